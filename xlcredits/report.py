@@ -1,0 +1,49 @@
+"""Plain-text rendering of a result: the form as a readable table with explanations."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+
+from .lines import Result
+from .numbers import grouped
+
+
+def _lines_of(result: Result):
+    from .forms import registry
+
+    info = registry().get(result.form)
+    if info is None:
+        return []
+    module = __import__(info.compute.__module__.rsplit(".", 1)[0] + ".definition", fromlist=["lines"])
+    return [line for line in module.lines(result.revision) if line.report]
+
+
+def as_text(result: Result, all_lines: bool = False) -> str:
+    width = max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
+    out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})", ""]
+    if result.computed:
+        for line in _lines_of(result):
+            value = result.lines.get(line.key)
+            if value is None and line.key not in result.lines:
+                continue
+            if not all_lines and not value and line.key.startswith("IV.") and line.key != "IV.74":
+                continue  # Part IV lines without costs would bury the rest
+            shown = "—" if value is None else grouped(value, line.places())
+            label = textwrap.shorten(line.label, 58, placeholder="…")
+            out.append(f"{line.key:>9}  {label:<58} {shown:>18}")
+            why = result.explanations.get(line.key, "")
+            if why and line.kind == "computed" and value:
+                for piece in textwrap.wrap(why, width - 13):
+                    out.append(" " * 11 + piece)
+        if not all_lines:
+            out.append("")
+            out.append("(Part IV lines without costs are not shown; --all shows every line.)")
+    else:
+        out.append("Not computed: the input has errors.")
+    if result.findings:
+        out += ["", "Findings:"]
+        for f in result.findings:
+            out += textwrap.wrap(f"{f.severity.upper():8} {f.where}: {f.message}", width,
+                                 subsequent_indent=" " * 9)
+    return "\n".join(out) + "\n"
