@@ -45,7 +45,11 @@ def by_slug(slug: str) -> FormInfo | None:
 def compute(data: Any) -> Result:
     """Compute whichever form `data` names in its "form" field."""
     forms = registry()
-    name = data.get("form") if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        findings = Findings()
+        findings.error("(input)", "The input must be a JSON object { \"form\": ..., ... }.", blocking=True)
+        return Result("", "", None, findings=findings)
+    name = data.get("form")
     info = forms.get(str(name).strip().upper() if name is not None else "")
     if info is None:
         findings = Findings()

@@ -18,7 +18,8 @@ from .model import Component, Form7207Input
 
 
 def pct(value: Decimal) -> str:
-    return f"{grouped(value * 100)}%"
+    """0.75 -> '75%', 0.065 -> '6.5%'."""
+    return f"{grouped((value * 100).normalize())}%"
 
 
 @dataclass
