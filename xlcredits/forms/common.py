@@ -15,11 +15,13 @@ from ..lines import Findings
 # every product far inside the engine's decimal precision.
 LIMIT = Decimal("1e15")
 
-Amount = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False)]
+# Six decimals is finer than any meter or scale on a return, and bounding the exponent keeps a
+# hostile "1e-999999" from turning into a million-digit explanation.
+Amount = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=6)]
 Money = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=2)]
 SignedMoney = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=2)]
-SignedAmount = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False)]
-Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False)]
+SignedAmount = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=6)]
+Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=6)]
 Year = Annotated[int, Field(ge=1980, le=2100)]
 Text = Annotated[str, Field(max_length=500)]
 

@@ -291,9 +291,8 @@ def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
     findings = Findings()
     model = data if isinstance(data, Form7207Input) else parse(data, findings)
-    echo_year = data.get("tax_year") if isinstance(data, dict) else None
-    if model is None:
-        return Result(FORM, "", echo_year, findings=findings)
+    if model is None:  # the raw tax_year is not echoed: it may be anything
+        return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)
     result = Result(FORM, revision, model.tax_year.as_json(), findings=findings)
     if model.tax_year.ends.year < catalog.FIRST_CREDIT_YEAR:
