@@ -1,0 +1,91 @@
+"""summary.xlsx and summary.json of a batch: one row per form, totals, every finding with its file.
+
+For Form 7207 the rows are those of Form 3800 Part III line 1b: facility, registration number and
+line 8a (8c for estates and trusts) [Instructions for Form 7207; form7207.md §9].
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+from ..jsonio import dumps
+from ..numbers import ZERO
+
+F7207_COLUMNS = [("file", "File", 28), ("filer", "Filer", 28), ("tin", "TIN", 12), ("facility", "Facility", 36),
+                 ("registration_number", "Registration number", 20), ("tax_year", "Tax year", 10),
+                 ("line_8a", "Line 8a", 16), ("line_8c", "Line 8c (to Form 3800 Part III line 1b)", 18),
+                 ("status", "Status", 20)]
+NJ_COLUMNS = [("file", "File", 28), ("taxpayer", "Taxpayer", 30), ("fein", "FEIN", 12), ("tax_year", "Tax year", 10),
+              ("line_28", "Line 28 credit", 16), ("line_30", "Line 30 available", 16),
+              ("allowed", "Allowed (36/43/50)", 16), ("allowed_line", "Line", 6),
+              ("carryover", "Carryover (37/44/51)", 16), ("status", "Status", 20)]
+MONEY = {"line_8a", "line_8c", "line_28", "line_30", "allowed", "carryover"}
+
+
+def totals(records: list[dict]) -> dict:
+    def total(form: str, key: str) -> Decimal:
+        return sum((r[key] for r in records if r.get("form") == form and r.get(key) is not None), ZERO)
+
+    return {
+        "7207": {"count": sum(1 for r in records if r.get("form") == "7207"),
+                 "line_8a": total("7207", "line_8a"), "line_8c": total("7207", "line_8c")},
+        "NJ-306": {"count": sum(1 for r in records if r.get("form") == "NJ-306"),
+                   "line_28": total("NJ-306", "line_28"), "line_30": total("NJ-306", "line_30"),
+                   "allowed": total("NJ-306", "allowed"), "carryover": total("NJ-306", "carryover")},
+        "not_computed": [r["file"] for r in records if r["status"] in ("failed", "not computed")],
+        "findings": {sev: sum(1 for r in records for f in r.get("findings", []) if f["severity"] == sev)
+                     for sev in ("error", "warning", "note")},
+    }
+
+
+def write_summary(records: list[dict], problems: list[str], out_dir: Path) -> dict:
+    import xlsxwriter
+
+    summary = {"totals": totals(records), "returns": records, "problems": problems}
+    (out_dir / "summary.json.tmp").write_text(dumps(summary) + "\n", encoding="utf-8")
+    (out_dir / "summary.json.tmp").replace(out_dir / "summary.json")
+
+    tmp = out_dir / "summary.xlsx.tmp"
+    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+    bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
+    money = book.add_format({"num_format": "#,##0.00"})
+    money_bold = book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
+    for title, form, columns in (("Form 7207", "7207", F7207_COLUMNS), ("NJ-306", "NJ-306", NJ_COLUMNS)):
+        sheet = book.add_worksheet(title)
+        rows = [r for r in records if r.get("form") == form]
+        for col, (_, label, width) in enumerate(columns):
+            sheet.write_string(0, col, label, bold)
+            sheet.set_column(col, col, width)
+        for i, record in enumerate(rows, start=1):
+            for col, (key, _, _) in enumerate(columns):
+                value = record.get(key)
+                if key in MONEY and value is not None:
+                    sheet.write_number(i, col, float(value), money)
+                elif value is not None:
+                    sheet.write_string(i, col, str(value))
+        last = len(rows) + 1
+        sheet.write_string(last, 0, "Total", bold)
+        for col, (key, _, _) in enumerate(columns):
+            if key in MONEY and key != "allowed_line":
+                column = xlsxwriter.utility.xl_col_to_name(col)
+                value = summary["totals"][form].get(key, ZERO)
+                sheet.write_formula(last, col, f"=SUM({column}2:{column}{last})", money_bold, float(value))
+        sheet.freeze_panes(1, 1)
+        sheet.autofilter(0, 0, max(last - 1, 1), len(columns) - 1)
+    sheet = book.add_worksheet("Findings")
+    for col, (label, width) in enumerate((("File", 28), ("Severity", 10), ("Where", 30), ("Message", 100))):
+        sheet.write_string(0, col, label, bold)
+        sheet.set_column(col, col, width)
+    row = 1
+    for problem in problems:
+        sheet.write_row(row, 0, ["(batch)", "error", "(input)", problem])
+        row += 1
+    for record in records:
+        for finding in record.get("findings", []):
+            sheet.write_row(row, 0, [record["file"], finding["severity"], finding["where"], finding["message"]])
+            row += 1
+    sheet.freeze_panes(1, 0)
+    book.close()
+    tmp.replace(out_dir / "summary.xlsx")
+    return summary
