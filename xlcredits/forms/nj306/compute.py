@@ -1,0 +1,408 @@
+"""NJ Form 306: validate the input, set the values the rule book decides (fixed-base percentage,
+minimum tax, carryforward ledger), then evaluate the form's lines (definition.py) exactly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, localcontext
+from typing import Any
+
+from ...lines import FormEnv, Findings, Result, evaluate_lines
+from ...numbers import ENGINE_CONTEXT, ONE, ZERO, cents, grouped
+from ..common import parse_model
+from . import catalog
+from .definition import (FORM, LINE_INPUTS, PART_III, PART_IV, PART_VI, SECTION_A, SECTION_B, lines, name_of)
+from .model import NJ306Input
+
+ALWAYS = ("1", "2", "3", "4", "25a", "25b", "25c", "26", "27", "28", "29", "30")
+FBP_SOURCES = ("fixed_base_percentage", "startup", "base_period_1984_1988")
+PART_VI_INPUTS = ("tax_liability", "nj_gross_receipts", "group_payroll", "period_months", "minimum_tax", "other_credits")
+
+
+def money(value: Decimal | None) -> str:
+    return "$" + grouped(value or ZERO, 2)
+
+
+def short(value: Decimal) -> str:
+    """An exact ratio for reading: 0.0316666666… rather than sixty digits."""
+    if value.as_tuple().exponent < -10:
+        return grouped(value.quantize(Decimal("1e-10"))) + "…"
+    return grouped(value)
+
+
+def _given(model: NJ306Input, name: str) -> bool:
+    value = getattr(model, name)
+    return value not in (None, [], ())
+
+
+def _path_value(model: Any, path: str):
+    """'qre.wages' or 'prior_year_qres[1]' read from the model; None when any part is absent."""
+    value = model
+    for part in path.replace("[", ".[").split("."):
+        if value is None:
+            return None
+        if part.startswith("["):
+            index = int(part[1:-1])
+            value = value[index] if value is not None and index < len(value) else None
+        else:
+            value = getattr(value, part, None)
+    return value
+
+
+def _months_in(begins: date, ends: date) -> int:
+    """Months in the return period; a part of a month counts as a month (project decision)."""
+    if (ends - begins).days + 1 >= 364:  # a year, including 52-53-week years
+        return 12
+    months = 0
+    while months < 12:
+        total = begins.month - 1 + months
+        year, month = begins.year + total // 12, total % 12 + 1
+        day = min(begins.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                               31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+        if date(year, month, day) > ends:
+            break
+        months += 1
+    return months
+
+
+# --- Structure: what must be there before a line can be computed ------------------------------
+
+def _check_structure(m: NJ306Input, findings: Findings) -> None:
+    if m.federal_method in (None, "none"):
+        findings.error("federal_method", "federal_method must be \"regular\" or \"asc\", the method used on the federal "
+                                         "Form 6765. A taxpayer that used neither federal method cannot complete "
+                                         "Form 306.", blocking=True)
+    separate = m.return_type != "CBT-100U"
+    if separate and m.combined is not None:
+        findings.error("combined", f"combined (Part VII) is for CBT-100U filers only; this return is a {m.return_type}. "
+                                   f"Remove it or change return_type.", blocking=True)
+    if not separate and m.combined is None:
+        findings.error("combined", "A CBT-100U filer completes Part VII: give combined.sharing, "
+                                   "combined.group_tax_liability and combined.taxable_members.", blocking=True)
+    if m.contract_research_paid is not None and m.qre.contract_research:
+        findings.error("contract_research_paid", f"Give either qre.contract_research ({money(m.qre.contract_research)}, "
+                                                 f"already at the applicable percentage) or contract_research_paid, "
+                                                 f"not both: the same research would count twice.", blocking=True)
+    if m.federal_method == "regular":
+        sources = [name for name in FBP_SOURCES if _given(m, name)]
+        if not sources:
+            findings.error("fixed_base_percentage", "The regular method needs line 10: give fixed_base_percentage, or "
+                                                    "startup (start-up company history), or base_period_1984_1988 "
+                                                    "(existing company totals).", blocking=True)
+        elif len(sources) > 1:
+            findings.error(sources[1], f"Line 10 has one source: {' and '.join(sources)} were both given. Keep one.",
+                           blocking=True)
+        if m.average_gross_receipts is None:
+            findings.error("average_gross_receipts", "The regular method needs line 11: average_gross_receipts (average "
+                                                     "annual gross receipts of the 4 preceding tax years).", blocking=True)
+        if m.prior_year_qres is not None:
+            findings.warning("prior_year_qres", "federal_method is \"regular\", so Part IV (ASC) stays blank and "
+                                                "prior_year_qres is not used. Both methods' lines were filled: confirm "
+                                                "the method used on the federal Form 6765.")
+    elif m.federal_method == "asc":
+        if m.prior_year_qres is None:
+            findings.error("prior_year_qres", "The ASC needs line 21: prior_year_qres, the QREs of each of the 3 prior "
+                                              "tax years (enter 0 for a year without QREs).", blocking=True)
+        other = [name for name in (*FBP_SOURCES, "average_gross_receipts") if _given(m, name)]
+        if other:
+            findings.warning(other[0], f"federal_method is \"asc\", so Part III (regular method) stays blank and "
+                                       f"{', '.join(other)} {'is' if len(other) == 1 else 'are'} not used. Both methods' "
+                                       f"lines were filled: confirm the method used on the federal Form 6765.")
+    if separate:
+        if m.tax_liability is None:
+            findings.error("tax_liability", f"A {m.return_type} filer completes Part VI: line 31 needs tax_liability "
+                                            f"(page 1, line 2 of the return).", blocking=True)
+        if m.nj_gross_receipts is None and m.minimum_tax is None:
+            findings.error("nj_gross_receipts", "Line 32 needs nj_gross_receipts (to find the minimum tax), or "
+                                                "minimum_tax to enter it directly.", blocking=True)
+    else:
+        ignored = [name for name in PART_VI_INPUTS if _given(m, name)]
+        if ignored:
+            findings.warning(ignored[0], f"{', '.join(ignored)}: Part VI is not used on a CBT-100U; the combined "
+                                         f"group's lines are in combined (Part VII). Ignored.")
+        if m.combined is not None and not m.combined.sharing:
+            factor = m.combined.group_allocation_factor
+            if factor is None or factor <= 0:
+                got = "is missing" if factor is None else f"is {factor}"
+                findings.error("combined.group_allocation_factor", f"combined.group_allocation_factor {got}: line 45b "
+                                                                   f"divides by it, so it must be more than zero "
+                                                                   f"(Schedule J, line 9).", blocking=True)
+            if m.combined.member_allocation_factor is None:
+                findings.error("combined.member_allocation_factor", "A member not sharing its credit needs "
+                                                                    "combined.member_allocation_factor for line 45c.",
+                               blocking=True)
+        elif m.combined is not None:
+            factor = m.combined.group_allocation_factor
+            if factor is not None and factor <= 0:
+                findings.warning("combined.group_allocation_factor", f"combined.group_allocation_factor is {factor}; "
+                                                                     f"it must be more than zero. Not used by a sharing "
+                                                                     f"member, but check Schedule J.")
+            if m.combined.member_other_credits:
+                findings.warning("combined.member_other_credits", "member_other_credits (line 48) is for members not "
+                                                                  "sharing their credit; this member shares. Ignored.")
+    year = m.tax_year.begins.year
+    for i, v in enumerate(m.carryforward):
+        if v.year_earned >= year:
+            findings.error(f"carryforward[{i}].year_earned", f"carryforward[{i}].year_earned is {v.year_earned}: a "
+                                                             f"credit carried forward must be earned before this tax "
+                                                             f"year ({year}).", blocking=True)
+
+
+# --- Values the rule book decides --------------------------------------------------------------
+
+def _fixed_base(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str]:
+    if m.federal_method != "regular":
+        return None, "Not used: Part III is for the regular method"
+    try:
+        if m.fixed_base_percentage is not None:
+            return m.fixed_base_percentage, "entered by the preparer"
+        if m.startup is not None:
+            s = m.startup
+            found = catalog.startup_ratio(s.credit_year, [h.model_dump() for h in s.history], s.selected_years)
+            if s.credit_year >= catalog.LATER["from_year"] and not s.selected_years:
+                findings.note("startup.selected_years", f"Start-up year {s.credit_year}: no years selected, so years "
+                                                        f"{', '.join(map(str, found.years_used))} (the lowest "
+                                                        f"percentage) were used. Confirm the taxpayer's election.")
+            return found.ratio, found.explanation + f" = {short(found.ratio)}"
+        b = m.base_period_1984_1988
+        ratio = catalog.existing_ratio(b.qre, b.gross_receipts)
+        return ratio, (f"existing company: 1984–1988 QREs ÷ gross receipts = {grouped(b.qre)} ÷ "
+                       f"{grouped(b.gross_receipts)} = {short(ratio)} [26 U.S.C. 41(c)(3)(A)]")
+    except ValueError as exc:
+        where = "startup" if m.startup is not None else "base_period_1984_1988"
+        findings.error(where, f"{where}: {exc}.", blocking=True)
+        return None, ""
+
+
+def _asc_skip(m: NJ306Input, findings: Findings) -> tuple[Decimal, str]:
+    if m.federal_method != "asc" or m.prior_year_qres is None:
+        return ZERO, "Not used: Part IV is for the ASC"
+    empty = [i for i, amount in enumerate(m.prior_year_qres) if amount == 0]
+    if not empty:
+        return ZERO, "0: each of the 3 prior tax years had QREs, so lines 22 and 23 apply"
+    which = ", ".join(f"prior_year_qres[{i}]" for i in empty)
+    findings.note(which.split(", ")[0], f"{which} = 0: a prior tax year without QREs, so lines 22 and 23 are skipped "
+                                        f"and line 24 is line 20 [Form 306 line 21; 26 U.S.C. 41(c)(4)(B)].")
+    return ONE, f"1: {which} had no QREs; lines 22 and 23 are skipped (decision A4)"
+
+
+def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str]:
+    if m.return_type == "CBT-100U":
+        return None, "Not used: CBT-100U filers complete Part VII"
+    months = m.period_months or _months_in(m.tax_year.begins, m.tax_year.ends)
+    derived = _months_in(m.tax_year.begins, m.tax_year.ends)
+    if m.period_months is not None and m.period_months != derived:
+        findings.warning("period_months", f"period_months is {m.period_months} but the tax year {m.tax_year.begins} to "
+                                          f"{m.tax_year.ends} spans {derived} months; line 32 uses {m.period_months}.")
+    detail = None
+    if m.nj_gross_receipts is not None:
+        detail = catalog.minimum_tax_detail(m.return_type, m.nj_gross_receipts, m.group_payroll, months)
+        if m.tax_year.begins <= catalog.MINIMUM_TAX_FROM:
+            findings.warning("nj_gross_receipts", f"The minimum-tax table applies to privilege periods beginning in "
+                                                  f"{catalog.MINIMUM_TAX_FROM.year + 1} and later; this tax year begins "
+                                                  f"{m.tax_year.begins}. Check line 32 (minimum_tax overrides it).")
+    if m.minimum_tax is not None:
+        text = f"{money(m.minimum_tax)}: entered by the preparer (override)"
+        if detail is not None and detail.amount != m.minimum_tax:
+            findings.note("minimum_tax", f"Line 32 uses the preparer's {money(m.minimum_tax)}; the table gives "
+                                         f"{money(detail.amount)} ({detail.reason.split(': ', 1)[1]}).")
+            text += f"; the table gives {money(detail.amount)}"
+        return m.minimum_tax, text
+    if detail.printed is not None:
+        findings.note("nj_gross_receipts", f"Line 32: the 10-21 form's table prints {money(detail.printed)} for this "
+                                           f"bracket; the regulation and the Division's notice set {money(detail.amount)} "
+                                           f"(75% of the C corporation amount), used here (decision A7). Enter "
+                                           f"minimum_tax to override.")
+    return detail.amount, detail.reason
+
+
+@dataclass
+class LedgerRow:
+    where: str
+    year_earned: int
+    amount: Decimal
+    period: int
+    last_year: int
+    usable: Decimal
+    applied: Decimal = ZERO
+
+    @property
+    def remaining(self) -> Decimal:
+        return self.usable - self.applied
+
+
+def _ledger(m: NJ306Input, findings: Findings) -> list[LedgerRow]:
+    year = m.tax_year.begins.year
+    ledger = []
+    for i, v in enumerate(m.carryforward):
+        last = v.year_earned + v.period_years
+        expired = year > last
+        if expired and v.amount:
+            findings.warning(f"carryforward[{i}]", f"{money(v.amount)} of credit earned in {v.year_earned} expired after "
+                                                   f"{last} ({v.period_years}-year carryover) and is not on line 29.")
+        ledger.append(LedgerRow(f"carryforward[{i}]", v.year_earned, v.amount, v.period_years, last,
+                              ZERO if expired else v.amount))
+    return ledger
+
+
+def _apply_ledger(m: NJ306Input, ledger: list[LedgerRow], current: Decimal, allowed: Decimal,
+                  findings: Findings) -> list[dict]:
+    """Use the allowed credit on the oldest vintage first, then on this year's credit (project
+    assumption: the sources state no order); return next year's ledger."""
+    year = m.tax_year.begins.year
+    left = allowed
+    for v in sorted(ledger, key=lambda v: (v.year_earned, v.period)):
+        v.applied = min(left, v.usable)
+        left -= v.applied
+    current_left = current - min(left, current)
+    following = []
+    for v in sorted(ledger, key=lambda v: (v.year_earned, v.period)):
+        if not v.remaining:
+            continue
+        if v.last_year <= year:
+            findings.warning(v.where, f"{money(v.remaining)} of credit earned in {v.year_earned} was not used and "
+                                      f"expires after this tax year ({v.period}-year carryover); it is left out of "
+                                      f"carryforward_next although the printed carryover line includes it.")
+            continue
+        following.append({"year_earned": v.year_earned, "amount": cents(v.remaining), "period_years": v.period})
+    if current_left:
+        following.append({"year_earned": year, "amount": cents(current_left), "period_years": m.carryover_period_years})
+    return following
+
+
+# --- Which lines apply -------------------------------------------------------------------------
+
+def _applicable(m: NJ306Input, skip: bool) -> dict[str, str]:
+    """Lines that stay blank, each with the reason."""
+    blank: dict[str, str] = {}
+    if m.federal_method == "regular":
+        blank.update(dict.fromkeys(PART_IV, "Not used: Part IV is for the ASC; this return uses the regular method"))
+    else:
+        blank.update(dict.fromkeys(PART_III, "Not used: Part III is for the regular method; this return uses the ASC"))
+        if skip:
+            blank.update(dict.fromkeys(("22", "23"), "Skipped: a prior tax year had no QREs (line 21)"))
+    if m.return_type == "CBT-100U":
+        blank.update(dict.fromkeys(PART_VI, "Not used: CBT-100U filers complete Part VII"))
+        if m.combined.sharing:
+            blank.update(dict.fromkeys(SECTION_B, "Not used: Section B is for members not sharing their credit"))
+        else:
+            blank["44"] = "Not used: line 44 is for members sharing their credit"
+    else:
+        blank.update(dict.fromkeys((*SECTION_A, "44", *SECTION_B),
+                                   f"Not used: Part VII is for CBT-100U filers; this is a {m.return_type}"))
+    return blank
+
+
+# --- The whole form ----------------------------------------------------------------------------
+
+def _rows(m: NJ306Input, ledger: list[LedgerRow]) -> dict[str, list[dict]]:
+    def credits(items, field: str) -> list[dict]:
+        return [{"#index": i, "#where": f"{field}[{i}]", "name": c.name, "amount": c.amount} for i, c in enumerate(items)]
+
+    combined = m.combined
+    return {
+        "other_credits": credits(m.other_credits if m.return_type != "CBT-100U" else [], "other_credits"),
+        "group_other_credits": credits(combined.group_other_credits if combined else [], "combined.group_other_credits"),
+        "member_other_credits": credits(combined.member_other_credits if combined and not combined.sharing else [],
+                                        "combined.member_other_credits"),
+        "carryforward": [{"#index": i, "#where": v.where, "year_earned": v.year_earned, "amount": v.amount,
+                          "period_years": v.period, "last_year": v.last_year, "usable": v.usable,
+                          "applied": v.applied, "remaining": v.remaining} for i, v in enumerate(ledger)],
+        "startup_history": [{"#index": i, "#where": f"startup.history[{i}]", **h.model_dump()}
+                            for i, h in enumerate(m.startup.history if m.startup else [])],
+    }
+
+
+def _input_values(m: NJ306Input) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for line in lines():
+        if line.kind != "input":
+            continue
+        source = LINE_INPUTS.get(line.key, line.key)
+        values[line.key] = _path_value(m, source)
+    if m.return_type == "CBT-100U":
+        values["31"] = None
+    return values
+
+
+def _after_checks(m: NJ306Input, env: FormEnv, explanations: dict, findings: Findings) -> None:
+    v = env.values
+    if m.base_period_amount > v["2"]:
+        findings.note("base_period_amount", f"base_period_amount {money(m.base_period_amount)} is more than line 2 "
+                                            f"({money(v['2'])}); line 3 is limited to line 2 (decision A2).")
+    if m.federal_method == "regular" and v["9"] - v["12"] < 0:
+        gap = v["12"] - v["9"]
+        findings.note("13", f"Line 13: line 9 ({money(v['9'])}) is less than the base amount on line 12 "
+                            f"({money(v['12'])}) by {money(gap)}; line 13 is floored at zero (decision A1), so no "
+                            f"regular-method credit arises this year.")
+        explanations["13"] += f" (line 9 − line 12 is −{grouped(gap, 2)}: floored at zero, decision A1)"
+    for field, items in (("other_credits", m.other_credits), ):
+        if len(items) > 4:
+            findings.note(field, f"{field} has {len(items)} rows; the form prints (a)–(d): attach a schedule for the rest.")
+    if m.combined is not None and not m.combined.sharing and v["45c"] > v["45a"]:
+        findings.warning("combined.member_allocation_factor", f"Line 45c ({money(v['45c'])}) is more than the group's "
+                                                              f"liability on line 45a ({money(v['45a'])}): check the "
+                                                              f"member and group allocation factors.")
+
+
+def parse(data: Any, findings: Findings) -> NJ306Input | None:
+    return parse_model(NJ306Input, data, findings)
+
+
+def compute(data: Any) -> Result:
+    """Compute every line of NJ Form 306 from a JSON-like dict (or a parsed `NJ306Input`)."""
+    findings = Findings()
+    model = data if isinstance(data, NJ306Input) else parse(data, findings)
+    if model is None:  # the raw tax_year is not echoed: it may be anything
+        return Result(FORM, "", None, findings=findings)
+    m = model
+    revision = catalog.revision_for(m.tax_year.begins)
+    result = Result(FORM, revision, m.tax_year.as_json(), findings=findings)
+    with localcontext(ENGINE_CONTEXT):
+        _check_structure(m, findings)
+        if findings.blocking:
+            return result
+        rule_notes: dict[str, str] = {}
+        fbp, rule_notes["fixed_base_ratio"] = _fixed_base(m, findings)
+        if findings.blocking:
+            return result
+        skip, rule_notes["asc_no_prior_qres"] = _asc_skip(m, findings)
+        minimum, rule_notes["32"] = _minimum_tax(m, findings)
+        ledger = _ledger(m, findings)
+        line_29 = sum((v.usable for v in ledger), ZERO)
+        rule_notes["29"] = ("; ".join(f"{v.year_earned}: {money(v.usable)} ({v.period}-year carryover, usable through "
+                                      f"{v.last_year})" for v in ledger if v.usable)
+                            or "no credit carried forward") + " [oldest first; N.J.S.A. 54:10A-5.24(b), 54:10A-5.24b]"
+        combined = m.combined
+        line_39 = combined.taxable_members * catalog.COMBINED_MEMBER_MINIMUM if combined else None
+        rule_notes["39"] = (f"{combined.taxable_members} taxable members × {money(catalog.COMBINED_MEMBER_MINIMUM)}"
+                            if combined else "Not used: Part VII is for CBT-100U filers")
+        line_46 = catalog.COMBINED_MEMBER_MINIMUM if combined and not combined.sharing else None
+
+        rows = _rows(m, ledger)
+        env = FormEnv({**_input_values(m), "fixed_base_ratio": fbp, "asc_no_prior_qres": skip, "29": line_29,
+                       "32": minimum, "39": line_39, "46": line_46}, rows)
+        all_lines = lines(revision)
+        explanations = evaluate_lines(all_lines, env, name_of)
+        explanations.update({k: v for k, v in rule_notes.items() if v})
+        _after_checks(m, env, explanations, findings)
+        if fbp is not None and fbp.as_tuple().exponent < -10:
+            explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "
+                                  f"lesser of({short(fbp)}, {grouped(catalog.FBP_CAP)}) = {grouped(env.values['10'])}")
+
+        blank = _applicable(m, skip == ONE)
+        explanations.update(blank)
+        result.lines = {}
+        for line in all_lines:
+            if not line.report:
+                continue
+            value = None if line.key in blank else env.values[line.key]
+            result.lines[line.key] = cents(value) if value is not None and line.unit == "money" else value
+        allowed_key = "36" if m.return_type != "CBT-100U" else ("43" if combined.sharing else "50")
+        result.extras["carryforward_next"] = _apply_ledger(m, ledger, env.values["28"], env.values[allowed_key], findings)
+        rows["carryforward"] = _rows(m, ledger)["carryforward"]  # with the amounts applied
+        result.explanations = explanations
+        result.rows = rows
+        result.extras["values"] = env.values
+    return result

@@ -1,0 +1,166 @@
+"""The JSON input of NJ Form 306: a pydantic model whose field descriptions are the user docs.
+
+Shape checks live here (types, ranges, unknown fields); rules that need several fields at once
+(which method, which return, which inputs belong together) are findings in compute.py, so each
+can name its field and say what to do.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+
+from ..common import LIMIT, Fraction, Money, Strict, TaxYear, Text, Year
+
+Month = Annotated[int, Field(ge=1, le=12)]
+# The group allocation factor may arrive as 0 or below; compute.py turns that into a finding
+# naming the field (decision A6) rather than a bare range error.
+Factor = Annotated[Decimal, Field(ge=-LIMIT, le=1, allow_inf_nan=False)]
+
+_EXCLUDES = ("Exclude the surtax (2018–2023) and the Corporate Transit Fee (2024–2028): no credit "
+             "offsets them (reference decision A8).")
+
+
+class Taxpayer(Strict):
+    name: Text = Field("", description="Name of the corporation as shown on the return")
+    fein: Text = Field("", description="Federal employer identification number")
+
+
+class QualifiedResearchExpenses(Strict):
+    """This year's New Jersey QREs: lines 5–8 (regular method) or 16–19 (ASC)."""
+
+    wages: Money = Field(Decimal(0), description="Lines 5/16: wages for qualified services performed in NJ "
+                                                 "(excluding wages used for the federal work opportunity credit)")
+    supplies: Money = Field(Decimal(0), description="Lines 6/17: cost of supplies used in NJ research")
+    computer_rental: Money = Field(Decimal(0), description="Lines 7/18: rental or lease costs of computers")
+    contract_research: Money = Field(Decimal(0), description="Lines 8/19: the applicable percentage (65%, 75% or "
+                                                             "100%) of contract research paid; or give "
+                                                             "contract_research_paid and let xlcredits apply it")
+
+
+class ContractResearchPaid(Strict):
+    """Contract research paid, by kind; the applicable percentages give line 8/19 [26 U.S.C. 41(b)(3)]."""
+
+    general: Money = Field(Decimal(0), description="Paid to any other person (65%)")
+    qualified_consortium: Money = Field(Decimal(0), description="Paid to a qualified research consortium (75%)")
+    energy_research: Money = Field(Decimal(0), description="Energy research paid to an eligible small business, "
+                                                           "university or federal laboratory (100%)")
+
+
+class StartupYear(Strict):
+    year: int = Field(..., ge=1, le=100, description="Start-up year number (1 = first tax year after 1993 with QREs)")
+    qre: Money = Field(..., description="QREs of that year")
+    gross_receipts: Money = Field(..., description="Gross receipts of that year")
+
+
+class Startup(Strict):
+    """Start-up company fixed-base percentage [26 U.S.C. 41(c)(3)(B)]."""
+
+    credit_year: int = Field(..., ge=1, le=100, description="Which start-up year this tax year is (1, 2, ...)")
+    history: list[StartupYear] = Field(default_factory=list, max_length=100,
+                                       description="QREs and gross receipts of earlier start-up years")
+    selected_years: list[int] | None = Field(None, max_length=6, description="Year 11 and later: the five of "
+                                             "years 5–10 chosen by the taxpayer (default: the lowest percentage)")
+
+
+class BasePeriodTotals(Strict):
+    """Existing company: aggregate amounts of tax years beginning 1984–1988 [26 U.S.C. 41(c)(3)(A)]."""
+
+    qre: Money = Field(..., description="Total QREs of tax years beginning 1984–1988")
+    gross_receipts: Money = Field(..., description="Total gross receipts of tax years beginning 1984–1988")
+
+
+class Vintage(Strict):
+    """Unused credit of an earlier year, still to carry forward."""
+
+    year_earned: Year = Field(..., description="Tax year the credit was earned (the calendar year it began)")
+    amount: Money = Field(..., description="Amount still unused at the start of this tax year")
+    period_years: Literal[7, 15] = Field(7, description="Carryover period: 7 years, or 15 for NJ research in "
+                                                        "advanced computing, advanced materials, biotechnology, "
+                                                        "electronic device, environmental or medical device technology")
+
+
+class OtherCredit(Strict):
+    name: Text = Field("", description="Name of the credit")
+    amount: Money = Field(..., description="Amount of the credit used")
+
+
+class Combined(Strict):
+    """Part VII: CBT-100U (combined return) filers."""
+
+    sharing: bool = Field(..., description="True if this member shares its credit with the group; false if the "
+                                           "oval for members not sharing is filled (Section B)")
+    group_tax_liability: Money = Field(..., description="Line 38: CBT-100U Schedule A, Part III, line 5, column (a). "
+                                                        + _EXCLUDES)
+    taxable_members: int = Field(..., ge=1, le=100_000, description="Line 39: number of taxable members with NJ nexus")
+    group_other_credits: list[OtherCredit] = Field(default_factory=list, max_length=50,
+                                                   description="Line 41: other credits already applied to the group liability")
+    group_allocation_factor: Factor | None = Field(None, description="Line 45b: group allocation factor "
+                                                                     "(Schedule J, line 9); members not sharing")
+    member_allocation_factor: Fraction | None = Field(None, description="Line 45c: this member's allocation factor; "
+                                                                        "members not sharing")
+    member_other_credits: list[OtherCredit] = Field(default_factory=list, max_length=50,
+                                                    description="Line 48: other credits used by this member")
+
+
+class NJ306Input(Strict):
+    form: Literal["NJ-306"]
+    tax_year: TaxYear
+    taxpayer: Taxpayer = Taxpayer()
+    return_type: Literal["CBT-100", "CBT-100S", "BFC-1", "CBT-100U"] = Field(
+        ..., description="The return the credit is claimed on")
+    federal_method: Literal["regular", "asc", "none"] | None = Field(
+        None, description="Method used on the federal Form 6765: regular (Part III) or asc (Part IV). A taxpayer "
+                          "that used neither cannot complete Form 306")
+    energy_consortia: Money = Field(Decimal(0), description="Line 1: paid to energy research consortia for NJ research")
+    basic_research_payments: Money = Field(Decimal(0), description="Line 2: basic research payments to qualified organizations")
+    base_period_amount: Money = Field(Decimal(0), description="Line 3: qualified organization base period amount "
+                                                              "[26 U.S.C. 41(e)]; limited to line 2")
+    qre: QualifiedResearchExpenses = QualifiedResearchExpenses()
+    contract_research_paid: ContractResearchPaid | None = Field(
+        None, description="Optional: contract research paid by kind, instead of qre.contract_research")
+    carryover_period_years: Literal[7, 15] = Field(
+        7, description="Carryover period of this year's credit: 15 for NJ research in advanced computing, advanced "
+                       "materials, biotechnology, electronic device, environmental or medical device technology")
+
+    # Part III (regular method): one of the three fixed-base percentage sources.
+    fixed_base_percentage: Fraction | None = Field(None, description="Line 10 as a fraction (0.0793), before "
+                                                                     "rounding and the 16% cap")
+    startup: Startup | None = Field(None, description="Or: start-up company history, to compute line 10")
+    base_period_1984_1988: BasePeriodTotals | None = Field(None, description="Or: existing company 1984–1988 "
+                                                                             "totals, to compute line 10")
+    average_gross_receipts: Money | None = Field(None, description="Line 11: average annual gross receipts of the "
+                                                                   "4 preceding tax years (net of returns and allowances)")
+
+    # Part IV (ASC)
+    prior_year_qres: list[Money] | None = Field(None, min_length=3, max_length=3,
+                                                description="Line 21: QREs of each of the 3 prior tax years (0 for a "
+                                                            "year without QREs)")
+
+    carryforward: list[Vintage] = Field(default_factory=list, max_length=100,
+                                        description="Line 29: unused credit of earlier years, by year earned")
+
+    # Part VI (CBT-100, CBT-100S, BFC-1)
+    tax_liability: Money | None = Field(None, description="Line 31: tax liability (page 1, line 2 of the return). "
+                                                          + _EXCLUDES)
+    nj_gross_receipts: Money | None = Field(None, description="Line 32: New Jersey gross receipts, for the minimum tax")
+    group_payroll: Money | None = Field(None, description="Line 32: total payroll of the affiliated or controlled "
+                                                          "group the filer belongs to (omit if none)")
+    period_months: Month | None = Field(None, description="Line 32: months in the period (default: from tax_year)")
+    minimum_tax: Money | None = Field(None, description="Line 32 override: the preparer's minimum tax")
+    other_credits: list[OtherCredit] = Field(default_factory=list, max_length=50,
+                                             description="Line 34: other tax credits used on this year's return")
+
+    combined: Combined | None = Field(None, description="Part VII: CBT-100U filers only")
+
+    @field_validator("form", "return_type", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("federal_method", mode="before")
+    @classmethod
+    def _lower(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
