@@ -1,0 +1,16 @@
+"""xlcredits worksheet functions for Excel (xlwings "UDF Modules = udfs").
+
+    =CREDIT_45X("1e", 300, 100)            Form 7207 credit of one product row
+    =NJ_RD_CREDIT("regular", B5, B6, B7)    NJ Form 306 line 28
+
+Thin adapters: every rate and rule comes from the xlcredits engine, imported on first use so
+that Excel loads this module fast. Argument cleaning lives in `udfs._excel`.
+"""
+
+from .f7207 import CREDIT_45X, LINE_45X, MACR_THRESHOLD_45X, PHASEOUT_45X, RATE_45X, UNIT_45X
+from .nj306 import NJ_ALLOWABLE_CREDIT, NJ_FIXED_BASE_EXISTING, NJ_FIXED_BASE_STARTUP, NJ_MINIMUM_TAX, NJ_RD_CREDIT
+
+__all__ = [
+    "CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_45X", "MACR_THRESHOLD_45X",
+    "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING", "NJ_ALLOWABLE_CREDIT",
+]
