@@ -1,0 +1,135 @@
+"""`xlcredits build-templates | new | fill | extract | verify`: the workbook commands.
+
+Exit codes: 0 ok; 1 input errors (a workbook with errors is still written, errors highlighted) or
+verify differences; 2 usage (unknown form, unreadable file, existing output without --force)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def _fail(message: str, code: int = 2) -> int:
+    print(f"xlcredits: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_build_templates(args) -> int:
+    from .files import build_templates
+    from .writer import WorkbookError
+
+    try:
+        written = build_templates(args.outdir)
+    except WorkbookError as exc:
+        return _fail(str(exc))
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
+def cmd_new(args) -> int:
+    from .files import write_template
+    from .writer import WorkbookError
+
+    try:
+        layout = write_template(args.form, args.output, tax_year=args.tax_year, force=args.force)
+    except WorkbookError as exc:
+        return _fail(str(exc))
+    year = f", tax year {args.tax_year}" if args.tax_year else ""
+    print(f"wrote {args.output}: blank Form {layout.form} (Rev. {layout.revision}{year})")
+    return 0
+
+
+def cmd_fill(args) -> int:
+    from .files import fill_file
+    from .filler import summary
+    from .writer import WorkbookError
+
+    try:
+        layout, result = fill_file(args.input, args.output, force=args.force)
+    except WorkbookError as exc:
+        return _fail(str(exc))
+    print(f"wrote {args.output}: {summary(result, layout)}")
+    for f in result.findings:
+        print(f"  {f.severity.upper():8} {f.where}: {f.message}")
+    if not result.computed:
+        print("  The inputs have errors: they are highlighted in the workbook and the line cells are left blank.")
+        return 1
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from ..jsonio import dumps
+    from .files import load_source
+    from .writer import WorkbookError
+
+    if Path(args.workbook).suffix.lower() not in (".xlsx", ".xlsm"):
+        return _fail(f"{args.workbook}: extract reads an .xlsx workbook")
+    try:
+        data = load_source(args.workbook)
+    except WorkbookError as exc:
+        return _fail(str(exc))
+    text = dumps(data) + "\n"
+    if args.output:
+        out = Path(args.output)
+        if out.exists() and not args.force:
+            return _fail(f"{out} already exists; use --force to replace it")
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from .verify import verify
+    from .writer import WorkbookError
+
+    try:
+        layout, result, diffs = verify(args.workbook)
+    except WorkbookError as exc:
+        return _fail(str(exc))
+    if not result.computed:
+        print(f"{args.workbook}: the inputs have errors, so the lines cannot be checked:")
+        for f in result.findings:
+            print(f"  {f.severity.upper():8} {f.where}: {f.message}")
+        return 1
+    if diffs:
+        print(f"{args.workbook}: {len(diffs)} cell(s) differ from what the inputs give "
+              f"(edited by hand, or inputs changed after the last fill):")
+        for d in diffs:
+            print(f"  {d}")
+        print("Run `xlcredits fill` on the workbook to recompute it.")
+        return 1
+    count = sum(1 for line in layout.lines if line.key in layout.line_places and line.kind != "input")
+    print(f"{args.workbook}: all {count} line cells agree with the engine (Form {layout.form} "
+          f"Rev. {layout.revision}, tax year {result.tax_year}).")
+    return 0
+
+
+def register(sub) -> None:
+    p = sub.add_parser("build-templates", help="write the blank form templates (workbooks/*.xlsx)")
+    p.add_argument("--outdir", default="workbooks", help="folder to write into (default: workbooks)")
+    p.set_defaults(run=cmd_build_templates)
+
+    p = sub.add_parser("new", help="write a blank form workbook for a tax year's form revision")
+    p.add_argument("form", help="7207 or nj306")
+    p.add_argument("--tax-year", type=int, metavar="YEAR", help="the tax year (picks the form revision)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=cmd_new)
+
+    p = sub.add_parser("fill", help="write a completed workbook from a JSON input or a typed-in workbook")
+    p.add_argument("input", help="INPUT.json, or a workbook (.xlsx) with the inputs typed in")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=cmd_fill)
+
+    p = sub.add_parser("extract", help="print a workbook's inputs as JSON")
+    p.add_argument("workbook")
+    p.add_argument("-o", "--output", metavar="FILE.json", help="write to a file instead of printing")
+    p.add_argument("--force", action="store_true", help="replace an existing output file")
+    p.set_defaults(run=cmd_extract)
+
+    p = sub.add_parser("verify", help="recompute a workbook and report every line cell that differs")
+    p.add_argument("workbook")
+    p.set_defaults(run=cmd_verify)

@@ -1,0 +1,115 @@
+"""The file path: templates, completed workbooks from a JSON input or a typed workbook, extract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ..lines import Result
+from .filler import BookAdapter, fill_workbook
+from .inputs import TooManyRows, put_inputs
+from .layout import Layout
+from .registry import available, layout_for, module_for
+from .writer import WorkbookError, save
+
+
+def template_book(layout: Layout, tax_year: int | None = None):
+    book = layout.book.copy()
+    if tax_year is not None:
+        fp = layout.fields.get("tax_year")
+        if fp is not None:
+            book.cell_at(fp.place.sheet, fp.place.row, fp.place.col).value = int(tax_year)
+    return book
+
+
+def write_template(form: str, path, *, tax_year: int | None = None, force: bool = False,
+                   deterministic: bool = False) -> Layout:
+    layout = layout_for(form, tax_year=tax_year)
+    if layout is None:
+        raise WorkbookError(f"unknown form {form!r}; known: {', '.join(m.SLUG for m in available().values())}")
+    save(template_book(layout, tax_year), path, force=force, deterministic=deterministic,
+         tax_year=str(tax_year or ""))
+    return layout
+
+
+def build_templates(folder, *, force: bool = True) -> list[Path]:
+    """The committed templates in `workbooks/`: one per form, the latest revision, no tax year."""
+    from .registry import TEMPLATE_FILES
+
+    out = []
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for form in available():
+        target = folder / TEMPLATE_FILES[form]
+        write_template(form, target, force=force, deterministic=True)
+        out.append(target)
+    return out
+
+
+def load_source(path) -> dict:
+    """A JSON input, or the inputs typed into a workbook (.xlsx)."""
+    from ..jsonio import InputError, load_path
+    from .reader import read_file_inputs
+
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        data, _ = read_file_inputs(p)
+        return data
+    try:
+        return load_path(p)
+    except InputError as exc:
+        raise WorkbookError(str(exc)) from None
+
+
+def _tax_year_of(data: Any) -> int | None:
+    value = data.get("tax_year") if isinstance(data, dict) else None
+    if isinstance(value, dict):
+        value = value.get("begins")
+    try:
+        return int(str(value)[:4])
+    except (TypeError, ValueError):
+        return None
+
+
+def fill_book(data: Any) -> tuple[Any, Layout, Result]:
+    """A completed workbook (in memory) for a JSON-like input."""
+    from ..forms import compute
+
+    if not isinstance(data, dict):
+        raise WorkbookError("the input must be a JSON object { ... }")
+    module = module_for(data.get("form"))
+    if module is None:
+        known = ", ".join(f'"{f}"' for f in available())
+        raise WorkbookError(f"the input's \"form\" is {data.get('form')!r}; xlcredits fills workbooks for {known}")
+    first = compute(data)
+    layout = layout_for(module.FORM, first.revision or None, _tax_year_of(data))
+    book = layout.book.copy()
+    try:
+        put_inputs(book, layout, data)
+    except TooManyRows as exc:
+        raise WorkbookError(str(exc)) from None
+    result = fill_workbook(BookAdapter(book), inputs=data)
+    return book, layout, result
+
+
+def fill_file(source, out, *, force: bool = False) -> tuple[Layout, Result]:
+    data = load_source(source)
+    if Path(out).resolve() == Path(source).resolve():
+        raise WorkbookError("the output must be a new file: the input is never modified")
+    book, layout, result = fill_book(data)
+    save(book, out, force=force, tax_year=_header_year(result), taxpayer=_taxpayer(layout, data))
+    return layout, result
+
+
+def _header_year(result: Result) -> str:
+    ty = result.tax_year
+    if isinstance(ty, dict):
+        return f"{ty.get('begins')} to {ty.get('ends')}"
+    return "" if ty is None else str(ty)
+
+
+def _taxpayer(layout: Layout, data: dict) -> str:
+    from .inputs import get_path
+
+    value = get_path(data, getattr(layout.hooks, "TAXPAYER", "") or "")
+    return "" if value is None or isinstance(value, (dict, list)) else str(value)

@@ -1,0 +1,239 @@
+"""NJ Form 306 laid out like the form: the method questions and the combined-filer oval at the
+top, Parts I–VII with their line numbers and texts, other-credit rows (a)–(d) where the form has
+them; and a Worksheets sheet for the fixed-base percentage (start-up history), the minimum tax and
+the carryforward vintages. Positions only: labels, kinds and formulas come from
+`forms.nj306.definition`."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from functools import cache
+
+from ..forms.nj306 import catalog
+from ..forms.nj306 import definition as d
+from .layout import Builder, Layout, SheetBuilder
+
+FORM, SLUG, PREFIX = "NJ-306", "nj306", "NJ306"
+FORM_SHEET = "NJ-306"
+BOTTOM_LINE = "30"
+TAXPAYER = "taxpayer.name"
+LIST_FIELDS = {"startup.selected_years": int}  # typed as "5, 6, 7, 9, 10"
+
+A, B, C, D_, E = range(5)
+
+
+def revisions() -> tuple[str, ...]:
+    return tuple(dict.fromkeys(catalog.RULES["revisions"].values()))
+
+
+def revision_for_year(year: int | None) -> str:
+    if year is None:
+        return revisions()[-1]
+    return catalog.revision_for(date(int(year), 1, 1))
+
+
+@cache
+def build(revision: str) -> Layout:
+    import sys
+
+    b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
+                lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
+    s = b.sheet(FORM_SHEET, {A: 6, B: 62, C: 14, D_: 16, E: 18}, (A, E), gridlines=False)
+    _header(b, s, revision)
+    _parts_i_to_v(s)
+    _part_vi(s)
+    _part_vii(s)
+    s.spec.freeze = (2, 0)
+    _worksheets(b)
+    return b.finish()
+
+
+def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
+    s.title("", "NJ Form 306   Research and Development Tax Credit",
+            f"State of New Jersey · Corporation Business Tax · Form 306 ({revision}) · Attach to your return")
+    s.field_row("", "taxpayer.name", "Name of corporation as shown on the return", col=C, last_col=E)
+    s.field_row("", "taxpayer.fein", "Federal employer identification number", col=C, last_col=D_)
+    s.field_row("", "tax_year", "Tax year (calendar year); or a fiscal year's beginning and ending dates below", col=C)
+    r = s.row
+    s.put(r, B, "Fiscal tax year beginning / ending", "label")
+    s.put(r, D_, "ending", "label", align="right")
+    b.place_tax_year_parts(s, "tax_year", (r, C), (r, E))
+    s.row += 1
+    s.field_row("", "return_type", "Return the credit is claimed on (CBT-100, CBT-100S, BFC-1 or CBT-100U)", col=C)
+    s.row += 1
+    s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "
+                            "complete Part III (not Part IV)."}, wrap=True, height=24)
+    s.text_row({A: "2.", B: "Did the taxpayer use the alternative simplified credit (ASC) method on its federal "
+                            "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
+    s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
+                col=C)
+    s.field_row("", "combined.sharing",
+                "Combined filers (CBT-100U): does this member share its credit with the combined group? "
+                "No = the oval is filled for a member not sharing its credit (Part VII, Section B)", col=C)
+    s.spec.heights[s.row - 1] = 30
+    s.field_row("", "carryover_period_years",
+                "Carryover period of this year's credit: 7 years, or 15 for NJ research in advanced computing, "
+                "advanced materials, biotechnology, electronic device, environmental or medical device technology",
+                col=C)
+    s.spec.heights[s.row - 1] = 36
+    s.row += 1
+
+
+def _parts_i_to_v(s: SheetBuilder) -> None:
+    L = d.line
+    s.section("Part I   Energy Research Consortia")
+    s.line_row("1", L("1").label, {E: "1"})
+    s.row += 1
+    s.section("Part II   Basic Research Payments")
+    s.line_row("2", L("2").label, {E: "2"})
+    s.line_row("3", "Qualified organization base period amount: as entered (column D), and not more than line 2",
+               {D_: "base_period_amount", E: "3"})
+    s.line_row("4", L("4").label, {E: "4"})
+    s.row += 1
+
+    s.section("Qualified research expenses of this tax year (enter once; they flow to Part III or Part IV "
+              "by the method)")
+    for kind, text in (("wages", "Wages for qualified services (excluding wages used for the federal jobs credit)"),
+                       ("supplies", "Cost of supplies"), ("computer_rental", "Rental or lease costs of computers"),
+                       ("contract_research", "Applicable percentage of contract research expenses, if computed "
+                                             "already (or enter the amounts paid below)")):
+        s.field_row("", f"qre.{kind}", text, col=E)
+    for kind in catalog.CONTRACT_RESEARCH:
+        s.field_row("", f"contract_research_paid.{kind}", col=E)
+    s.line_row("", d.line("contract_research_applicable").label, {E: "contract_research_applicable"})
+    s.row += 1
+
+    s.section("Part III   Regular Credit Method (question 1)")
+    for n in range(5, 10):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    s.line_row("10", "Fixed-base percentage: before rounding (column D, from the Worksheets sheet or as entered), "
+                     "and rounded to 1/100 of 1%, not more than 16%", {D_: "fixed_base_ratio", E: "10"}, height=30)
+    for n in range(11, 16):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    s.row += 1
+
+    s.section("Part IV   Alternative Simplified Credit Method (question 2)")
+    for n in range(16, 21):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    for i, which in enumerate(("first", "second", "third")):
+        s.field_row("21" if i == 0 else "", f"prior_year_qres[{i}]",
+                    f"Qualified research expenses of the {which} of the 3 prior tax years", col=D_)
+    s.line_row("", L("21").label, {E: "21"})
+    s.line_row("", "If any one of the 3 prior tax years had no qualified research expenses, skip lines 22 and 23 "
+                   "(1 = skipped)", {D_: "asc_no_prior_qres"}, height=24)
+    for n in range(22, 25):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    s.row += 1
+
+    s.section("Part V   Total Credit")
+    for key in ("25a", "25b", "25c", "26", "27", "28", "29", "30"):
+        s.line_row(key, L(key).label, {E: key})
+    s.row += 1
+
+
+def _credits_rows(s: SheetBuilder, schedule: str, line: str) -> None:
+    """Other credits (a)–(d): credit name in B, amount in D; the line total in E."""
+    first = s.row
+    sp = s.schedule(schedule, {"name": B, "amount": D_}, first_row=first)
+    for i in range(sp.max_rows):
+        s.put(first + i, A, f"{line}{'abcd'[i] if i < 4 else i + 1}", "line_no")
+    s.row = first + sp.max_rows
+
+
+def _part_vi(s: SheetBuilder) -> None:
+    L = d.line
+    s.section("Part VI   Tax Credit Limitations: CBT-100, CBT-100S and BFC-1 filers (combined filers skip)")
+    s.line_row("31", L("31").label, {E: "31"})
+    s.line_row("32", L("32").label + " (from the Worksheets sheet, line 32 section)", {E: "32"})
+    s.line_row("33", L("33").label, {E: "33"})
+    s.text_row({A: "34", B: "Other tax credits used on this year's return: name (column B) and amount (column D)"})
+    _credits_rows(s, "other_credits", "34")
+    s.line_row("", "Total other tax credits (add lines 34(a) through 34(d))", {E: "34"})
+    for n in (35, 36, 37):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    s.row += 1
+
+
+def _part_vii(s: SheetBuilder) -> None:
+    L = d.line
+    s.section("Part VII   Combined Group Filers (CBT-100U) only")
+    s.put(s.row, A, "Section A: all combined group filers", "label_bold")
+    s.row += 1
+    s.line_row("38", L("38").label, {E: "38"})
+    s.line_row("39", L("39").label + "; number of taxable members in column D", {E: "39"})
+    s.field("combined.taxable_members", D_, row=s.row - 1)
+    s.line_row("40", L("40").label, {E: "40"})
+    s.text_row({A: "41", B: "Other tax credits already applied to the group liability: name (B) and amount (D)"})
+    _credits_rows(s, "group_other_credits", "41")
+    s.line_row("", "Total (add lines 41(a) through 41(d))", {E: "41"})
+    for n in (42, 43, 44):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+    s.put(s.row, A, "Section B: members not sharing their credit (oval filled at the top of the form)", "label_bold")
+    s.row += 1
+    s.line_row("45a", L("45a").label, {E: "45a"})
+    s.line_row("45b", L("45b").label + " (group allocation factor in column D)",
+               {D_: "combined.group_allocation_factor", E: "45b"})
+    s.line_row("45c", L("45c").label + " (member's allocation factor in column D)",
+               {D_: "combined.member_allocation_factor", E: "45c"})
+    s.line_row("46", L("46").label, {E: "46"})
+    s.line_row("47", L("47").label, {E: "47"})
+    s.text_row({A: "48", B: "Other tax credits used by the taxpayer: name (B) and amount (D)"})
+    _credits_rows(s, "member_other_credits", "48")
+    s.line_row("", "Total (add lines 48(a) through 48(d))", {E: "48"})
+    for n in (49, 50, 51):
+        s.line_row(str(n), L(str(n)).label, {E: str(n)})
+
+
+def _worksheets(b: Builder) -> None:
+    s = b.sheet("Worksheets", {A: 4, B: 50, C: 12, D_: 14, E: 14, 5: 14, 6: 14, 7: 14, 8: 14}, (A, 8),
+                landscape=True)
+    s.title("", "NJ Form 306 · Worksheets for lines 10, 29 and 32")
+
+    s.section("Line 10: fixed-base percentage (fill one of the three ways)")
+    s.field_row("", "fixed_base_percentage", "1. The fixed-base percentage as a fraction (e.g. 0.0793), before "
+                                             "rounding and the 16% cap", col=D_)
+    s.spec.heights[s.row - 1] = 24
+    s.field_row("", "base_period_1984_1988.qre", "2. Existing company: total QREs of tax years beginning 1984–1988",
+                col=D_)
+    s.field_row("", "base_period_1984_1988.gross_receipts",
+                "    and total gross receipts of the same years", col=D_)
+    s.field_row("", "startup.credit_year", "3. Start-up company: which start-up year this tax year is (1, 2, ...)",
+                col=D_)
+    s.field_row("", "startup.selected_years", "    Year 11 and later: the five of years 5–10 chosen (e.g. 5, 6, 7, "
+                                              "9, 10); blank = the lowest percentage", col=D_, last_col=E)
+    s.spec.heights[s.row - 1] = 24
+    s.help("    Start-up history: one row per earlier start-up year (years counted among tax years beginning after "
+           "1993 with QREs) [26 U.S.C. 41(c)(3)(B)]", first=A, last=8)
+    s.headings({B: "", C: "Start-up year", D_: "QREs", E: "Gross receipts"}, height=18)
+    first = s.row
+    s.schedule("startup_history", {"year": C, "qre": D_, "gross_receipts": E}, first_row=first)
+    s.row = first + d.STARTUP_HISTORY.max_rows + 1
+
+    s.section("Line 32: minimum tax (CBT-100, CBT-100S, BFC-1)")
+    s.field_row("", "nj_gross_receipts", "New Jersey gross receipts", col=D_)
+    s.field_row("", "group_payroll", "Total payroll of the affiliated or controlled group (if a member)", col=D_)
+    s.field_row("", "period_months", "Months in the return period (blank: from the tax year)", col=D_)
+    s.field_row("", "minimum_tax", "Minimum tax override (the preparer's figure, if different)", col=D_)
+    mt = catalog.RULES["minimum_tax"]
+    s.headings({B: "NJ gross receipts from", C: "CBT-100 / BFC-1", D_: "CBT-100S"}, height=18)
+    for bracket in mt["brackets"]:
+        s.put(s.row, B, f"${Decimal(bracket['from']):,.0f}", "label", align="right")
+        s.put(s.row, C, f"${Decimal(bracket['c_corporation']):,.2f}", "label", align="right")
+        s.put(s.row, D_, f"${Decimal(bracket['s_corporation']):,.2f}", "label", align="right")
+        s.row += 1
+    gp = mt["group_payroll"]
+    s.help(f"A member of an affiliated or controlled group with total payroll of ${Decimal(gp['threshold']):,.0f} "
+           f"or more pays ${Decimal(gp['minimum_tax']):,.0f}. [{mt['reference']}]", first=A, last=8, height=24)
+    s.row += 1
+
+    s.section("Line 29: credit carried forward, by year earned (oldest first)")
+    cols = [c for c in d.CARRYFORWARD.columns]
+    s.headings({C + i: c.label for i, c in enumerate(cols)}, height=30,
+               notes={C + i: c.help for i, c in enumerate(cols) if c.help})
+    first = s.row
+    s.schedule("carryforward", {c.key: C + i for i, c in enumerate(cols)}, first_row=first)
+    for i in range(d.CARRYFORWARD.max_rows):
+        s.put(first + i, B, f"Vintage {i + 1}", "label", align="right")
+    s.row = first + d.CARRYFORWARD.max_rows
+    s.help(d.CARRYFORWARD.help, first=A, last=8)
