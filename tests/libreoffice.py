@@ -1,73 +1,26 @@
-"""LibreOffice headless as an independent spreadsheet engine for the tests.
-
-`recalculate(files, outdir)` converts workbooks to .xlsx with recalculation forced on load (a
-fresh user profile whose registrymodifications.xcu sets Calc's OOXMLRecalcMode to 0 = always), so
-every formula is evaluated by LibreOffice, not taken from the cached values xlcredits wrote.
-`to_pdf(files, outdir)` prints them. One soffice run handles a batch of files (each run costs a
-few seconds of start-up)."""
+"""pytest glue over xlcredits.libreoffice: skip cleanly where soffice is missing."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
-
 import pytest
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+from xlcredits import libreoffice
+from xlcredits.libreoffice import SOFFICE
 
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")
 
-_XCU = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
-           xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-  <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-    <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
-  </item>
-  <item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-    <prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop>
-  </item>
-</oor:items>
-"""
 
-
-def _profile() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="xlc-lo-profile-"))
-    (root / "user").mkdir()
-    (root / "user" / "registrymodifications.xcu").write_text(_XCU, encoding="utf-8")
-    return root
-
-
-def convert(files, outdir, to: str, timeout: int = 180) -> list[Path]:
-    """Convert `files` with one soffice run; return the converted paths (same stems)."""
+def convert(files, outdir, to: str, timeout: int = 180):
     if SOFFICE is None:
         pytest.skip("LibreOffice (soffice) is not installed")
-    files = [Path(f) for f in files]
-    outdir = Path(outdir)
-    outdir.mkdir(parents=True, exist_ok=True)
-    profile = _profile()
-    env = dict(os.environ, SAL_USE_VCLPLUGIN="svp", HOME=str(profile))
-    try:
-        run = subprocess.run([SOFFICE, "--headless", "--norestore", "--nolockcheck",
-                              f"-env:UserInstallation={profile.as_uri()}", "--convert-to", to,
-                              "--outdir", str(outdir), *map(str, files)],
-                             capture_output=True, text=True, timeout=timeout, env=env)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    ext = to.split(":")[0]
-    out = [outdir / f"{f.stem}.{ext}" for f in files]
-    missing = [p.name for p in out if not p.exists()]
-    assert not missing, f"soffice did not write {missing}: {run.stdout}\n{run.stderr}"
-    return out
+    return libreoffice.convert(files, outdir, to, timeout)
 
 
-def recalculate(files, outdir) -> list[Path]:
+def recalculate(files, outdir):
     return convert(files, outdir, "xlsx")
 
 
-def to_pdf(files, outdir) -> list[Path]:
+def to_pdf(files, outdir):
     return convert(files, outdir, "pdf")
 
 

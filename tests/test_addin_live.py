@@ -103,15 +103,26 @@ class Excel:
         wb = openpyxl.load_workbook(path)
         looks: dict[int, tuple] = {}  # style id -> (fill, font colour)
         cells = {}
+
+        def look(styled) -> tuple:
+            if styled.style_id not in looks:
+                fill = styled.fill.fgColor.rgb if styled.fill is not None and styled.fill.patternType == "solid" else None
+                font = styled.font.color.rgb if styled.font is not None and styled.font.color is not None and \
+                    styled.font.color.type == "rgb" else None
+                looks[styled.style_id] = tuple(None if v is None else _rgb("#" + v[-6:]) for v in (fill, font))
+            return looks[styled.style_id]
+
+        column_looks: dict[tuple, tuple] = {}  # (sheet, column) -> look: Excel shows a column's format
+        for ws in wb.worksheets:                # in every cell that has none of its own
+            for dim in ws.column_dimensions.values():
+                if dim.style_id:
+                    for col in range(dim.min, dim.max + 1):
+                        column_looks[(ws.title, col - 1)] = look(dim)
         for ws in wb.worksheets:
             for row in ws.iter_rows():
                 for c in row:
-                    if c.style_id not in looks:
-                        fill = c.fill.fgColor.rgb if c.fill is not None and c.fill.patternType == "solid" else None
-                        font = c.font.color.rgb if c.font is not None and c.font.color is not None and \
-                            c.font.color.type == "rgb" else None
-                        looks[c.style_id] = tuple(None if v is None else _rgb("#" + v[-6:]) for v in (fill, font))
-                    x = XCell(None, None, c.comment.text if c.comment is not None else None, *looks[c.style_id])
+                    own = look(c) if c.style_id else column_looks.get((ws.title, c.column - 1), look(c))
+                    x = XCell(None, None, c.comment.text if c.comment is not None else None, *own)
                     if c.data_type == "f":
                         x.formula, x.value = str(c.value), NOT_CALCULATED
                     else:
@@ -122,11 +133,15 @@ class Excel:
         for ws in wb.worksheets:  # Excel lists sheet-scoped names too
             if ws.print_area:
                 names[f"'{ws.title}'!Print_Area"] = "=" + str(ws.print_area).split(",")[0]
-        return cls(Path(path).name, cells, names, wb.sheetnames)
+        excel = cls(Path(path).name, cells, names, wb.sheetnames)
+        excel.column_looks = column_looks
+        return excel
 
     def copy(self) -> "Excel":
         cells = {k: XCell(x.value, x.formula, x.note, x.color, x.font) for k, x in self.cells.items()}
-        return Excel(self.name, cells, dict(self.names), list(self.sheets))
+        excel = Excel(self.name, cells, dict(self.names), list(self.sheets))
+        excel.column_looks = self.column_looks
+        return excel
 
     @property
     def book(self) -> "FakeBook":
@@ -135,8 +150,12 @@ class Excel:
     def tick(self) -> None:
         self.calls += 1
 
+    column_looks: dict = {}
+
     def cell(self, sheet: str, r: int, c: int) -> XCell:
-        return self.cells.setdefault((sheet, r, c), XCell())
+        if (sheet, r, c) not in self.cells:
+            self.cells[(sheet, r, c)] = XCell(None, None, None, *self.column_looks.get((sheet, c), (None, None)))
+        return self.cells[(sheet, r, c)]
 
     def type(self, target: str, value) -> None:
         """A person typing into a cell (named or 'Sheet'!$A$1)."""
@@ -155,7 +174,8 @@ class Excel:
             if isinstance(content, float):  # Excel keeps 15 significant digits
                 content = float(f"{content:.15g}")
             shown = (content, x.note, x.color, x.font or (0, 0, 0))
-            if shown != (None, None, None, (0, 0, 0)):
+            fill, font = self.column_looks.get((key[0], key[2]), (None, None))
+            if shown != (None, None, fill, font or (0, 0, 0)):  # a blank cell showing its column's format
                 out[key] = shown
         return out
 

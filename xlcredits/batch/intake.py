@@ -128,8 +128,15 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
     return list(cases.values()), problems
 
 
-def write_blank_intake(path: Path) -> None:
+def write_blank_intake(path: Path, force: bool = False) -> None:
     """A blank intake workbook with headers, help notes and a line drop-down on Products."""
+    from ..safefile import atomic_output
+
+    with atomic_output(path, force=force) as tmp:
+        _write_intake(tmp)
+
+
+def _write_intake(path: Path) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(str(path))

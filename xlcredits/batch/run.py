@@ -111,14 +111,14 @@ def _key_lines(data: Any, result: Result) -> dict:
 
 def process(case: Case, out_dir: str, force: bool) -> dict:
     """Compute one case and write its completed workbook (runs in a worker process)."""
-    from ..workbook.filler import write_completed_workbook  # imported in the worker
+    from ..workbook.files import fill_data_to_file  # imported in the worker
     from ..forms import compute
 
     if case.problem and case.data is None:
         return _summary_of(case, None, None, case.problem)
     try:
         output = Path(out_dir) / f"{case.name}.xlsx"
-        result = write_completed_workbook(case.data, output, force=force)
+        result = fill_data_to_file(case.data, output, force=force)
         return _summary_of(case, result, output.name, case.problem)
     except Exception as exc:  # one bad case must not stop the batch; the summary says what happened
         result = None

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..jsonio import dumps
 from ..numbers import ZERO
+from ..safefile import atomic_output
 
 F7207_COLUMNS = [("file", "File", 28), ("filer", "Filer", 28), ("tin", "TIN", 12), ("facility", "Facility", 36),
                  ("registration_number", "Registration number", 20), ("tax_year", "Tax year", 10),
@@ -43,11 +44,17 @@ def write_summary(records: list[dict], problems: list[str], out_dir: Path) -> di
     import xlsxwriter
 
     summary = {"totals": totals(records), "returns": records, "problems": problems}
-    (out_dir / "summary.json.tmp").write_text(dumps(summary) + "\n", encoding="utf-8")
-    (out_dir / "summary.json.tmp").replace(out_dir / "summary.json")
+    with atomic_output(out_dir / "summary.json", force=True) as tmp:
+        tmp.write_text(dumps(summary) + "\n", encoding="utf-8")
+    with atomic_output(out_dir / "summary.xlsx", force=True) as tmp:
+        _write_summary_book(xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False}),
+                            records, problems, summary)
+    return summary
 
-    tmp = out_dir / "summary.xlsx.tmp"
-    book = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False})
+
+def _write_summary_book(book, records: list[dict], problems: list[str], summary: dict) -> None:
+    import xlsxwriter
+
     bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     money = book.add_format({"num_format": "#,##0.00"})
     money_bold = book.add_format({"num_format": "#,##0.00", "bold": True, "top": 1})
@@ -87,5 +94,3 @@ def write_summary(records: list[dict], problems: list[str], out_dir: Path) -> di
             row += 1
     sheet.freeze_panes(1, 0)
     book.close()
-    tmp.replace(out_dir / "summary.xlsx")
-    return summary

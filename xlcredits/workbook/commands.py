@@ -31,6 +31,17 @@ def cmd_new(args) -> int:
     from .files import write_template
     from .writer import WorkbookError
 
+    if args.form.strip().lower() == "batch":
+        from ..batch.intake import write_blank_intake
+        from ..safefile import OutputError
+
+        try:
+            write_blank_intake(Path(args.output), force=args.force)
+        except OutputError as exc:
+            return _fail(str(exc))
+        print(f"wrote {args.output}: a blank batch intake (sheets Facilities, Products, Minerals)")
+        return 0
+
     try:
         layout = write_template(args.form, args.output, tax_year=args.tax_year, force=args.force)
     except WorkbookError as exc:
@@ -112,7 +123,7 @@ def register(sub) -> None:
     p.set_defaults(run=cmd_build_templates)
 
     p = sub.add_parser("new", help="write a blank form workbook for a tax year's form revision")
-    p.add_argument("form", help="7207 or nj306")
+    p.add_argument("form", help="7207, nj306, or batch (a blank intake workbook for `xlcredits batch`)")
     p.add_argument("--tax-year", type=int, metavar="YEAR", help="the tax year (picks the form revision)")
     p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
     p.add_argument("--force", action="store_true", help="replace an existing output file")

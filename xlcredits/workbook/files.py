@@ -96,9 +96,18 @@ def fill_file(source, out, *, force: bool = False) -> tuple[Layout, Result]:
     data = load_source(source)
     if Path(out).resolve() == Path(source).resolve():
         raise WorkbookError("the output must be a new file: the input is never modified")
+    return fill_data(data, out, force=force)
+
+
+def fill_data(data: Any, out, *, force: bool = False) -> tuple[Layout, Result]:
+    """Write the completed workbook of a JSON-like input to `out` (batch and `fill` share this)."""
     book, layout, result = fill_book(data)
     save(book, out, force=force, tax_year=_header_year(result), taxpayer=_taxpayer(layout, data))
     return layout, result
+
+
+def fill_data_to_file(data: Any, out, *, force: bool = False) -> Result:
+    return fill_data(data, out, force=force)[1]
 
 
 def _header_year(result: Result) -> str:

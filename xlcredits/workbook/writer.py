@@ -17,6 +17,7 @@ from .layout import Book, Cell, SheetSpec
 from .styles import Formats
 
 FIXED_DATE = datetime(2025, 1, 1)
+LONG_BLOCK = 100  # rows: longer styled blocks use a column format
 
 
 class WorkbookError(Exception):
@@ -86,9 +87,17 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str) -> None:
         merged_firsts[(row, first)] = last
     for row, height in _row_heights(spec, merged_firsts).items():
         ws.set_row(row, height)
-    # styled blank ranges first, so written cells override them
+    # Styled blank ranges: a schedule's thousands of empty rows get their column's default format
+    # (one element per column instead of one per cell: the file writes several times faster);
+    # the few cells above the block are written plain so headers and titles keep their look.
     for r1, r2, c, role, unit in spec.blocks:
         fmt = formats.get(role, unit)
+        if r2 - r1 >= LONG_BLOCK:
+            ws.set_column(c, c, spec.widths.get(c, 8.43), fmt)
+            for r in range(0, r1):
+                if (r, c) not in spec.cells:
+                    ws.write_blank(r, c, None, formats.get("label"))
+            continue
         for r in range(r1, r2 + 1):
             if (r, c) not in spec.cells:
                 ws.write_blank(r, c, None, fmt)
