@@ -45,9 +45,9 @@ def cents(value: Decimal) -> Decimal:
 def plain(value: Decimal) -> str:
     """A Decimal as plain digits (never exponent notation): 1E+6 -> '1000000'."""
     value = D(value)
-    if value == value.to_integral_value() and value.as_tuple().exponent > 0:
-        value = value.quantize(ONE)
-    text = format(value, "f")
+    if not value.is_finite() or abs(value.adjusted()) > 100:
+        return str(value)  # NaN, Infinity, 1E+999999: never an amount; shown as given, not a million digits
+    text = format(value, "f")  # positive exponents too: format(Decimal("1E+6"), "f") == "1000000"
     return "0" if text in ("-0", "-0.0") else text
 
 

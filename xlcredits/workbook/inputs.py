@@ -22,6 +22,8 @@ FALSE_WORDS = {"no", "n", "false", "0"}
 
 def _number(value: Decimal) -> Decimal:
     """Normalise: 250000.0 -> 250000, 0.870 -> 0.87 (exact, never binary noise)."""
+    if not value.is_finite() or value.adjusted() >= 28:
+        return value  # NaN, Infinity, absurd magnitudes: left for the engine's checks to name
     if value == value.to_integral_value():
         return value.quantize(Decimal(1))
     return value.normalize()
@@ -180,7 +182,7 @@ def read_inputs(adapter, layout: Layout) -> tuple[dict, dict[str, list[int]]]:
     for key, sp in layout.schedules.items():
         columns = {c.key: adapter.read_column(sp.names[c.key]) for c in sp.inputs()}
         rows, where = [], []
-        for i in range(sp.max_rows):
+        for i in range(_rows_in_use(columns.values(), sp.max_rows)):
             row = {}
             for ckey, values in columns.items():
                 value = from_cell(values[i] if i < len(values) else None, _unit(sp.columns[ckey]))
@@ -193,6 +195,18 @@ def read_inputs(adapter, layout: Layout) -> tuple[dict, dict[str, list[int]]]:
         if rows:
             set_path(data, sp.schedule.json_field, rows)
     return data, positions
+
+
+def _rows_in_use(columns, max_rows: int) -> int:
+    """How many rows to read: up to the last one anything was typed in (a 2,000-row table is
+    mostly empty)."""
+    last = 0
+    for values in columns:
+        for i in range(min(len(values), max_rows) - 1, last - 1, -1):
+            if values[i] is not None and values[i] != "":
+                last = i + 1
+                break
+    return last
 
 
 def field_unit(fp) -> str:

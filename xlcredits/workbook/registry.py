@@ -43,5 +43,7 @@ def layout_for(form, revision: str | None = None, tax_year: int | None = None) -
     if module is None:
         return None
     if revision is None or revision not in module.revisions():
+        if tax_year is not None and not 1 <= tax_year <= 9999:
+            tax_year = None  # a year no date can hold (the engine's findings name it): the latest revision
         revision = module.revision_for_year(tax_year)
     return module.build(revision)
