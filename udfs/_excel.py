@@ -201,11 +201,12 @@ def rows_of(value: Any, name: str) -> list | None:
     if not value:
         return []
     if isinstance(value[0], (list, tuple)):
-        if all(isinstance(row, (list, tuple)) for row in value):
-            try:
-                return [cell for (cell,) in value]  # one column: the fast, common case
-            except ValueError:
-                pass
+        try:  # one column: the fast, common case (a ragged or wider block fails to unpack)
+            cells = [cell for (cell,) in value]
+            if isinstance(value[-1], (list, tuple)):
+                return cells
+        except (TypeError, ValueError):
+            pass
         if len(value) == 1:
             return list(value[0])
         raise ExcelInputError(f"{name} must be a single column (got {len(value)} rows × {len(value[0])} columns)")

@@ -161,14 +161,28 @@ def credit_row(component, quantity, capacity_per_unit=None, year_sold=None, year
     return money(ENGINE_CONTEXT.multiply(measure, factor))
 
 
+_POW10 = [10 ** k for k in range(40)]
+
+
+def _scaled(x: float) -> tuple[int, int] | None:
+    """A non-integral float as Excel shows it, exactly: 2.5 -> (25, 1), i.e. 25 / 10**1; None for exponent forms
+    (those take the Decimal path). repr() is the shortest text that reads back as the same float,
+    the same digits `Decimal(str(x))` sees at the boundary."""
+    text = repr(x)
+    if "e" in text:
+        return None
+    whole, _, frac = text.partition(".")
+    return int(whole + frac), len(frac)
+
+
 def credit_column(values: tuple, columns: list) -> list[list]:
     """One [result] per row: the vectorised path (one call for a whole range).
 
     The engine's answer per line and years is cached. Rows whose quantity and capacity are whole
-    numbers (units, watts: the usual case) are computed with Python integers, which are as exact
-    as Decimal: credit in cents = round half up (units × capacity × rate × phase-out × 100), with
-    the engine's factor as an exact fraction; any other row takes the Decimal path of a single
-    call. Both give the same float (tests check it). A row with a problem gets its own
+    numbers or plain decimals (units, watts, 125000.5 kg: the usual case) are computed with Python
+    integers, which are as exact as Decimal: credit in cents = round half up (units × capacity ×
+    rate × phase-out × 100), with the engine's factor and each decimal as exact fractions; any
+    other row (text numbers, exponent forms) takes the Decimal path of a single call. Both give the same float (tests check it). A row with a problem gets its own
     "#INPUT: ..." and the other rows still compute; a row blank in every range stays blank.
     """
     lengths = {ARGS[i]: len(col) for i, col in enumerate(columns) if col is not None}
@@ -184,14 +198,38 @@ def credit_column(values: tuple, columns: list) -> list[list]:
     factors: dict = {}
     factors_get = factors.get
     limit = float(LIMIT)
+    pow10 = _POW10
     out: list = []
     append = out.append
     with localcontext(ENGINE_CONTEXT):
         for row in zip(*cols):
             component, quantity, capacity, sold, produced, begins = row
+            factor = factors_get((component, sold, produced, begins))
+            # the fast path: a known line and years, numbers as Excel gives them (floats)
+            if factor is not None and quantity.__class__ is float and 0.0 <= quantity <= limit:
+                if quantity.is_integer():
+                    qm, scale = int(quantity), 0
+                else:
+                    scaled = _scaled(quantity)
+                    qm, scale = scaled if scaled is not None else (None, 0)
+                if qm is not None:
+                    if factor[3]:  # capacity line: units × capacity per unit
+                        if capacity.__class__ is float and 0.0 <= capacity <= limit:
+                            if capacity.is_integer():
+                                qm *= int(capacity)
+                            else:
+                                scaled = _scaled(capacity)
+                                qm = None if scaled is None else qm * scaled[0]
+                                scale += 0 if scaled is None else scaled[1]
+                        else:
+                            qm = None
+                    elif capacity is not None:
+                        qm = None  # the general path says what is wrong
+                if qm is not None:
+                    d2 = factor[1] * pow10[scale]
+                    append([((qm * factor[0] * 200 + d2 // 2) // d2) / 100])
+                    continue
             try:
-                key = (component, sold, produced, begins)
-                factor = factors_get(key)
                 if factor is None:
                     if all(is_empty(row[i]) for i in ranged):
                         append([None])  # blank in every range: stays blank
@@ -200,16 +238,9 @@ def credit_column(values: tuple, columns: list) -> list[list]:
                     unit = unit_credit(entry, to_year(sold, "year_sold"), to_year(produced, "year_produced"),
                                        to_date(begins, "tax_year_begins"))
                     num, den = unit.as_integer_ratio()
-                    factor = factors[key] = (num, 2 * den, unit, entry.measure == "capacity", entry)
-                num, den2, unit, per_unit, entry = factor
-                if quantity.__class__ is float and 0.0 <= quantity <= limit and quantity.is_integer():
-                    if not per_unit:
-                        if capacity is None:
-                            append([((int(quantity) * num * 200 + den2 // 2) // den2) / 100])
-                            continue
-                    elif capacity.__class__ is float and 0.0 <= capacity <= limit and capacity.is_integer():
-                        append([((int(quantity) * int(capacity) * num * 200 + den2 // 2) // den2) / 100])
-                        continue
+                    factor = factors[(component, sold, produced, begins)] = (
+                        num, 2 * den, unit, entry.measure == "capacity", entry)
+                unit, entry = factor[2], factor[4]
                 measure = _measure(entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
                 append([float((measure * unit).quantize(CENT))])
             except ExcelInputError as exc:
