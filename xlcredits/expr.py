@@ -227,10 +227,10 @@ class _Function(Expr):
         return f"{self.excel}({','.join(a.render(sheet) for a in self.args)})"
 
     def describe(self, names):
-        return f"{self.word}({', '.join(a.describe(names) for a in self.args)})"
+        return f"{self.word} ({', '.join(a.describe(names) for a in self.args)})"
 
     def substitute(self, env):
-        return f"{self.word}({', '.join(a.substitute(env) for a in self.args)})"
+        return f"{self.word} ({', '.join(a.substitute(env) for a in self.args)})"
 
     def refs(self):
         return set().union(*(a.refs() for a in self.args))

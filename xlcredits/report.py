@@ -16,7 +16,12 @@ def _lines_of(result: Result):
     if info is None:
         return []
     module = __import__(info.compute.__module__.rsplit(".", 1)[0] + ".definition", fromlist=["lines"])
-    return [line for line in module.lines(result.revision) if line.report]
+    reported = [line for line in module.lines(result.revision) if line.report]
+    # definitions run in dependency order (Part IV totals before line 6a); print in form order
+    return sorted(reported, key=lambda line: PART_ORDER.get(line.part, 0))
+
+
+PART_ORDER = {f"Part {numeral}": rank for rank, numeral in enumerate(["I", "II", "III", "IV", "V", "VI", "VII"])}
 
 
 def as_text(result: Result, all_lines: bool = False) -> str:

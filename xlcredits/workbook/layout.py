@@ -667,3 +667,19 @@ def _validation_message(unit: str, choices: tuple[str, ...]) -> str:
     return {"year": "Enter a calendar year such as 2025.",
             "fraction": "Enter a fraction between 0 and 1 (e.g. 0.65 or 65%).",
             "date": "Enter a date."}.get(unit, "Enter an amount of zero or more.")
+
+
+# --- form revisions ------------------------------------------------------------------------------
+
+def revisions_of(catalog) -> tuple[str, ...]:
+    """A form's revisions, oldest first, from its rule book's `revisions` table."""
+    return tuple(dict.fromkeys(catalog.RULES["revisions"].values()))
+
+
+def revision_for_year(catalog, year: int | None) -> str:
+    """The revision for a tax year beginning in `year` (the latest revision when unknown)."""
+    from datetime import date
+
+    if year is None:
+        return revisions_of(catalog)[-1]
+    return catalog.revision_for(date(int(year), 1, 1))

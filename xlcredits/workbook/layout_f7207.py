@@ -4,12 +4,12 @@ units and formulas come from `forms.f7207.definition`."""
 
 from __future__ import annotations
 
-from datetime import date
 from functools import cache
 
 from ..forms.f7207 import catalog
 from ..forms.f7207 import definition as d
 from ..schedules import Column
+from . import layout
 from .layout import Builder, Layout, SheetBuilder
 
 FORM, SLUG, PREFIX = "7207", "7207", "F7207"
@@ -35,14 +35,11 @@ A, B, C, D_, E, F = range(6)
 
 
 def revisions() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(catalog.RULES["revisions"].values()))
+    return layout.revisions_of(catalog)
 
 
 def revision_for_year(year: int | None) -> str:
-    """The revision for a tax year beginning in `year` (the latest revision when unknown)."""
-    if year is None:
-        return revisions()[-1]
-    return catalog.revision_for(date(int(year), 1, 1))
+    return layout.revision_for_year(catalog, year)
 
 
 def normalise_row(schedule: str, row: dict) -> dict:

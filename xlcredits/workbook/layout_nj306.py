@@ -6,12 +6,12 @@ the carryforward vintages. Positions only: labels, kinds and formulas come from
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from functools import cache
 
 from ..forms.nj306 import catalog
 from ..forms.nj306 import definition as d
+from . import layout
 from .layout import Builder, Layout, SheetBuilder
 
 FORM, SLUG, PREFIX = "NJ-306", "nj306", "NJ306"
@@ -24,13 +24,11 @@ A, B, C, D_, E = range(5)
 
 
 def revisions() -> tuple[str, ...]:
-    return tuple(dict.fromkeys(catalog.RULES["revisions"].values()))
+    return layout.revisions_of(catalog)
 
 
 def revision_for_year(year: int | None) -> str:
-    if year is None:
-        return revisions()[-1]
-    return catalog.revision_for(date(int(year), 1, 1))
+    return layout.revision_for_year(catalog, year)
 
 
 @cache

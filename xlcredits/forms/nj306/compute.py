@@ -389,7 +389,7 @@ def compute(data: Any) -> Result:
         _after_checks(m, env, explanations, findings)
         if fbp is not None and fbp.as_tuple().exponent < -10:
             explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "
-                                  f"lesser of({short(fbp)}, {grouped(catalog.FBP_CAP)}) = {grouped(env.values['10'])}")
+                                  f"lesser of ({short(fbp)}, {grouped(catalog.FBP_CAP)}) = {grouped(env.values['10'])}")
 
         blank = _applicable(m, skip == ONE)
         explanations.update(blank)
