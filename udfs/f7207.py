@@ -178,12 +178,14 @@ def _scaled(x: float) -> tuple[int, int] | None:
 def credit_column(values: tuple, columns: list) -> list[list]:
     """One [result] per row: the vectorised path (one call for a whole range).
 
-    The engine's answer per line and years is cached. Rows whose quantity and capacity are whole
-    numbers or plain decimals (units, watts, 125000.5 kg: the usual case) are computed with Python
-    integers, which are as exact as Decimal: credit in cents = round half up (units × capacity ×
-    rate × phase-out × 100), with the engine's factor and each decimal as exact fractions; any
-    other row (text numbers, exponent forms) takes the Decimal path of a single call. Both give the same float (tests check it). A row with a problem gets its own
-    "#INPUT: ..." and the other rows still compute; a row blank in every range stays blank.
+    The engine's answer per line and years is cached, keyed by the ranged ones of component and
+    years only (usually the component alone). Rows whose quantity and capacity are whole numbers
+    are computed in floats where every step is exact (integers below 2**53); rows with plain
+    decimals (125000.5 kg) with Python integers; any other row (text numbers, exponent forms) takes
+    the Decimal path of a single call. All give the credit in cents = round half up (quantity ×
+    capacity × rate × phase-out × 100) exactly, the same float (tests check it). A row with a
+    problem gets its own "#INPUT: ..." and the other rows still compute; a row blank in every
+    range stays blank.
     """
     lengths = {ARGS[i]: len(col) for i, col in enumerate(columns) if col is not None}
     if len(set(lengths.values())) > 1:
@@ -192,60 +194,91 @@ def credit_column(values: tuple, columns: list) -> list[list]:
     n = next(iter(lengths.values()))
     cols = [col if col is not None else [value] * n for col, value in zip(columns, values)]
     ranged = [i for i, col in enumerate(columns) if col is not None]
+    key_args = [i for i in (0, 3, 4, 5) if columns[i] is not None] or [0]
+    keys = cols[0] if key_args == [0] else list(zip(*(cols[i] for i in key_args)))
 
-    # (raw component, year_sold, year_produced, tax_year_begins) -> (numerator, 2 × denominator of
-    # the engine's unit credit, the unit credit, capacity line?, line): successes only
-    factors: dict = {}
+    factors: dict = {}  # key -> _Factor, successes only
     factors_get = factors.get
     limit = float(LIMIT)
-    pow10 = _POW10
     out: list = []
     append = out.append
     with localcontext(ENGINE_CONTEXT):
-        for row in zip(*cols):
-            component, quantity, capacity, sold, produced, begins = row
-            factor = factors_get((component, sold, produced, begins))
-            # the fast path: a known line and years, numbers as Excel gives them (floats)
-            if factor is not None and quantity.__class__ is float and 0.0 <= quantity <= limit:
-                if quantity.is_integer():
-                    qm, scale = int(quantity), 0
-                else:
-                    scaled = _scaled(quantity)
-                    qm, scale = scaled if scaled is not None else (None, 0)
-                if qm is not None:
-                    if factor[3]:  # capacity line: units × capacity per unit
-                        if capacity.__class__ is float and 0.0 <= capacity <= limit:
-                            if capacity.is_integer():
-                                qm *= int(capacity)
-                            else:
-                                scaled = _scaled(capacity)
-                                qm = None if scaled is None else qm * scaled[0]
-                                scale += 0 if scaled is None else scaled[1]
-                        else:
-                            qm = None
-                    elif capacity is not None:
-                        qm = None  # the general path says what is wrong
-                if qm is not None:
-                    d2 = factor[1] * pow10[scale]
-                    append([((qm * factor[0] * 200 + d2 // 2) // d2) / 100])
+        i = -1
+        for key, quantity, capacity in zip(keys, cols[1], cols[2]):
+            i += 1
+            f = factors_get(key)
+            if f is not None and quantity.__class__ is float and 0.0 <= quantity <= limit:
+                # fastest: whole numbers, every product below 2**53, so float arithmetic is exact
+                if f.per_unit:
+                    if capacity.__class__ is float and 0.0 <= capacity and quantity.is_integer() \
+                            and capacity.is_integer():
+                        x = quantity * capacity
+                        if x <= f.float_limit:
+                            append([((x * f.num200 + f.half) // f.den2) / 100])
+                            continue
+                elif capacity is None and quantity <= f.float_limit and quantity.is_integer():
+                    append([((quantity * f.num200 + f.half) // f.den2) / 100])
                     continue
+                exact = _exact_cents(f, quantity, capacity, limit)
+                if exact is not None:
+                    append([exact])
+                    continue
+            row = (cols[0][i], quantity, capacity, cols[3][i], cols[4][i], cols[5][i])
             try:
-                if factor is None:
-                    if all(is_empty(row[i]) for i in ranged):
+                if f is None:
+                    if all(is_empty(row[j]) for j in ranged):
                         append([None])  # blank in every range: stays blank
                         continue
-                    entry = line_of(component)
-                    unit = unit_credit(entry, to_year(sold, "year_sold"), to_year(produced, "year_produced"),
-                                       to_date(begins, "tax_year_begins"))
-                    num, den = unit.as_integer_ratio()
-                    factor = factors[(component, sold, produced, begins)] = (
-                        num, 2 * den, unit, entry.measure == "capacity", entry)
-                unit, entry = factor[2], factor[4]
-                measure = _measure(entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
-                append([float((measure * unit).quantize(CENT))])
+                    entry = line_of(row[0])
+                    unit = unit_credit(entry, to_year(row[3], "year_sold"), to_year(row[4], "year_produced"),
+                                       to_date(row[5], "tax_year_begins"))
+                    f = factors[key] = _Factor(unit, entry)
+                    exact = _exact_cents(f, quantity, capacity, limit)
+                    if exact is not None:
+                        append([exact])
+                        continue
+                measure = _measure(f.entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
+                append([float((measure * f.unit).quantize(CENT))])
             except ExcelInputError as exc:
                 append([exc.text])
     return out
+
+
+class _Factor:
+    """The engine's credit for one unit of column (d), as exact integer parts: unit = num / den."""
+
+    __slots__ = ("unit", "entry", "per_unit", "num", "den2", "num200", "half", "float_limit")
+
+    def __init__(self, unit: Decimal, entry):
+        self.unit, self.entry = unit, entry
+        self.per_unit = entry.measure == "capacity"
+        self.num, den = unit.as_integer_ratio()
+        self.den2 = 2 * den  # cents = (200 × d × num + den) // (2 × den): half up
+        self.num200, self.half = 200 * self.num, den
+        # the largest column (d) for which d × num × 200 + den stays an exact float
+        self.float_limit = float((2 ** 53 - den) // max(self.num200, 1)) if self.num else float(2 ** 53)
+
+
+def _exact_cents(f: _Factor, quantity, capacity, limit: float) -> float | None:
+    """Credit in dollars for float inputs with plain decimals, by exact integer arithmetic; None
+    when the row needs the Decimal path (text numbers, exponent forms, a capacity out of place)."""
+    if quantity.__class__ is not float or not 0.0 <= quantity <= limit:
+        return None
+    q = (int(quantity), 0) if quantity.is_integer() else _scaled(quantity)
+    if q is None:
+        return None
+    qm, scale = q
+    if f.per_unit:
+        if capacity.__class__ is not float or not 0.0 <= capacity <= limit:
+            return None
+        c = (int(capacity), 0) if capacity.is_integer() else _scaled(capacity)
+        if c is None:
+            return None
+        qm, scale = qm * c[0], scale + c[1]
+    elif capacity is not None:
+        return None  # the Decimal path says what is wrong
+    d2 = f.den2 * _POW10[scale]
+    return ((qm * f.num200 + d2 // 2) // d2) / 100
 
 
 @xw.func(category=CATEGORY)
