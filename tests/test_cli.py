@@ -37,9 +37,12 @@ def test_missing_file_and_binary_file(tmp_path):
     run = xlcredits("compute", str(tmp_path / "nope.json"))
     assert run.returncode == 1 and "no such file" in run.stdout
     binary = tmp_path / "x.json"
-    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00")
+    binary.write_bytes(b"\x00\xff\xfe\x81binary")
     run = xlcredits("compute", str(binary))
     assert run.returncode == 1 and "not UTF-8" in run.stdout
+    binary.write_bytes(b"PK\x03\x04\xff\xfe\x00")  # a workbook given as the JSON input
+    run = xlcredits("compute", str(binary))
+    assert run.returncode == 1 and "x.json is a zip package such as an .xlsx workbook, not a JSON input" in run.stdout
 
 
 def test_text_format_shows_lines_explanations_and_findings(tmp_path):

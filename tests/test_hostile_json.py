@@ -1,5 +1,6 @@
-"""Hostile and broken JSON input: thousands of cases through `compute`; every one either computes or
-returns blocking findings that name a field, and none raises or hangs.
+"""Hostile and broken JSON input: thousands of cases through `compute`, hundreds through `fill`; every
+one either computes or returns blocking findings that name a field, and none raises or hangs.
+`fill` writes a complete workbook or nothing: never a partial file, never a leftover temporary one.
 
 Two sources of cases: random mutations of the bundled examples (wrong types, negative numbers,
 NaN/Infinity, huge and tiny numbers, missing fields, unknown lines, text in numeric fields,
@@ -9,13 +10,18 @@ unicode, very long strings), and hypothesis-generated values in every field.
 import copy
 import random
 import time
+import zipfile
 from decimal import Decimal
 
-from hypothesis import given, settings, strategies as st
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import EXAMPLES, load_json
+from xlcredits.cli import main
 from xlcredits.forms import compute
 from xlcredits.jsonio import dumps
+from xlcredits.workbook.files import fill_data
+from xlcredits.workbook.writer import WorkbookError
 
 EXAMPLE_INPUTS = [load_json(p) for p in sorted(EXAMPLES.glob("*.json")) if not p.name.endswith(".expected.json")]
 
@@ -118,3 +124,59 @@ def test_generated_values_in_every_field_never_crash(form, data):
 }), max_size=4))
 def test_generated_component_rows_never_crash(rows):
     check({"form": "7207", "tax_year": 2026, "components": rows})
+
+
+# --- the same through `fill`: a complete workbook or a sentence, never a partial file -------------
+
+def check_fill(data, folder, name):
+    out = folder / f"{name}.xlsx"
+    start = time.perf_counter()
+    try:
+        _, result = fill_data(data, out)
+    except WorkbookError as exc:  # cannot be laid out at all (no form, too many rows): a sentence, no file
+        assert str(exc) and "\n" not in str(exc) and "Traceback" not in str(exc)
+        assert not out.exists()
+    else:
+        if not result.computed:
+            blocking = [f for f in result.findings if f.blocking]
+            assert blocking and all(f.where and f.message for f in blocking)
+        with zipfile.ZipFile(out) as z:  # complete: every part's CRC checks
+            assert z.testzip() is None and "xl/workbook.xml" in z.namelist()
+        out.unlink()
+    assert time.perf_counter() - start < 10
+    assert not list(folder.iterdir()), "a temporary or partial file was left behind"
+
+
+def test_fill_mutated_examples_never_crash(tmp_path):
+    rng = random.Random(45306)
+    for i in range(60):
+        for j, example in enumerate(EXAMPLE_INPUTS):
+            check_fill(mutate(example, rng), tmp_path, f"m{i}-{j}")
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.sampled_from(["7207", "NJ-306"]), st.data())
+def test_fill_generated_values_never_crash(tmp_path_factory, form, data):
+    fields = FIELDS_7207 if form == "7207" else FIELDS_NJ
+    chosen = data.draw(st.lists(st.sampled_from(fields), max_size=5, unique=True))
+    case = {"form": form, "tax_year": data.draw(st.sampled_from([2025, 2030, "2026", None, -1, 10**9]))}
+    for field in chosen:
+        case[field] = data.draw(json_values)
+    check_fill(case, tmp_path_factory.mktemp("fill"), "generated")
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fill_command_on_mutated_json_files(tmp_path, capsys, seed):
+    """The CLI end to end: exit 0/1 with a workbook, or 2 with one sentence and no file; no traceback."""
+    rng = random.Random(seed)
+    example = EXAMPLE_INPUTS[seed % len(EXAMPLE_INPUTS)]
+    src, out = tmp_path / "in.json", tmp_path / "out.xlsx"
+    src.write_text(dumps(mutate(example, rng)), encoding="utf-8")
+    code = main(["fill", str(src), "-o", str(out)])
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err
+    if code == 2:
+        assert not out.exists() and captured.err.startswith("xlcredits: ") and captured.err.count("\n") == 1
+    else:
+        assert code in (0, 1) and out.exists() and captured.out.startswith(f"wrote {out}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.json"] + (["out.xlsx"] if code != 2 else []))

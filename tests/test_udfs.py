@@ -229,21 +229,68 @@ excel_values = st.one_of(
 )
 
 
+TEXT_RESULTS = {"UNIT_45X", "LINE_45X"}  # the functions whose answer is a text ("W (DC)", "1e")
+
+
+def a_cell_answer(name, result, allow_error=False) -> bool:
+    """A number, a blank, a readable "#KIND: reason" (never "#ERROR", a bug), or a column of those."""
+    if isinstance(result, list):
+        return all(isinstance(row, list) and len(row) == 1 and a_cell_answer(name, row[0], allow_error)
+                   for row in result)
+    if isinstance(result, str):
+        return name in TEXT_RESULTS or (result.startswith("#") and "Traceback" not in result and len(result) < 300
+                                        and (allow_error or not result.startswith("#ERROR")))
+    return result is None or (type(result) is float and math.isfinite(result))
+
+
 @settings(max_examples=400, deadline=None)
 @given(args=st.lists(excel_values, min_size=7, max_size=7))
 def test_never_a_traceback(args):
-    for function in (udfs.CREDIT_45X, udfs.RATE_45X, udfs.PHASEOUT_45X, udfs.MACR_THRESHOLD_45X,
-                     udfs.NJ_MINIMUM_TAX, udfs.NJ_ALLOWABLE_CREDIT, udfs.NJ_FIXED_BASE_STARTUP, udfs.NJ_RD_CREDIT):
+    for name in udfs.__all__:
+        function = getattr(udfs, name)
         n = len(__import__("inspect").signature(function).parameters)
         result = function(*args[:n])
-        if isinstance(result, str):
-            assert result.startswith("#") and "Traceback" not in result and not result.startswith("#ERROR")
-        elif isinstance(result, list):
-            for row in result:
-                assert row[0] is None or isinstance(row[0], float) or row[0].startswith("#INPUT") \
-                    or row[0].startswith("#RULE")
-        else:
-            assert isinstance(result, float) and math.isfinite(result)
+        assert a_cell_answer(name, result), (name, args[:n], result)
+
+
+VALID_ARGS = {  # one good call of every function; the matrix below spoils one argument at a time
+    "CREDIT_45X": ("1e", 300.0, 100.0, 2025.0, 2025.0, dt.datetime(2025, 1, 1)),
+    "RATE_45X": ("1e",), "UNIT_45X": ("1e",), "LINE_45X": ("solar_module",),
+    "PHASEOUT_45X": (2030.0, "general", dt.datetime(2025, 1, 1)),
+    "MACR_THRESHOLD_45X": ("solar", 2026.0),
+    "NJ_RD_CREDIT": ("regular", 125000.0, 0.25, 700000.0, 0.0, 0.0, 0.0),
+    "NJ_MINIMUM_TAX": (250000.0, "CBT-100", 1e6, 12.0),
+    "NJ_FIXED_BASE_STARTUP": (6.0, [["Year", "QREs", "Gross receipts"], [4.0, 100.0, 1000.0], [5.0, 200.0, 2000.0]],
+                              None),
+    "NJ_FIXED_BASE_EXISTING": (100.0, 3000.0),
+    "NJ_ALLOWABLE_CREDIT": (4600.0, 9000.0, 2000.0, 1000.0),
+}
+HOSTILE = [  # what Excel (classic xlwings and Lite) can hand a function, and some it cannot
+    None, "", "   ", "abc", "=1+1", "#DIV/0!", "#N/A", "#SPILL!", -2146826281, -2146826246, True, False,
+    dt.datetime(2025, 7, 1), dt.date(2025, 7, 1), dt.time(12, 0), dt.datetime(1900, 1, 1), 1e308, -1e308, 10**30,
+    -1.0, 0.0, 0.5, 1e-79, 5e-324, math.nan, math.inf, -math.inf, float(2**63), 2**70, "1e999", "NaN", "-0",
+    "Infinity",
+    "\u202e\u0000", "x" * 100_000, "😀", [], [[]], [None], [[None, None]], [1.0, 2.0, 3.0], [[1.0], [2.0, 3.0]],
+    [[1.0, 2.0], [3.0, 4.0]], [["a"]] * 3, [math.nan, "x", True, None], [[dt.datetime(2025, 1, 1)]], ("1e",),
+    [1.0] * 5000,
+]
+NOT_FROM_EXCEL = [[[[1.0]]], {"a": 1}, object(), b"bytes", complex(1, 1)]  # may say "#ERROR", must not raise
+
+
+def test_every_function_against_every_hostile_value():
+    """Every function in `udfs.__all__` x every argument x text, blanks, error values, booleans,
+    dates, ranges of mismatched sizes, huge and non-finite numbers: an answer or "#...", never raises."""
+    assert sorted(VALID_ARGS) == sorted(udfs.__all__)
+    for name in udfs.__all__:
+        function, valid = getattr(udfs, name), VALID_ARGS[name]
+        assert a_cell_answer(name, function(*valid)) and not isinstance(function(*valid), str) or \
+            name in TEXT_RESULTS
+        for i in range(len(valid)):
+            for value, allow_error in [(v, False) for v in HOSTILE] + [(v, True) for v in NOT_FROM_EXCEL]:
+                args = list(valid)
+                args[i] = value
+                result = function(*args)  # raising here fails the test
+                assert a_cell_answer(name, result, allow_error), (name, i, repr(value)[:40], result)
 
 
 # --- Form 7207 helpers -------------------------------------------------------------------------

@@ -17,17 +17,14 @@ from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
+from xlcredits.cellerrors import CODES, TEXTS
 from xlcredits.numbers import CENT, ENGINE_CONTEXT
 
 CATEGORY = "Tax Credits"  # the Function Wizard category of every xlcredits function
 
 # Excel's error values as classic xlwings passes them (CVErr codes as ints) and as text.
-EXCEL_ERROR_CODES = {
-    -2146826288: "#NULL!", -2146826281: "#DIV/0!", -2146826273: "#VALUE!", -2146826265: "#REF!",
-    -2146826259: "#NAME?", -2146826252: "#NUM!", -2146826246: "#N/A", -2146826245: "#GETTING_DATA",
-}
-EXCEL_ERROR_TEXTS = frozenset(EXCEL_ERROR_CODES.values()) | {
-    "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#PYTHON!"}
+EXCEL_ERROR_CODES = CODES
+EXCEL_ERROR_TEXTS = TEXTS
 
 # Amounts above a quadrillion are typing accidents (the engine's own bound, forms/common.LIMIT);
 # bounding them keeps every product far inside Decimal precision and float range.
@@ -46,7 +43,8 @@ class ExcelInputError(Exception):
 
     @property
     def text(self) -> str:
-        return f"#{self.kind}: {self.message}"
+        text = f"#{self.kind}: {self.message}"
+        return text if len(text) <= 250 else text[:247] + "..."  # a reason, not the 100,000 characters given
 
 
 def shown(value: Any) -> str:

@@ -44,6 +44,11 @@ def load_path(path) -> Any:
         raise InputError(f"{path} is a folder, not a JSON file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+    from .filekinds import not_json
+
+    workbook = not_json(p.name, raw)
+    if workbook:
+        raise InputError(workbook)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -2,16 +2,27 @@
 
 An interrupted run leaves the old file intact (a rename is atomic on one filesystem), an existing
 file is replaced only when the caller says so, and a locked or read-only destination gives a
-sentence instead of a traceback.
+sentence instead of a traceback. A run killed outright (power cut, SIGKILL) cannot remove its
+temporary file; the next write into the same folder does, once the process that made it is gone
+(or, where that cannot be told, once the file is an hour old).
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import re
+import socket
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+
+PREFIX = ".xlcredits-"
+STALE_SECONDS = 3600
+_HOST = re.sub(r"[^A-Za-z0-9.]", "_", socket.gethostname())[:40] or "host"
+_TEMP = re.compile(re.escape(PREFIX) + r"(\d+)-([A-Za-z0-9._]+)~")
 
 
 class OutputError(Exception):
@@ -24,9 +35,52 @@ def _umask() -> int:
     return mask
 
 
+def _sentence(target: Path, exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return f"cannot write {target}: permission denied (is it open in Excel, or read-only?)"
+    if exc.errno == errno.EROFS:
+        return f"cannot write {target}: the disk or folder is read-only"
+    if exc.errno == errno.ENOSPC:
+        return f"cannot write {target}: the disk is full"
+    return f"cannot write {target}: {exc.strerror or exc}"
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # no cheap, harmless check elsewhere: age alone decides
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def clean_stale(folder: Path) -> list[Path]:
+    """Remove the temporary files that killed runs left in `folder`: those whose process, on this
+    machine, is gone, and any older than an hour. Returns what was removed."""
+    removed = []
+    try:
+        entries = list(folder.glob(PREFIX + "*"))
+    except OSError:
+        return removed
+    for path in entries:
+        m = _TEMP.match(path.name)
+        try:
+            old = time.time() - path.stat().st_mtime > STALE_SECONDS
+            if old or (m and m.group(2) == _HOST and int(m.group(1)) != os.getpid() and not _alive(int(m.group(1)))):
+                path.unlink()
+                removed.append(path)
+        except OSError:
+            continue
+    return removed
+
+
 @contextmanager
 def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
-    """Yield a temporary path to write; on success it replaces `path`, on failure it vanishes."""
+    """Yield a temporary path to write; on success it replaces `path`, on failure it vanishes.
+    Every failure to write is an `OutputError` with one sentence."""
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target} is a folder")
@@ -35,18 +89,19 @@ def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
     parent = target.parent if str(target.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{parent} is not a folder (create it first)")
+    clean_stale(parent)
     try:
-        fd, name = tempfile.mkstemp(prefix=".xlcredits-", suffix=target.suffix, dir=parent)
-    except PermissionError:
-        raise OutputError(f"cannot write in {parent}: permission denied") from None
+        fd, name = tempfile.mkstemp(prefix=f"{PREFIX}{os.getpid()}-{_HOST}~", suffix=target.suffix, dir=parent)
+    except OSError as exc:
+        raise OutputError(_sentence(target, exc)) from None
     os.close(fd)
     tmp = Path(name)
     try:
         yield tmp
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, target)
-    except PermissionError:
-        raise OutputError(f"cannot write {target}: permission denied (is it open in Excel, or read-only?)") from None
+    except OSError as exc:
+        raise OutputError(_sentence(target, exc)) from None
     finally:
         if tmp.exists():
             tmp.unlink()

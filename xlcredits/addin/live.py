@@ -24,15 +24,13 @@ from decimal import Decimal
 from typing import Any
 
 from ..lines import Result
-from ..workbook.filler import InputCellWritten, NotAWorkbook, layout_of, plan_fill
+from ..workbook.filler import InputCellWritten, LayoutChanged, check_layout, layout_of, plan_fill
 from ..workbook.layout import Layout, address, col_letter, parse_address
 from ..workbook.styles import HIGHLIGHT, format_props
 
 AUTOMATIC_FONT = "#000000"
 
-
-class LayoutChanged(NotAWorkbook):
-    """The open book's defined names no longer point where the template put them."""
+__all__ = ["XlwingsAdapter", "LayoutChanged", "fill"]
 
 
 class XlwingsAdapter:
@@ -77,17 +75,7 @@ class XlwingsAdapter:
         """The form's layout, once the book is checked to still have it (else `LayoutChanged`)."""
         if self._layout is None:
             layout = layout_of(self)
-            moved = []
-            for name, ref in layout.book.names.items():
-                found = self.names.get(name.upper())
-                if found != parse_address(ref):
-                    where = "is missing" if found is None else f"refers to {address(*found[:3])}"
-                    moved.append(f"{name} {where}, not {ref}")
-            if moved:
-                raise LayoutChanged(
-                    f"this workbook's layout was changed (rows, columns or sheets inserted, deleted or renamed?): "
-                    f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
-                    f"its own layout: copy the inputs into a fresh template")
+            check_layout(layout, self.names)
             self._layout, self._inputs = layout, layout.input_addresses()
         return self._layout
 

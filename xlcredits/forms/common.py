@@ -9,6 +9,7 @@ from typing import Annotated, Any, Type, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from ..cellerrors import error_text
 from ..lines import Findings
 
 # Amounts above a quadrillion dollars (or watts) are typing accidents, and bounding them keeps
@@ -92,6 +93,8 @@ def _describe(error: dict) -> str:
     if message.startswith("Value error, "):
         message = message[len("Value error, "):]
     given = error.get("input")
+    if isinstance(given, str) and error_text(given):
+        return f"holds the Excel error {error_text(given)}: correct the formula that gives it, or type the value"
     if given is not None and not isinstance(given, (dict, list)):
         shown = repr(given) if isinstance(given, str) else str(given)
         if len(shown) > 60:

@@ -54,6 +54,7 @@ def cmd_new(args) -> int:
 def cmd_fill(args) -> int:
     from .files import fill_file
     from .filler import summary
+    from .reader import macro_note
     from .writer import WorkbookError
 
     try:
@@ -61,6 +62,9 @@ def cmd_fill(args) -> int:
     except WorkbookError as exc:
         return _fail(str(exc))
     print(f"wrote {args.output}: {summary(result, layout)}")
+    note = macro_note(args.input)
+    if note:
+        print(f"  NOTE     {note}")
     for f in result.findings:
         print(f"  {f.severity.upper():8} {f.where}: {f.message}")
     if not result.computed:
@@ -82,10 +86,16 @@ def cmd_extract(args) -> int:
         return _fail(str(exc))
     text = dumps(data) + "\n"
     if args.output:
+        from ..safefile import OutputError, atomic_output
+
         out = Path(args.output)
-        if out.exists() and not args.force:
-            return _fail(f"{out} already exists; use --force to replace it")
-        out.write_text(text, encoding="utf-8")
+        if out.resolve() == Path(args.workbook).resolve():
+            return _fail("the output must be a new file: the input is never modified")
+        try:
+            with atomic_output(out, force=args.force) as tmp:
+                tmp.write_text(text, encoding="utf-8")
+        except OutputError as exc:
+            return _fail(str(exc))
     else:
         sys.stdout.write(text)
     return 0

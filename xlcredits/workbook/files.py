@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from pathlib import Path
 from typing import Any
 
@@ -80,7 +81,8 @@ def fill_book(data: Any) -> tuple[Any, Layout, Result]:
     module = module_for(data.get("form"))
     if module is None:
         known = ", ".join(f'"{f}"' for f in available())
-        raise WorkbookError(f"the input's \"form\" is {data.get('form')!r}; xlcredits fills workbooks for {known}")
+        raise WorkbookError(f"the input's \"form\" is {reprlib.repr(data.get('form'))}; "
+                            f"xlcredits fills workbooks for {known}")
     first = compute(data)
     layout = layout_for(module.FORM, first.revision or None, _tax_year_of(data))
     book = layout.book.copy()

@@ -66,6 +66,10 @@ class NotAWorkbook(ValueError):
     """The workbook is not an xlcredits form workbook (a sentence for the user)."""
 
 
+class LayoutChanged(NotAWorkbook):
+    """The book's defined names no longer point where the template put them."""
+
+
 # --- the plan ---------------------------------------------------------------------------------------
 
 @dataclass
@@ -121,6 +125,23 @@ def layout_of(adapter: WorkbookAdapter) -> Layout:
     if layout is None:
         raise NotAWorkbook(f"this workbook is for form {form!r}, which this version of xlcredits does not prepare")
     return layout
+
+
+def check_layout(layout: Layout, names: dict[str, tuple]) -> None:
+    """Raise `LayoutChanged` unless every defined name of the template is in `names` (NAME -> the
+    `parse_address` tuple it refers to) and refers to the template's cell: a deleted name would read
+    as a blank input, a moved one would read (or, live, overwrite) the wrong cell."""
+    moved = []
+    for name, ref in layout.book.names.items():
+        found = names.get(name.upper())
+        if found != parse_address(ref):
+            moved.append(f"{name} is missing (the template has it at {ref})" if found is None else
+                         f"{name} refers to {address(*found[:3])} instead of {ref}")
+    if moved:
+        raise LayoutChanged(
+            f"this workbook's layout was changed (rows, columns or sheets inserted, deleted or renamed?): "
+            f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
+            f"its own layout: copy the inputs into a fresh template")
 
 
 def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None) -> Result:
@@ -406,8 +427,9 @@ def summary(result: Result, layout: Layout) -> str:
         if value is not None:
             bottom = f"; line {key} = {grouped(value, 2)}"
     counts = ", ".join(f"{result.findings.count(s)} {s}(s)" for s in ("error", "warning", "note"))
-    return f"Form {layout.form} Rev. {layout.revision}, tax year {_tax_year_text(result.tax_year)}{bottom}; {counts}"
+    year = _tax_year_text(result.tax_year)
+    return f"Form {layout.form} Rev. {layout.revision}{f', tax year {year}' if year else ''}{bottom}; {counts}"
 
 
 __all__ = ["WorkbookAdapter", "BookAdapter", "Plan", "Op", "fill_workbook", "plan_fill", "make_plan",
-           "layout_of", "NotAWorkbook", "Finding", "Decimal"]
+           "layout_of", "check_layout", "NotAWorkbook", "LayoutChanged", "Finding", "Decimal"]

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from ..cellerrors import error_text
 from ..numbers import D, plain
 from .layout import Book, Layout, parse_address
 
@@ -41,6 +42,8 @@ def from_cell(value: Any, unit: str) -> Any:
         value = value.strip()
         if value == "":
             return None
+    if isinstance(value, int) and error_text(value):
+        return error_text(value)  # a CVErr code from classic xlwings: "#DIV/0!", never a number
     if unit == "text":
         if isinstance(value, bool):
             return "Yes" if value else "No"
@@ -76,7 +79,7 @@ def from_cell(value: Any, unit: str) -> Any:
         return str(value)
     if not number.is_finite():
         return str(value)
-    if unit in ("year", "count", "count_or_number") and number == number.to_integral_value():
+    if unit in ("year", "count", "count_or_number") and number.adjusted() < 28 and number == number.to_integral_value():
         return int(number)
     return number
 
@@ -99,7 +102,9 @@ def to_cell(value: Any, unit: str) -> Any:
     if isinstance(value, bool):
         return str(value).upper()
     if isinstance(value, float):
-        return D(value)
+        value = D(value)
+    if isinstance(value, Decimal) and not value.is_finite():
+        return str(value)  # NaN, Infinity: never a number in a cell; the engine names the field
     if isinstance(value, str) and unit not in ("bool", "date"):
         try:  # "4000" in a JSON amount is a number in the workbook (pydantic reads it as one too)
             number = D(value)

@@ -1,26 +1,35 @@
-"""Read a workbook file with openpyxl (defusedxml installed: no XML entity expansion from client
-files): the inputs typed into it, and the cached values of its line cells.
+"""Read a workbook file with openpyxl: the inputs typed into it, and the cached values of its line
+cells. Client files are untrusted: before openpyxl sees one, its size, its unpacked size and its
+kind are checked; openpyxl parses XML with defusedxml (no entity expansion, no external entities);
+the template's defined names and input cells must be where the template put them. Every refusal is
+one sentence naming the file and, where it applies, the cell or name.
 
 The file is only ever read; nothing here saves a workbook (openpyxl would drop cached values)."""
 
 from __future__ import annotations
 
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Any
 
-from .layout import parse_address
+from ..filekinds import WHAT, not_a_workbook
+from .layout import Layout, parse_address
 from .writer import WorkbookError
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
-MAX_UNPACKED_BYTES = 400 * 1024 * 1024
+# A full form workbook (2,000 rows in every table) unpacks to about 5 MB; a zip bomb to gigabytes.
+MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+MAX_PARTS = 10_000
 
 
 def open_workbook(path, data_only: bool = True):
     """Open an .xlsx for reading, or raise `WorkbookError` with one sentence saying why not."""
     import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    from openpyxl.xml import DEFUSEDXML
 
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency; never parse client XML without it
+        raise WorkbookError("xlcredits cannot read workbooks safely without the defusedxml package: reinstall it")
     p = Path(path)
     if not p.exists():
         raise WorkbookError(f"{path}: no such file")
@@ -30,25 +39,85 @@ def open_workbook(path, data_only: bool = True):
     if size > MAX_FILE_BYTES:
         raise WorkbookError(f"{p.name} is {size:,} bytes; workbooks over {MAX_FILE_BYTES:,} bytes are refused")
     try:
+        with open(p, "rb") as f:
+            head = f.read(4096)
         with zipfile.ZipFile(p) as z:
-            unpacked = sum(i.file_size for i in z.infolist())
-            names = set(z.namelist())
-    except zipfile.BadZipFile:
-        raise WorkbookError(f"{p.name} is not an .xlsx workbook (not a zip file; .xls and .csv are not read)") from None
+            infos = z.infolist()
+    except (zipfile.BadZipFile, EOFError):
+        raise WorkbookError(not_a_workbook(p, head)) from None
     except OSError as exc:
         raise WorkbookError(f"cannot read {p.name}: {exc.strerror or exc}") from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise WorkbookError(f"{p.name} unpacks to {unpacked:,} bytes; refused as too large")
+    # Sizes are checked as declared before anything is unpacked; zipfile stops at the declared size
+    # of each part and rejects a part whose data does not match it, so the declaration cannot lie.
+    unpacked = sum(i.file_size for i in infos)
+    if len(infos) > MAX_PARTS or unpacked > MAX_UNPACKED_BYTES:
+        raise WorkbookError(f"{p.name} unpacks to {unpacked:,} bytes in {len(infos):,} parts; refused as too large "
+                            f"(a zip bomb?): form workbooks unpack to a few megabytes")
+    names = {i.filename for i in infos}
     if "xl/workbook.xml" not in names:
-        raise WorkbookError(f"{p.name} is a zip file but not an Excel workbook")
+        other = ("an Excel binary workbook (.xlsb): save it as .xlsx" if "xl/workbook.bin" in names else
+                 "an OpenDocument spreadsheet: save it as .xlsx" if "content.xml" in names else
+                 "a zip file but not an Excel workbook")
+        raise WorkbookError(f"{p.name} is {other}")
     try:
         return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
-    except InvalidFileException:
-        raise WorkbookError(f"{p.name} is not an .xlsx workbook") from None
-    except PermissionError:
-        raise WorkbookError(f"{path}: permission denied") from None
-    except Exception as exc:  # a damaged file can fail anywhere inside openpyxl
-        raise WorkbookError(f"{p.name} could not be read as a workbook ({type(exc).__name__})") from None
+    except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
+        raise WorkbookError(_unreadable(p, exc)) from None
+
+
+def _unreadable(p: Path, exc: Exception) -> str:
+    from defusedxml import DefusedXmlException
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    causes, seen = [], exc
+    while seen is not None and len(causes) < 10:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    if any(isinstance(c, DefusedXmlException) for c in causes):
+        return (f"{p.name} declares XML entities, which Excel never writes (an XML entity attack?): refused, "
+                f"nothing in it was expanded or fetched")
+    if any(isinstance(c, PermissionError) for c in causes):
+        return f"{p}: permission denied"
+    if any(isinstance(c, MemoryError) for c in causes):
+        return f"{p.name} is too large to read"
+    if isinstance(exc, InvalidFileException):
+        return f"{p.name} is not an .xlsx workbook (name it .xlsx if it is one)"
+    if any(isinstance(c, (zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, EOFError)) for c in causes):
+        return f"{p.name} {WHAT['zip']}"  # bad CRC, a missing part, XML that does not parse
+    return f"{p.name} could not be read as a workbook ({type(exc).__name__})"
+
+
+def input_areas(layout: Layout) -> list[tuple[str, int, int, int, int]]:
+    """The input cells of a layout as rectangles (sheet, r1, c1, r2, c2), 0-based."""
+    areas = [parse_address(fp.place.address) for fp in layout.fields.values()]
+    areas += [parse_address(place.address) for parts in layout.tax_year_parts.values() for place in parts]
+    for sp in layout.schedules.values():
+        for column in sp.inputs():
+            sheet, r1, c, _, _ = parse_address(sp.address(0, column.key))
+            areas.append((sheet, r1, c, r1 + sp.max_rows - 1, c))
+    return areas
+
+
+def check_merges(wb, layout: Layout, name: str) -> None:
+    """An input cell merged into a range it does not start reads as blank (its value is the first
+    cell's): refuse, naming the range and the cell."""
+    from .layout import address
+    from .filler import display_address
+
+    areas = input_areas(layout)
+    for ws in wb.worksheets:
+        mine = [a for a in areas if a[0] == ws.title]
+        for merged in ws.merged_cells.ranges if mine else ():
+            r1, c1, r2, c2 = merged.min_row - 1, merged.min_col - 1, merged.max_row - 1, merged.max_col - 1
+            for _, ar1, ac1, ar2, ac2 in mine:
+                top, left, bottom, right = max(r1, ar1), max(c1, ac1), min(r2, ar2), min(c2, ac2)
+                if top > bottom or left > right or (top, left, bottom, right) == (r1, c1, r1, c1):
+                    continue  # no overlap, or only the merge's first cell, whose value is kept
+                cell = (top, left) if (top, left) != (r1, c1) else ((top, left + 1) if right > left else (top + 1, left))
+                raise WorkbookError(
+                    f"{name}: cells {display_address(address(ws.title, r1, c1))}:{merged.coord.split(':')[-1]} are "
+                    f"merged over the input cell {display_address(address(ws.title, *cell))}, whose value is lost: "
+                    f"unmerge them and type the value again")
 
 
 class OpenpyxlAdapter:
@@ -56,45 +125,47 @@ class OpenpyxlAdapter:
 
     def __init__(self, wb):
         self.wb = wb
-        self.names = {}
+        self.names: dict[str, tuple] = {}  # NAME -> (sheet, r1, c1, r2, c2), as `parse_address`
         for name, dn in wb.defined_names.items():
             try:
                 dests = list(dn.destinations)
-            except Exception:
+                if len(dests) == 1 and dests[0][0] in wb.sheetnames:  # a name on a deleted sheet is gone
+                    sheet, ref = dests[0]
+                    self.names[name.upper()] = parse_address(f"'{sheet.replace(chr(39), chr(39) * 2)}'!{ref}")
+            except Exception:  # =#REF!, constants, several areas: not a name the template made
                 continue
-            if len(dests) == 1:
-                sheet, ref = dests[0]
-                self.names[name.upper()] = (sheet, ref)
-
-    def _ref(self, name: str):
-        return self.names.get(name.upper())
 
     def read(self, name: str) -> Any:
-        found = self._ref(name)
+        found = self.names.get(name.upper())
         if found is None:
             return None
-        return self.value_at(f"'{found[0]}'!{found[1]}")
+        return self._value(found[0], found[1], found[2])
 
-    def value_at(self, target: str) -> Any:
-        sheet, r, c, _, _ = parse_address(target)
+    def _value(self, sheet: str, r: int, c: int) -> Any:
         if sheet not in self.wb.sheetnames:
             return None
         return self.wb[sheet].cell(row=r + 1, column=c + 1).value
 
+    def value_at(self, target: str) -> Any:
+        sheet, r, c, _, _ = parse_address(target)
+        return self._value(sheet, r, c)
+
     def read_column(self, name: str) -> list[Any]:
-        found = self._ref(name)
-        if found is None:
+        found = self.names.get(name.upper())
+        if found is None or found[0] not in self.wb.sheetnames:
             return []
-        sheet, r1, c, r2, _ = parse_address(f"'{found[0]}'!{found[1]}")
-        if sheet not in self.wb.sheetnames:
-            return []
+        sheet, r1, c, r2, _ = found
         ws = self.wb[sheet]
         return [row[0] for row in ws.iter_rows(min_row=r1 + 1, max_row=r2 + 1, min_col=c + 1, max_col=c + 1,
                                                 values_only=True)]
 
     def address_of(self, name: str) -> str | None:
-        found = self._ref(name)
-        return None if found is None else f"'{found[0]}'!{found[1]}"
+        from .layout import address, range_address
+
+        found = self.names.get(name.upper())
+        if found is None:
+            return None
+        return address(*found[:3]) if found[1:3] == found[3:5] else range_address(*found)
 
     def write(self, target, value, formula=None):  # pragma: no cover - read-only by design
         raise NotImplementedError("workbook files are never modified; `xlcredits fill` writes a new file")
@@ -102,15 +173,38 @@ class OpenpyxlAdapter:
     note = highlight = write
 
 
-def read_file_inputs(path) -> tuple[dict, object]:
-    """The inputs typed into a workbook file, as the form's JSON input, and its layout."""
-    from .filler import NotAWorkbook, layout_of
-    from .inputs import read_inputs
+def checked(path, data_only: bool = True) -> tuple[OpenpyxlAdapter, Layout]:
+    """Open a form workbook file and check it still has its template's layout: its defined names
+    where the template put them, no input cell merged away. Every problem is a `WorkbookError`."""
+    from .filler import NotAWorkbook, check_layout, layout_of
 
-    adapter = OpenpyxlAdapter(open_workbook(path, data_only=True))
+    adapter = OpenpyxlAdapter(open_workbook(path, data_only=data_only))
     try:
         layout = layout_of(adapter)
+        check_layout(layout, adapter.names)
     except NotAWorkbook as exc:
         raise WorkbookError(f"{Path(path).name}: {exc}") from None
+    check_merges(adapter.wb, layout, Path(path).name)
+    return adapter, layout
+
+
+def read_file_inputs(path) -> tuple[dict, object]:
+    """The inputs typed into a workbook file, as the form's JSON input, and its layout."""
+    from .inputs import read_inputs
+
+    adapter, layout = checked(path)
     data, _ = read_inputs(adapter, layout)
     return data, layout
+
+
+def macro_note(path) -> str | None:
+    """A sentence when a workbook carries macros (an .xlsm): they are never run, and never copied."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            macros = [n for n in z.namelist() if n.lower().endswith("vbaproject.bin")]
+    except (OSError, zipfile.BadZipFile):
+        return None
+    if not macros:
+        return None
+    return (f"{Path(path).name} contains macros ({macros[0]}): xlcredits never runs them, and the completed "
+            f"workbook carries none")

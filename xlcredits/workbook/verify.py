@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 from ..lines import Result
 from ..numbers import D, grouped
-from .filler import NotAWorkbook, layout_of, line_values
+from .filler import line_values
 from .inputs import read_inputs
 from .layout import Layout
-from .reader import OpenpyxlAdapter, open_workbook
-from .writer import WorkbookError
+from .reader import OpenpyxlAdapter, checked
 
 
 @dataclass
@@ -83,11 +81,7 @@ def compare(adapter: OpenpyxlAdapter, layout: Layout, result: Result, positions:
 def verify(path) -> tuple[Layout, Result, list[Difference]]:
     from ..forms import compute
 
-    adapter = OpenpyxlAdapter(open_workbook(path, data_only=True))
-    try:
-        layout = layout_of(adapter)
-    except NotAWorkbook as exc:
-        raise WorkbookError(f"{Path(path).name}: {exc}") from None
+    adapter, layout = checked(path)
     data, positions = read_inputs(adapter, layout)
     result = compute(data)
     if not result.computed:

@@ -6,8 +6,6 @@ is replaced only when the caller says so (`force`)."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,48 +22,42 @@ class WorkbookError(Exception):
     """A workbook cannot be read or written: one sentence for the user."""
 
 
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
+
+
 def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer: str = "",
          deterministic: bool = False) -> Path:
+    """Write `book` to `path` atomically (`safefile.atomic_output`): complete or not at all."""
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    from ..safefile import OutputError, atomic_output
 
     target = Path(path)
-    if target.exists() and not force:
-        raise WorkbookError(f"{target} already exists; use --force to replace it")
-    if target.exists() and target.is_dir():
-        raise WorkbookError(f"{target} is a folder")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise WorkbookError(f"{parent} is not a folder (create it first)")
-    fd, tmp = tempfile.mkstemp(prefix=".xlcredits-", suffix=".xlsx", dir=parent)
-    os.close(fd)
+    if target.suffix.lower() in MACRO_SUFFIXES:
+        raise WorkbookError(f"{target.name}: xlcredits writes .xlsx workbooks, which carry no macros; name the "
+                            f"output .xlsx")
     try:
-        wb = xlsxwriter.Workbook(tmp, {"strings_to_numbers": False, "strings_to_formulas": False,
-                                       "strings_to_urls": False, "nan_inf_to_errors": True})
-        wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
-                           "author": "xlcredits", "company": taxpayer[:100],
-                           "comments": f"Prepared with xlcredits {__version__}",
-                           "created": FIXED_DATE if deterministic else datetime.now().replace(microsecond=0)})
-        formats = Formats(wb)
-        header = _header_text(book.header_left, tax_year, taxpayer)
-        for spec in book.sheets.values():
-            _write_sheet(wb, formats, spec, header)
-        for name, ref in sorted(book.names.items()):
-            wb.define_name(name, "=" + ref)
-        wb.close()
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
-    except PermissionError:
-        raise WorkbookError(f"cannot write {target}: permission denied (is it open in Excel?)") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        with atomic_output(target, force=force) as tmp:
+            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                "strings_to_urls": False, "nan_inf_to_errors": True})
+            wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
+                               "author": "xlcredits", "company": taxpayer[:100],
+                               "comments": f"Prepared with xlcredits {__version__}",
+                               "created": FIXED_DATE if deterministic else datetime.now().replace(microsecond=0)})
+            formats = Formats(wb)
+            header = _header_text(book.header_left, tax_year, taxpayer)
+            for spec in book.sheets.values():
+                _write_sheet(wb, formats, spec, header)
+            for name, ref in sorted(book.names.items()):
+                wb.define_name(name, "=" + ref)
+            try:
+                wb.close()
+            except FileCreateError as exc:  # XlsxWriter wraps the OSError (disk full, no access)
+                raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from None
+    except OutputError as exc:
+        raise WorkbookError(str(exc)) from None
     return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
 
 
 def _escape(text: str) -> str:

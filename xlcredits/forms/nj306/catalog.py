@@ -146,8 +146,10 @@ def minimum_tax(return_type: str, nj_gross_receipts, group_payroll=None, period_
 # --- Fixed-base percentage (line 10) ------------------------------------------------------------
 
 def round_and_cap(ratio: Decimal) -> Decimal:
-    """Round to 1/100 of 1%, then cap at 16% (decision A3). Line 10's expression does the same."""
-    return min(round_places(ratio, FBP_PLACES), FBP_CAP)
+    """Round to 1/100 of 1%, then cap at 16% (decision A3). Line 10's expression does the same.
+    Capping first gives the same value and keeps a huge ratio (receipts of a fraction of a cent)
+    within Decimal precision."""
+    return min(round_places(min(ratio, FBP_CAP), FBP_PLACES), FBP_CAP)
 
 
 def _percentage(qre: Decimal, receipts: Decimal, fraction: Fraction = Fraction(1)) -> Decimal:
