@@ -611,3 +611,24 @@ def test_an_error_value_from_live_excel_is_named_not_read_as_a_number():
     assert not result.computed
     assert any(f.where == "components[0].units" and "holds the Excel error #DIV/0!" in f.message
                for f in result.findings)
+
+
+def test_rows_typed_below_a_schedule_are_refused_not_ignored(tmp_path):
+    """A product typed below the Products table (past its defined names and SUMIFS ranges) would
+    silently earn nothing: the read refuses, naming the sheet and row."""
+    import openpyxl
+
+    from xlcredits.cli import main as cli
+
+    template = tmp_path / "t.xlsx"
+    assert cli(["new", "7207", "--tax-year", "2025", "-o", str(template)]) == 0
+    book = openpyxl.load_workbook(template)
+    dest = next(iter(book.defined_names["F7207_products_line"].destinations))
+    sheet, ref = dest
+    last_row = int(ref.split(":")[1].lstrip("$").lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ").lstrip("$"))
+    column = ref.split(":")[0].replace("$", "").rstrip("0123456789")
+    book[sheet][f"{column}{last_row + 3}"] = "1e"
+    book.save(template)
+    out = tmp_path / "out.xlsx"
+    assert cli(["fill", str(template), "-o", str(out)]) == 2
+    assert not out.exists()

@@ -185,7 +185,31 @@ def checked(path, data_only: bool = True) -> tuple[OpenpyxlAdapter, Layout]:
     except NotAWorkbook as exc:
         raise WorkbookError(f"{Path(path).name}: {exc}") from None
     check_merges(adapter.wb, layout, Path(path).name)
+    check_below_tables(adapter, layout, Path(path).name)
     return adapter, layout
+
+
+def check_below_tables(adapter: "OpenpyxlAdapter", layout: Layout, name: str) -> None:
+    """Rows typed below a schedule's last row would be silently ignored (its formulas and defined
+    names end there): refuse, naming the sheet and row."""
+    for sp in layout.schedules.values():
+        bounds = [adapter.names.get(sp.names[c.key].upper()) for c in sp.inputs()]  # (sheet, r1, c1, r2, c2)
+        bounds = [b for b in bounds if b is not None]
+        if not bounds or bounds[0][0] not in adapter.wb.sheetnames:
+            continue
+        ws = adapter.wb[bounds[0][0]]
+        last = max(b[3] for b in bounds)  # 0-based last row of the table
+        spec = layout.book.sheets.get(ws.title)
+        if spec is None or any(r > last for r, _ in spec.cells) or ws.max_row <= last + 1:
+            continue  # a table inside the form (Part III) has the form's next part below it
+        cols = sorted({b[2] for b in bounds})
+        for row in ws.iter_rows(min_row=last + 2, max_row=ws.max_row, min_col=cols[0] + 1, max_col=cols[-1] + 1):
+            for cell in row:
+                if cell.column - 1 in cols and cell.value not in (None, ""):
+                    raise WorkbookError(
+                        f"{name}: {ws.title} row {cell.row} holds data below the table, whose last row is "
+                        f"{last + 1}; it would be ignored. Move it into the table (at most {sp.max_rows} rows), "
+                        f"or split the input across workbooks.")
 
 
 def read_file_inputs(path) -> tuple[dict, object]:
