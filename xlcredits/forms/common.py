@@ -119,3 +119,8 @@ def parse_model(model: Type[M], data: Any, findings: Findings) -> M | None:
             where = json_path(loc)
             findings.error(where, f"{where} {_describe(error)}", blocking=True)
         return None
+
+
+def validated(model: Type[M], data: Any, findings: Findings) -> M | None:
+    """`data` as the form's model: already one, or parsed (problems become blocking findings)."""
+    return data if isinstance(data, model) else parse_model(model, data, findings)

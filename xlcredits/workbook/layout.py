@@ -503,6 +503,18 @@ class Builder:
         _validate(sb.spec, row, col, row, col, unit, f.choices)
         return place
 
+    def tax_year_rows(self, sb: SheetBuilder, path: str = "tax_year") -> None:
+        """The header's tax year: a calendar year in column C, or a fiscal year's first and last
+        days in columns C and E (the same on every form)."""
+        label_col, year_col, ending_col, ends_col = 1, 2, 3, 4
+        sb.field_row("", path, "Tax year (calendar year); or a fiscal year's beginning and ending dates below",
+                     col=year_col)
+        r = sb.row
+        sb.put(r, label_col, "Fiscal tax year beginning / ending", "label")
+        sb.put(r, ending_col, "ending", "label", align="right")
+        self.place_tax_year_parts(sb, path, (r, year_col), (r, ends_col))
+        sb.row += 1
+
     def place_tax_year_parts(self, sb: SheetBuilder, path: str, begins: tuple[int, int], ends: tuple[int, int]) -> None:
         parts = []
         for suffix, (row, col) in (("begins", begins), ("ends", ends)):

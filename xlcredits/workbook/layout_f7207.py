@@ -91,12 +91,7 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
             f"Attach to your tax return · Go to www.irs.gov/Form7207 for instructions")
     s.field_row("", "filer.name", "Name(s) shown on return", col=C, last_col=F)
     s.field_row("", "filer.tin", "Identifying number", col=C, last_col=D_)
-    s.field_row("", "tax_year", "Tax year (calendar year); or a fiscal year's beginning and ending dates below", col=C)
-    r = s.row
-    s.put(r, B, "Fiscal tax year beginning / ending", "label")
-    s.put(r, D_, "ending", "label", align="right")
-    b.place_tax_year_parts(s, "tax_year", (r, C), (r, E))
-    s.row += 1
+    b.tax_year_rows(s)
     s.field_row("", "entity_type", "Kind of filer (estates and trusts complete lines 8b and 8c)", col=C, last_col=D_)
     s.field_row("", "attestations.prohibited_foreign_entity",
                 "Filer is a specified foreign entity or foreign-influenced entity (Yes/No; tax years beginning "

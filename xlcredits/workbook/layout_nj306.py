@@ -52,12 +52,7 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
             f"State of New Jersey · Corporation Business Tax · Form 306 ({revision}) · Attach to your return")
     s.field_row("", "taxpayer.name", "Name of corporation as shown on the return", col=C, last_col=E)
     s.field_row("", "taxpayer.fein", "Federal employer identification number", col=C, last_col=D_)
-    s.field_row("", "tax_year", "Tax year (calendar year); or a fiscal year's beginning and ending dates below", col=C)
-    r = s.row
-    s.put(r, B, "Fiscal tax year beginning / ending", "label")
-    s.put(r, D_, "ending", "label", align="right")
-    b.place_tax_year_parts(s, "tax_year", (r, C), (r, E))
-    s.row += 1
+    b.tax_year_rows(s)
     s.field_row("", "return_type", "Return the credit is claimed on (CBT-100, CBT-100S, BFC-1 or CBT-100U)", col=C)
     s.row += 1
     s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
-from ..common import parse_model
+from ..common import validated
 from . import catalog
 from .catalog import PART_II, find_line
 from .definition import FORM, ROW_CREDIT, lines, name_of, product_measure
@@ -283,14 +283,10 @@ def _context(model: Form7207Input, revision: str, findings: Findings) -> Context
                    filer_eligible=filer_eligible)
 
 
-def parse(data: Any, findings: Findings) -> Form7207Input | None:
-    return parse_model(Form7207Input, data, findings)
-
-
 def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
     findings = Findings()
-    model = data if isinstance(data, Form7207Input) else parse(data, findings)
+    model = validated(Form7207Input, data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)

@@ -10,7 +10,7 @@ from typing import Any
 
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, cents, grouped
-from ..common import parse_model
+from ..common import validated
 from . import catalog
 from .definition import (FORM, LINE_INPUTS, PART_III, PART_IV, PART_VI, SECTION_A, SECTION_B, lines, name_of)
 from .model import NJ306Input
@@ -346,14 +346,10 @@ def _after_checks(m: NJ306Input, env: FormEnv, explanations: dict, findings: Fin
                                                               f"member and group allocation factors.")
 
 
-def parse(data: Any, findings: Findings) -> NJ306Input | None:
-    return parse_model(NJ306Input, data, findings)
-
-
 def compute(data: Any) -> Result:
     """Compute every line of NJ Form 306 from a JSON-like dict (or a parsed `NJ306Input`)."""
     findings = Findings()
-    model = data if isinstance(data, NJ306Input) else parse(data, findings)
+    model = validated(NJ306Input, data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     m = model
