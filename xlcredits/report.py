@@ -27,13 +27,15 @@ PART_ORDER = {f"Part {numeral}": rank for rank, numeral in enumerate(["I", "II",
 def as_text(result: Result, all_lines: bool = False) -> str:
     width = max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
     out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})", ""]
+    hidden = 0
     if result.computed:
         for line in _lines_of(result):
             value = result.lines.get(line.key)
             if value is None and line.key not in result.lines:
                 continue
             if not all_lines and not value and line.key.startswith("IV.") and line.key != "IV.74":
-                continue  # Part IV lines without costs would bury the rest
+                hidden += 1  # Part IV lines without costs would bury the rest
+                continue
             shown = "—" if value is None else grouped(value, line.places())
             label = textwrap.shorten(line.label, 58, placeholder="…")
             out.append(f"{line.key:>9}  {label:<58} {shown:>18}")
@@ -41,9 +43,8 @@ def as_text(result: Result, all_lines: bool = False) -> str:
             if why and line.kind == "computed" and value:
                 for piece in textwrap.wrap(why, width - 13):
                     out.append(" " * 11 + piece)
-        if not all_lines:
-            out.append("")
-            out.append("(Part IV lines without costs are not shown; --all shows every line.)")
+        if hidden:
+            out += ["", f"({hidden} Part IV lines without costs are not shown; --all shows every line.)"]
     else:
         out.append("Not computed: the input has errors.")
     if result.findings:
