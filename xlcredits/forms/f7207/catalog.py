@@ -79,6 +79,9 @@ BATTERY_MAX_RATIO = D(RULES["battery_capacity_to_power"]["max_ratio"])
 INTEGRATED_MIN_SHARE = D(RULES["integrated_components"]["minimum_us_primary_share"])
 
 MACR_CATEGORIES = ("solar", "wind", "inverter", "battery", "critical_minerals")
+# as the statute's table names them, for messages
+CATEGORY_NAMES = {"solar": "solar components", "wind": "wind energy components", "inverter": "inverters",
+                  "battery": "qualifying battery components", "critical_minerals": "applicable critical minerals"}
 MACR = {cat: YearTable.from_data(RULES["macr_thresholds"][cat], RULES["macr_thresholds"]["reference"])
         for cat in MACR_CATEGORIES}
 

@@ -111,7 +111,7 @@ def _judge(where: str, what: str, kind: str, category: str, row: Any, ctx: Conte
                                         f"assistance cost ratio of at least {pct(threshold)}.")
             elif row.macr < threshold:
                 exclude("error", f"MACR {pct(row.macr)} is below the {pct(threshold)} required for "
-                                 f"{category.replace('_', ' ')} sold in {sold}, so this row earns $0 "
+                                 f"{catalog.CATEGORY_NAMES[category]} sold in {sold}, so this row earns $0 "
                                  f"[{catalog.MACR[category].reference}].")
     if ctx.integrated_rule and getattr(row, "integrated", False) and row.integration_test_met is not True:
         exclude("error", f"sold through integration, but the integrated-component test (same facility, at least "
