@@ -120,19 +120,25 @@ def _parse_text_number(text: str, name: str) -> Decimal:
     return number / 100 if percent else number
 
 
+def _number_for(value: Any, name: str, expected: str, hint: str | None = None) -> Decimal:
+    """A cell meant to hold `expected` ("a year such as 2025") read as a number: its type problem
+    (boolean, error value, ...) or "must be <expected>" when it does not read as a number."""
+    problem = _type_problem(value, name, hint or expected)
+    if problem:
+        raise problem
+    try:
+        return to_decimal(value, name)
+    except ExcelInputError:
+        raise ExcelInputError(f"{name} must be {expected} (got {shown(value)})") from None
+
+
 def to_year(value: Any, name: str, *, required: bool = False) -> int | None:
     """A calendar year: 2025, 2025.0 or "2025"."""
     if is_empty(value):
         if required:
             raise ExcelInputError(f"{name} is required")
         return None
-    problem = _type_problem(value, name, "the year, e.g. 2025")
-    if problem:
-        raise problem
-    try:
-        number = to_decimal(value, name)
-    except ExcelInputError:
-        raise ExcelInputError(f"{name} must be a year such as 2025 (got {shown(value)})") from None
+    number = _number_for(value, name, "a year such as 2025", hint="the year, e.g. 2025")
     if number != number.to_integral_value() or not FIRST_YEAR <= number <= LAST_YEAR:
         raise ExcelInputError(f"{name} must be a year from {FIRST_YEAR} to {LAST_YEAR} (got {shown(value)})")
     return int(number)
@@ -154,13 +160,7 @@ def to_date(value: Any, name: str, *, required: bool = False) -> date | None:
         except ValueError:
             raise ExcelInputError(f"{name} must be a date such as 2025-07-01 (got {shown(value)})") from None
     else:
-        problem = _type_problem(value, name, "a date such as 2025-07-01")
-        if problem:
-            raise problem
-        try:
-            number = to_decimal(value, name)
-        except ExcelInputError:
-            raise ExcelInputError(f"{name} must be a date such as 2025-07-01 (got {shown(value)})") from None
+        number = _number_for(value, name, "a date such as 2025-07-01")
         if number != number.to_integral_value():
             raise ExcelInputError(f"{name} must be a date such as 2025-07-01 (got {shown(value)})")
         if FIRST_YEAR <= number <= LAST_YEAR:

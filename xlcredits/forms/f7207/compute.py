@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
+from ...expr import Ref
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 from ..common import validated
@@ -247,7 +248,6 @@ def _product_rows(model: Form7207Input, ctx: Context, findings: Findings) -> lis
 
 def _schedule_rows(items, field: str, line: str, kind: str, ctx: Context, findings: Findings,
                    columns: tuple[str, ...], amount: str) -> list[dict]:
-    from ...expr import Ref
     entry = PART_II[line]
     rows = []
     for i, item in enumerate(items):
@@ -325,7 +325,7 @@ def compute(data: Any) -> Result:
                 env.values[line.key] = PART_II[line.key[:-2]].rate
         result.explanations = evaluate_lines(all_lines, env, name_of)
         result.lines = {line.key: env.values[line.key] for line in all_lines if line.report}
-        result.rows = {k: v for k, v in schedules.items()}
+        result.rows = schedules
         result.extras["values"] = env.values  # every value incl. helper lines, for adapters
         _totals_checks(model, env, findings)
     return result
