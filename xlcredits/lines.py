@@ -28,9 +28,18 @@ class Line:
     part: str = ""
     note: str = ""  # why the line is what it is: a decision, a citation
     report: bool = True  # False for helper values (a rate, an input) not listed among the JSON lines
+    cites: tuple[str, ...] = ()  # the law the line rests on; renderers add the brackets
+    decision: str = ""  # a project decision ID ("NJ306-A1") where the sources leave a gap
 
     def places(self) -> int | None:
         return 2 if self.unit == "money" else None
+
+    def annotation(self) -> str:
+        """The note with its decision and citations, as printed beside the line."""
+        text = self.note + (f" ({self.decision})" if self.decision else "")
+        if self.cites:
+            text += (" " if text else "") + "[" + "; ".join(self.cites) + "]"
+        return text
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,7 @@ def evaluate_lines(lines: Iterable[Line], env: FormEnv, names) -> dict[str, str]
             text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
             explanations[line.key] = f"{text} = {grouped(value, line.places())}"
         elif line.key not in explanations:
-            explanations[line.key] = line.note or ("entered by the preparer" if line.kind == "input" else "")
+            explanations[line.key] = line.annotation() or ("entered by the preparer" if line.kind == "input" else "")
     return explanations
 
 

@@ -42,6 +42,8 @@ def credit_rate() -> Decimal:
 
 
 def revision_for(tax_year_begins: date) -> str:
+    """The Form 306 revision for a period beginning on `tax_year_begins` (NJ306-D2); periods before
+    the first modelled revision get the oldest one (compute refuses them, NJ306-D1)."""
     table = {int(year): rev for year, rev in RULES["revisions"].items()}
     eligible = [year for year in table if year <= tax_year_begins.year]
     return table[max(eligible)] if eligible else table[min(table)]
@@ -146,7 +148,7 @@ def minimum_tax(return_type: str, nj_gross_receipts, group_payroll=None, period_
 # --- Fixed-base percentage (line 10) ------------------------------------------------------------
 
 def round_and_cap(ratio: Decimal) -> Decimal:
-    """Round to 1/100 of 1%, then cap at 16% (decision A3). Line 10's expression does the same.
+    """Round to 1/100 of 1%, then cap at 16% (NJ306-A3). Line 10's expression does the same.
     Capping first gives the same value and keeps a huge ratio (receipts of a fraction of a cent)
     within Decimal precision."""
     return min(round_places(min(ratio, FBP_CAP), FBP_PLACES), FBP_CAP)
@@ -298,3 +300,88 @@ def allowable_credit(credit_available, liability, minimum_tax, other_credits) ->
             if line.key in ("33", "34", "35", "36"):
                 env.values[line.key] = line.expr.evaluate(env)
     return env.values["36"]
+
+
+# --- Rules in force, citations and decisions (issue 18: one place per rule) ---------------------
+
+DECISIONS = rules.load("decisions_nj306")
+CREDITS_CATALOGUE = rules.load("nj_cbt_credits")
+PERIODS_FROM: date = RULES["periods"]["from"]
+SHORT_YEAR = RULES["short_year"]
+INVESTMENT_ENTITIES = RULES["minimum_tax"]["investment_entities"]
+RETURN_KINDS = ("standard", *INVESTMENT_ENTITIES["kinds"])
+
+
+def cites(*path: str, key: str = "cites") -> tuple[str, ...]:
+    """The citations of a rules table: cites("minimum_tax", "group_payroll")."""
+    table = RULES
+    for part in path:
+        table = table[part]
+    return tuple(table[key])
+
+
+def cite_text(citations) -> str:
+    """How a finding or an explanation prints citations: '[A; B]'."""
+    return "[" + "; ".join(citations) + "]" if citations else ""
+
+
+def decision(key: str) -> dict:
+    """A decision of decisions_nj306.toml by its ID ('NJ306-D3')."""
+    return DECISIONS[key]
+
+
+def revision_questions(revision: str) -> tuple[str, ...]:
+    """Questions a revision adds to the top of the form (the 2023 revision: cannabis licensees)."""
+    return tuple(RULES["revision_notes"][revision]["adds_questions"])
+
+
+# --- Short credit years (NJ306-D3, NJ306-D4) -----------------------------------------------------
+
+@dataclass(frozen=True)
+class CreditYearLength:
+    months: int  # calendar months or parts of them, at most 12
+    days: int
+    short: bool  # shorter than 12 months (a 52-53-week year of 359 days or more is not)
+
+
+def months_in(begins: date, ends: date) -> int:
+    """Calendar months or parts of them in the period, at most 12: a part of a month is a month
+    [N.J.A.C. 18:7-12.2(a)2]. Full years (359 days or more) are 12."""
+    if (ends - begins).days + 1 >= SHORT_YEAR["full_year_min_days"]:
+        return SHORT_YEAR["months_in_year"]
+    touched = (ends.year - begins.year) * 12 + ends.month - begins.month + 1
+    return min(touched, SHORT_YEAR["months_in_year"])
+
+
+def credit_year_length(begins: date, ends: date) -> CreditYearLength:
+    days = (ends - begins).days + 1
+    return CreditYearLength(months_in(begins, ends), days, days < SHORT_YEAR["full_year_min_days"])
+
+
+# --- Other CBT credits: which side of the R&D credit (NJ306-D7) ----------------------------------
+
+CREDITS: dict[str, dict] = CREDITS_CATALOGUE["credits"]
+CREDIT_KEYS = tuple(CREDITS)
+
+
+def credit_applies_before(key: str) -> bool:
+    """True when the catalogue credit reduces the tax before the R&D credit (lines 34/41/48)."""
+    return CREDITS[key]["side"] == "before"
+
+
+# --- Minimum tax of investment companies, RICs and REITs (NJ306-D10) -----------------------------
+
+def investment_entity_minimum(kind: str, group_payroll=None, period_months=12) -> MinimumTax:
+    """$500, or $2,000 for a member of a group whose payroll meets the test [N.J.A.C. 18:7-3.4(a)]."""
+    who = INVESTMENT_ENTITIES["kinds"][kind]
+    months = 12 if period_months is None else _whole(period_months, "period months", 1, 12)
+    source = cite_text(INVESTMENT_ENTITIES["cites"])
+    if group_payroll is not None and group_payroll != "":
+        payroll = _amount(group_payroll, "group payroll")
+        if _is_group_member(payroll, months):
+            _, rule = _payroll_threshold(months)
+            amount = D(INVESTMENT_ENTITIES["group_minimum_tax"])
+            return MinimumTax(amount, f"${grouped(amount, 2)}: {who} in an affiliated or controlled group whose "
+                                      f"payroll ${grouped(payroll)} is {rule} {source}")
+    amount = D(INVESTMENT_ENTITIES["minimum_tax"])
+    return MinimumTax(amount, f"${grouped(amount, 2)}: minimum tax of a {who} {source}")

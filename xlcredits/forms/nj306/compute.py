@@ -3,8 +3,9 @@ minimum tax, carryforward ledger), then evaluate the form's lines (definition.py
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -51,22 +52,28 @@ def _path_value(model: Any, path: str):
 
 
 def _months_in(begins: date, ends: date) -> int:
-    """Months in the return period; a part of a month counts as a month (project decision)."""
-    if (ends - begins).days + 1 >= 364:  # a year, including 52-53-week years
-        return 12
-    months = 0
-    while months < 12:
-        total = begins.month - 1 + months
-        year, month = begins.year + total // 12, total % 12 + 1
-        day = min(begins.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                               31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-        if date(year, month, day) > ends:
-            break
-        months += 1
-    return months
+    """Months in the return period: calendar months or parts of them (NJ306-D9)."""
+    return catalog.months_in(begins, ends)
 
 
 # --- Structure: what must be there before a line can be computed ------------------------------
+
+def _check_periods(m: NJ306Input, revision: str, findings: Findings) -> None:
+    """Which privilege periods this form serves (NJ306-D1) and the revision's own questions (NJ306-D2)."""
+    first = catalog.PERIODS_FROM
+    if m.tax_year.begins < first:
+        findings.error("tax_year", f"tax_year begins {m.tax_year.begins}: Form 306 as modelled serves privilege "
+                                   f"periods beginning on or after {first:%d %B %Y}; an earlier period is filed on "
+                                   f"the Form 306 of its year (NJ306-D1) {catalog.cite_text(catalog.cites('periods'))}.",
+                       blocking=True)
+    if m.cannabis_licensee is not None and "cannabis_licensee" not in catalog.revision_questions(revision):
+        findings.warning("cannabis_licensee", f"cannabis_licensee answers question 3 of the 2023 revision; this "
+                                              f"period uses the {revision} revision, which has no such question. "
+                                              f"Ignored.")
+    if m.return_kind != "standard" and m.return_type != "CBT-100":
+        findings.error("return_kind", f"return_kind {m.return_kind} files a CBT-100; this return is a "
+                                      f"{m.return_type}. Change return_type or return_kind.", blocking=True)
+
 
 def _check_structure(m: NJ306Input, findings: Findings) -> None:
     if m.federal_method in (None, "none"):
@@ -113,7 +120,7 @@ def _check_structure(m: NJ306Input, findings: Findings) -> None:
         if m.tax_liability is None:
             findings.error("tax_liability", f"A {m.return_type} filer completes Part VI: line 31 needs tax_liability "
                                             f"(page 1, line 2 of the return).", blocking=True)
-        if m.nj_gross_receipts is None and m.minimum_tax is None:
+        if m.nj_gross_receipts is None and m.minimum_tax is None and m.return_kind == "standard":
             findings.error("nj_gross_receipts", "Line 32 needs nj_gross_receipts (to find the minimum tax), or "
                                                 "minimum_tax to enter it directly.", blocking=True)
     else:
@@ -141,12 +148,19 @@ def _check_structure(m: NJ306Input, findings: Findings) -> None:
             if m.combined.member_other_credits:
                 findings.warning("combined.member_other_credits", "member_other_credits (line 48) is for members not "
                                                                   "sharing their credit; this member shares. Ignored.")
-    year = m.tax_year.begins.year
+    begins = m.tax_year.begins
     for i, v in enumerate(m.carryforward):
-        if v.year_earned >= year:
+        # "Earned before this tax year" compares period ends, not calendar years (NJ306-D5).
+        if v.period_ends is not None and v.period_ends >= begins:
+            findings.error(f"carryforward[{i}].period_ends", f"carryforward[{i}].period_ends is {v.period_ends}: a "
+                                                             f"credit carried forward must be earned in a period "
+                                                             f"ending before this tax year begins ({begins}).",
+                           blocking=True)
+        elif v.period_ends is None and (v.year_earned > begins.year or
+                                        (v.year_earned == begins.year and (begins.month, begins.day) == (1, 1))):
             findings.error(f"carryforward[{i}].year_earned", f"carryforward[{i}].year_earned is {v.year_earned}: a "
                                                              f"credit carried forward must be earned before this tax "
-                                                             f"year ({year}).", blocking=True)
+                                                             f"year ({begins}).", blocking=True)
 
 
 # --- Values the rule book decides --------------------------------------------------------------
@@ -184,12 +198,20 @@ def _asc_skip(m: NJ306Input, findings: Findings) -> tuple[Decimal, str]:
     which = ", ".join(f"prior_year_qres[{i}]" for i in empty)
     findings.note(which.split(", ")[0], f"{which} = 0: a prior tax year without QREs, so lines 22 and 23 are skipped "
                                         f"and line 24 is line 20 [Form 306 line 21; 26 U.S.C. 41(c)(4)(B)].")
-    return ONE, f"1: {which} had no QREs; lines 22 and 23 are skipped (decision A4)"
+    return ONE, f"1: {which} had no QREs; lines 22 and 23 are skipped (NJ306-A4)"
 
 
 def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str]:
     if m.return_type == "CBT-100U":
         return None, "Not used: CBT-100U filers complete Part VII"
+    if m.return_kind != "standard":
+        months = m.period_months or _months_in(m.tax_year.begins, m.tax_year.ends)
+        detail = catalog.investment_entity_minimum(m.return_kind, m.group_payroll, months)
+        if m.minimum_tax is not None and m.minimum_tax != detail.amount:
+            findings.note("minimum_tax", f"Line 32 uses the preparer's {money(m.minimum_tax)}; the rule gives "
+                                         f"{money(detail.amount)}.")
+            return m.minimum_tax, f"{money(m.minimum_tax)}: entered by the preparer (override)"
+        return detail.amount, detail.reason + " (not prorated in a short period, NJ306-D9)"
     months = m.period_months or _months_in(m.tax_year.begins, m.tax_year.ends)
     derived = _months_in(m.tax_year.begins, m.tax_year.ends)
     if m.period_months is not None and m.period_months != derived:
@@ -212,7 +234,7 @@ def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str
     if detail.printed is not None:
         findings.note("nj_gross_receipts", f"Line 32: the 10-21 form's table prints {money(detail.printed)} for this "
                                            f"bracket; the regulation and the Division's notice set {money(detail.amount)} "
-                                           f"(75% of the C corporation amount), used here (decision A7). Enter "
+                                           f"(75% of the C corporation amount), used here (NJ306-A7). Enter "
                                            f"minimum_tax to override.")
     return detail.amount, detail.reason
 
@@ -220,10 +242,11 @@ def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str
 @dataclass
 class LedgerRow:
     where: str
-    year_earned: int
+    year_earned: int | None
+    period_ends: date | None
     amount: Decimal
     period: int
-    last_year: int
+    periods_left: int  # periods it may be used in, counting this one (NJ306-D5)
     usable: Decimal
     applied: Decimal = ZERO
 
@@ -231,43 +254,78 @@ class LedgerRow:
     def remaining(self) -> Decimal:
         return self.usable - self.applied
 
+    @property
+    def earned(self) -> str:
+        return f"the period ended {self.period_ends}" if self.period_ends else f"{self.year_earned}"
+
+    @property
+    def order(self) -> tuple:
+        return (self.period_ends or date(self.year_earned, 12, 31), self.period)
+
+
+def _periods_left(m: NJ306Input, v, where: str, findings: Findings) -> int:
+    """Periods a vintage may still be used in, counting this one: as given, or derived from the
+    dates assuming 12-month periods (NJ306-D5)."""
+    if v.periods_remaining is not None:
+        return v.periods_remaining
+    begins = m.tax_year.begins
+    if v.period_ends is not None:
+        start = v.period_ends + timedelta(days=1)
+        months = (begins.year - start.year) * 12 + begins.month - start.month
+        elapsed = math.ceil(months / 12) if months > 0 else 0
+    else:
+        elapsed = max(begins.year - v.year_earned - 1, 0)
+    left = v.period_years - elapsed
+    findings.note(where, f"{where}: periods_remaining not given; derived as {max(left, 0)} (counting this one) from "
+                         f"{'period_ends' if v.period_ends else 'year_earned'}, assuming 12-month periods since the "
+                         f"credit was earned. After a short period or a change of accounting period, enter "
+                         f"periods_remaining (carryforward_next writes it) (NJ306-D5).")
+    if v.period_ends is None and v.year_earned == begins.year:
+        findings.note(where, f"{where}: earned in an earlier period of {v.year_earned}; give period_ends to "
+                             f"confirm it ended before this tax year began.")
+    return left
+
 
 def _ledger(m: NJ306Input, findings: Findings) -> list[LedgerRow]:
-    year = m.tax_year.begins.year
     ledger = []
     for i, v in enumerate(m.carryforward):
-        last = v.year_earned + v.period_years
-        expired = year > last
+        where = f"carryforward[{i}]"
+        left = _periods_left(m, v, where, findings)
+        expired = left <= 0
+        row = LedgerRow(where, v.year_earned, v.period_ends, v.amount, v.period_years, max(left, 0),
+                        ZERO if expired else v.amount)
         if expired and v.amount:
-            findings.warning(f"carryforward[{i}]", f"{money(v.amount)} of credit earned in {v.year_earned} expired after "
-                                                   f"{last} ({v.period_years}-year carryover) and is not on line 29.")
-        ledger.append(LedgerRow(f"carryforward[{i}]", v.year_earned, v.amount, v.period_years, last,
-                              ZERO if expired else v.amount))
+            findings.warning(where, f"{money(v.amount)} of credit earned in {row.earned} has no carryover period "
+                                    f"left ({v.period_years}-period carryover) and is not on line 29.")
+        ledger.append(row)
     return ledger
 
 
 def _apply_ledger(m: NJ306Input, ledger: list[LedgerRow], current: Decimal, allowed: Decimal,
                   findings: Findings) -> list[dict]:
-    """Use the allowed credit on the oldest vintage first, then on this year's credit (project
-    assumption: the sources state no order); return next year's ledger."""
-    year = m.tax_year.begins.year
+    """Use the allowed credit on the oldest vintage first, then on this year's credit (NJ306-D6);
+    return next year's ledger with one period fewer left on each vintage (NJ306-D5)."""
     left = allowed
-    for v in sorted(ledger, key=lambda v: (v.year_earned, v.period)):
+    for v in sorted(ledger, key=lambda v: v.order):
         v.applied = min(left, v.usable)
         left -= v.applied
     current_left = current - min(left, current)
     following = []
-    for v in sorted(ledger, key=lambda v: (v.year_earned, v.period)):
+    for v in sorted(ledger, key=lambda v: v.order):
         if not v.remaining:
             continue
-        if v.last_year <= year:
-            findings.warning(v.where, f"{money(v.remaining)} of credit earned in {v.year_earned} was not used and "
-                                      f"expires after this tax year ({v.period}-year carryover); it is left out of "
+        if v.periods_left <= 1:
+            findings.warning(v.where, f"{money(v.remaining)} of credit earned in {v.earned} was not used and "
+                                      f"expires after this tax year ({v.period}-period carryover); it is left out of "
                                       f"carryforward_next although the printed carryover line includes it.")
             continue
-        following.append({"year_earned": v.year_earned, "amount": cents(v.remaining), "period_years": v.period})
+        row = {"year_earned": v.year_earned, "period_ends": v.period_ends and v.period_ends.isoformat(),
+               "amount": cents(v.remaining), "period_years": v.period, "periods_remaining": v.periods_left - 1}
+        following.append({k: value for k, value in row.items() if value is not None})
     if current_left:
-        following.append({"year_earned": year, "amount": cents(current_left), "period_years": m.carryover_period_years})
+        following.append({"year_earned": m.tax_year.begins.year, "period_ends": m.tax_year.ends.isoformat(),
+                          "amount": cents(current_left), "period_years": m.carryover_period_years,
+                          "periods_remaining": m.carryover_period_years})
     return following
 
 
@@ -296,19 +354,42 @@ def _applicable(m: NJ306Input, skip: bool) -> dict[str, str]:
 
 # --- The whole form ----------------------------------------------------------------------------
 
-def _rows(m: NJ306Input, ledger: list[LedgerRow]) -> dict[str, list[dict]]:
-    def credits(items, field: str) -> list[dict]:
-        return [{"#index": i, "#where": f"{field}[{i}]", "name": c.name, "amount": c.amount} for i, c in enumerate(items)]
+def _credit_row(i: int, c, field: str, line: str, findings: Findings | None) -> dict:
+    """One other-credit row; a credit applied after the R&D credit is left off the line (NJ306-D7)
+    and a row without a catalogue key counts with a warning (NJ306-D8)."""
+    where = f"{field}[{i}]"
+    row = {"#index": i, "#where": where, "name": c.name, "credit": c.credit, "amount": c.amount}
+    if c.credit is None:
+        if findings is not None and c.amount:
+            findings.warning(where, f"{where} ({c.name or 'no name'}) has no credit key, so its order against the "
+                                    f"R&D credit cannot be checked; it counts on line {line}. Give credit, one of "
+                                    f"the catalogue keys (e.g. new_jobs_investment) (NJ306-D8).")
+    elif not catalog.credit_applies_before(c.credit):
+        entry = catalog.CREDITS[c.credit]
+        row.update({"amount": ZERO, "entered": c.amount})
+        if findings is not None and c.amount:
+            findings.warning(where, f"{where}: the {entry['name']} is applied after the R&D credit, so its "
+                                    f"{money(c.amount)} is left off line {line} (NJ306-D7) "
+                                    f"{catalog.cite_text(catalog.CREDITS_CATALOGUE['meta']['cites'])}.")
+    return row
+
+
+def _rows(m: NJ306Input, ledger: list[LedgerRow], findings: Findings | None = None) -> dict[str, list[dict]]:
+    def credits(items, field: str, line: str) -> list[dict]:
+        return [_credit_row(i, c, field, line, findings) for i, c in enumerate(items)]
 
     combined = m.combined
     return {
-        "other_credits": credits(m.other_credits if m.return_type != "CBT-100U" else [], "other_credits"),
-        "group_other_credits": credits(combined.group_other_credits if combined else [], "combined.group_other_credits"),
+        "other_credits": credits(m.other_credits if m.return_type != "CBT-100U" else [], "other_credits", "34"),
+        "group_other_credits": credits(combined.group_other_credits if combined else [],
+                                       "combined.group_other_credits", "41"),
         "member_other_credits": credits(combined.member_other_credits if combined and not combined.sharing else [],
-                                        "combined.member_other_credits"),
-        "carryforward": [{"#index": i, "#where": v.where, "year_earned": v.year_earned, "amount": v.amount,
-                          "period_years": v.period, "last_year": v.last_year, "usable": v.usable,
-                          "applied": v.applied, "remaining": v.remaining} for i, v in enumerate(ledger)],
+                                        "combined.member_other_credits", "48"),
+        "carryforward": [{"#index": i, "#where": v.where, "year_earned": v.year_earned, "period_ends": v.period_ends,
+                          "amount": v.amount, "period_years": v.period,
+                          "periods_remaining": m.carryforward[i].periods_remaining, "periods_left": v.periods_left,
+                          "usable": v.usable, "applied": v.applied, "remaining": v.remaining}
+                         for i, v in enumerate(ledger)],
         "startup_history": [{"#index": i, "#where": f"startup.history[{i}]", **h.model_dump()}
                             for i, h in enumerate(m.startup.history if m.startup else [])],
     }
@@ -330,13 +411,13 @@ def _after_checks(m: NJ306Input, env: FormEnv, explanations: dict, findings: Fin
     v = env.values
     if m.base_period_amount > v["2"]:
         findings.note("base_period_amount", f"base_period_amount {money(m.base_period_amount)} is more than line 2 "
-                                            f"({money(v['2'])}); line 3 is limited to line 2 (decision A2).")
+                                            f"({money(v['2'])}); line 3 is limited to line 2 (NJ306-A2).")
     if m.federal_method == "regular" and v["9"] - v["12"] < 0:
         gap = v["12"] - v["9"]
         findings.note("13", f"Line 13: line 9 ({money(v['9'])}) is less than the base amount on line 12 "
-                            f"({money(v['12'])}) by {money(gap)}; line 13 is floored at zero (decision A1), so no "
+                            f"({money(v['12'])}) by {money(gap)}; line 13 is floored at zero (NJ306-A1), so no "
                             f"regular-method credit arises this year.")
-        explanations["13"] += f" (line 9 − line 12 is −{grouped(gap, 2)}: floored at zero, decision A1)"
+        explanations["13"] += f" (line 9 − line 12 is −{grouped(gap, 2)}: floored at zero, NJ306-A1)"
     for field, items in (("other_credits", m.other_credits), ):
         if len(items) > 4:
             findings.note(field, f"{field} has {len(items)} rows; the form prints (a)–(d): attach a schedule for the rest.")
@@ -344,6 +425,29 @@ def _after_checks(m: NJ306Input, env: FormEnv, explanations: dict, findings: Fin
         findings.warning("combined.member_allocation_factor", f"Line 45c ({money(v['45c'])}) is more than the group's "
                                                               f"liability on line 45a ({money(v['45a'])}): check the "
                                                               f"member and group allocation factors.")
+
+
+def _lines_for(m: NJ306Input, revision: str, findings: Findings):
+    """The form's lines; in a short credit year lines 12 and 22 carry the proration (NJ306-D3, -D4)."""
+    length = catalog.credit_year_length(m.tax_year.begins, m.tax_year.ends)
+    if not length.short:
+        return lines(revision)
+    months = length.months if m.federal_method == "regular" else None
+    days = length.days if m.federal_method == "asc" else None
+    if months == catalog.SHORT_YEAR["months_in_year"]:
+        findings.note("tax_year", f"The credit year {m.tax_year.begins} to {m.tax_year.ends} is short ({length.days} "
+                                  f"days) but touches 12 calendar months; a part of a month counts as a month, so "
+                                  f"line 12 is not reduced (NJ306-D3).")
+        months = None
+    if months:
+        findings.note("tax_year", f"Short credit year of {months} months ({m.tax_year.begins} to {m.tax_year.ends}): "
+                                  f"line 12 is the base amount × {months} ÷ 12; line 14's 50% is not prorated "
+                                  f"(NJ306-D3) {catalog.cite_text(catalog.SHORT_YEAR['cites'][:2])}.")
+    if days:
+        findings.note("tax_year", f"Short credit year of {days} days ({m.tax_year.begins} to {m.tax_year.ends}): "
+                                  f"line 22 is line 21 ÷ 6.0 × {days} ÷ 365 (NJ306-D4) "
+                                  f"{catalog.cite_text(catalog.SHORT_YEAR['cites'][2:3])}.")
+    return lines(revision, months, days)
 
 
 def compute(data: Any) -> Result:
@@ -356,6 +460,9 @@ def compute(data: Any) -> Result:
     revision = catalog.revision_for(m.tax_year.begins)
     result = Result(FORM, revision, m.tax_year.as_json(), findings=findings)
     with localcontext(ENGINE_CONTEXT):
+        _check_periods(m, revision, findings)
+        if findings.blocking:
+            return result
         _check_structure(m, findings)
         if findings.blocking:
             return result
@@ -367,21 +474,25 @@ def compute(data: Any) -> Result:
         minimum, rule_notes["32"] = _minimum_tax(m, findings)
         ledger = _ledger(m, findings)
         line_29 = sum((v.usable for v in ledger), ZERO)
-        rule_notes["29"] = ("; ".join(f"{v.year_earned}: {money(v.usable)} ({v.period}-year carryover, usable through "
-                                      f"{v.last_year})" for v in ledger if v.usable)
-                            or "no credit carried forward") + " [oldest first; N.J.S.A. 54:10A-5.24(b), 54:10A-5.24b]"
+        rule_notes["29"] = ("; ".join(f"{v.earned}: {money(v.usable)} ({v.periods_left} of {v.period} carryover "
+                                      f"periods left, counting this one)" for v in ledger if v.usable)
+                            or "no credit carried forward") + (
+            f"; oldest first (NJ306-D6) {catalog.cite_text(catalog.cites('carryover'))}")
         combined = m.combined
         line_39 = combined.taxable_members * catalog.COMBINED_MEMBER_MINIMUM if combined else None
         rule_notes["39"] = (f"{combined.taxable_members} taxable members × {money(catalog.COMBINED_MEMBER_MINIMUM)}"
                             if combined else "Not used: Part VII is for CBT-100U filers")
         line_46 = catalog.COMBINED_MEMBER_MINIMUM if combined and not combined.sharing else None
 
-        rows = _rows(m, ledger)
+        rows = _rows(m, ledger, findings)
         env = FormEnv({**_input_values(m), "fixed_base_ratio": fbp, "asc_no_prior_qres": skip, "29": line_29,
                        "32": minimum, "39": line_39, "46": line_46}, rows)
-        all_lines = lines(revision)
+        all_lines = _lines_for(m, revision, findings)
         explanations = evaluate_lines(all_lines, env, name_of)
         explanations.update({k: v for k, v in rule_notes.items() if v})
+        for line in all_lines:
+            if line.key in ("12", "22") and line.decision in ("NJ306-D3", "NJ306-D4"):
+                explanations[line.key] += f" ({line.annotation()})"
         _after_checks(m, env, explanations, findings)
         if fbp is not None and fbp.as_tuple().exponent < -10:
             explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "

@@ -24,7 +24,12 @@ FIELDS = (
     InputField("tax_year", "Tax year", "tax_year"),
     InputField("taxpayer.name", "Name of corporation", "text"),
     InputField("taxpayer.fein", "Federal employer identification number", "text"),
+    InputField("taxpayer.unitary_id", "Unitary ID number, if applicable", "text"),
     InputField("return_type", "Return the credit is claimed on", "choice", choices=catalog.RETURN_TYPES),
+    InputField("return_kind", "Kind of CBT-100 filer (investment company, RIC, REIT)", "choice",
+               choices=catalog.RETURN_KINDS, help="Sets line 32 for investment companies, regulated investment "
+                                                   "companies and REITs (NJ306-D10)"),
+    InputField("cannabis_licensee", "Question 3 (2023 revision): cannabis licensee", "bool"),
     InputField("federal_method", "Method used on federal Form 6765", "choice", choices=("regular", "asc"),
                help="Question 1 (regular → Part III) or question 2 (ASC → Part IV)"),
     InputField("energy_consortia", "Amounts paid or incurred to energy consortia", "money", "1"),
@@ -49,20 +54,22 @@ FIELDS = (
     InputField("startup.credit_year", "Start-up company: which start-up year this is", "number", "10"),
     InputField("startup.selected_years", "Start-up year 11+: five of years 5–10 chosen", "text", "10",
                help="Comma-separated, e.g. 5, 6, 7, 9, 10; blank = the lowest percentage"),
-    InputField("average_gross_receipts", "Average annual gross receipts of the 4 preceding tax years", "money", "11"),
+    InputField("average_gross_receipts", "Average annual gross receipts of the 4 preceding tax years", "money", "11",
+               help="Annualise a short preceding year: its receipts × 12 ÷ its months [Treas. Reg. 1.41-3(b)(2)]"),
     InputField("prior_year_qres[0]", "QREs, first of the 3 prior tax years", "money", "21"),
     InputField("prior_year_qres[1]", "QREs, second of the 3 prior tax years", "money", "21"),
     InputField("prior_year_qres[2]", "QREs, third of the 3 prior tax years", "money", "21"),
     InputField("carryover_period_years", "Carryover period of this year's credit (years)", "choice", choices=("7", "15")),
     InputField("tax_liability", "Tax liability (page 1, line 2 of the return)", "money", "31",
-               help="Exclude the surtax (2018–2023) and the Corporate Transit Fee (2024–2028): no credit offsets them"),
+               help="Exclude the surtax and the Corporate Transit Fee: no credit offsets them (NJ306-A8)"),
     InputField("nj_gross_receipts", "New Jersey gross receipts", "money", "32"),
     InputField("group_payroll", "Total payroll of the affiliated or controlled group (if a member)", "money", "32"),
-    InputField("period_months", "Months in the return period", "number", "32"),
+    InputField("period_months", "Months in the return period", "number", "32",
+               help="A part of a month counts as a month [N.J.A.C. 18:7-12.2(a)2]"),
     InputField("minimum_tax", "Minimum tax override", "money", "32"),
     InputField("combined.sharing", "Member shares its credit with the combined group", "bool"),
     InputField("combined.group_tax_liability", "Group tax liability (CBT-100U Sch. A, Part III, line 5(a))", "money", "38",
-               help="Exclude the surtax (2018–2023) and the Corporate Transit Fee (2024–2028)"),
+               help="Exclude the surtax and the Corporate Transit Fee (NJ306-A8)"),
     InputField("combined.taxable_members", "Number of taxable members", "number", "39"),
     InputField("combined.group_allocation_factor", "Group allocation factor (Schedule J, line 9)", "fraction", "45b"),
     InputField("combined.member_allocation_factor", "Member's allocation factor", "fraction", "45c"),
@@ -75,8 +82,11 @@ LINE_INPUTS = {f.line: f.path for f in FIELDS if f.line in ("1", "2", "11", "31"
 
 def _credits(key: str, json_field: str, line: str) -> Schedule:
     return Schedule(key=key, title=f"Line {line}: other tax credits", json_field=json_field, max_rows=4,
-                    help=f"Line {line}(a)–(d): name and amount of each credit",
+                    help=f"Line {line}(a)–(d): each credit applied before the R&D credit, by its catalogue key "
+                         f"(NJ306-D7)",
                     columns=(Column("name", "Credit", "input", "text", 34),
+                             Column("credit", "Catalogue key", "input", "text", 14,
+                                    help="Key in rules/nj_cbt_credits.toml, e.g. new_jobs_investment"),
                              Column("amount", "Amount", "input", "money", 16)))
 
 
@@ -85,13 +95,16 @@ GROUP_OTHER_CREDITS = _credits("group_other_credits", "combined.group_other_cred
 MEMBER_OTHER_CREDITS = _credits("member_other_credits", "combined.member_other_credits", "48")
 
 CARRYFORWARD = Schedule(
-    key="carryforward", title="Line 29: credit carried forward, by year earned", json_field="carryforward",
-    max_rows=30, help="Oldest first; allowed credit is applied to the oldest vintage first (project assumption)",
+    key="carryforward", title="Line 29: credit carried forward, by accounting period earned", json_field="carryforward",
+    max_rows=30, help="Oldest first; allowed credit is applied to the oldest vintage first (NJ306-D6)",
     columns=(
         Column("year_earned", "Year earned", "input", "year", 9),
+        Column("period_ends", "Period ended", "input", "date", 11),
         Column("amount", "Unused amount", "input", "money", 14),
-        Column("period_years", "Carryover years", "input", "count", 9, choices=("7", "15")),
-        Column("last_year", "Last year usable", "rule", "year", 9, help="Year earned + carryover years"),
+        Column("period_years", "Carryover periods", "input", "count", 9, choices=("7", "15")),
+        Column("periods_remaining", "Periods left (incl. this)", "input", "count", 9,
+               help="Blank: derived assuming 12-month periods (NJ306-D5)"),
+        Column("periods_left", "Periods left used", "rule", "count", 9, help="As entered or derived"),
         Column("usable", "On line 29", "rule", "money", 14, help="The amount, or 0 once expired"),
         Column("applied", "Used this year", "rule", "money", 14),
         Column("remaining", "Carried to next year", "rule", "money", 14),
@@ -129,21 +142,52 @@ def _input(key: str, label: str, unit: str = "money", part: str = "") -> Line:
     return Line(key, label, "input", unit, part=part, report=False)
 
 
+def _base_amount(months: int | None) -> tuple[Expr, str, tuple[str, ...]]:
+    """Line 12; in a short credit year the base amount × months ÷ 12 (NJ306-D3)."""
+    product = Mul(Ref("11"), Ref("10"))
+    if not months:
+        return Round(product, 2), "", ()
+    full = catalog.SHORT_YEAR["months_in_year"]
+    return (Round(Div(Mul(Ref("11"), Ref("10"), const(months)), const(full)), 2),
+            f"Short credit year: base amount × {months} ÷ {full}",
+            (catalog.SHORT_YEAR["cites"][1], *catalog.SHORT_YEAR["month_cites"]))
+
+
+def _asc_base(days: int | None) -> tuple[Expr, str, tuple[str, ...]]:
+    """Line 22; in a short credit year line 21 ÷ 6 × days ÷ 365 (NJ306-D4)."""
+    half_average = Div(Ref("21"), const(catalog.ASC_DIVISOR))
+    if not days:
+        return Round(half_average, 2), "", ()
+    divisor = catalog.SHORT_YEAR["days_divisor"]
+    return (Round(Div(Mul(half_average, const(days)), const(divisor)), 2),
+            f"Short credit year: line 21 ÷ 6.0 × {days} ÷ {divisor} days", (catalog.SHORT_YEAR["cites"][2],))
+
+
+PART_HEADINGS = {  # as printed on the 2023 revision
+    "Part I": "Credit Calculation for Amounts Paid or Incurred to Energy Consortia",
+    "Part II": "Credit Calculation for Basic Research Payments",
+}
+
+
 @cache
-def lines(revision: str = "10-21") -> tuple[Line, ...]:
-    """Every line of Form 306, in an order where each line's inputs come first."""
+def lines(revision: str = "10-21", short_months: int | None = None, short_days: int | None = None) -> tuple[Line, ...]:
+    """Every line of Form 306, in an order where each line's inputs come first. A short credit year
+    gives `short_months` (regular method, line 12) and `short_days` (ASC, line 22)."""
+    line_12, note_12, cites_12 = _base_amount(short_months)
+    line_22, note_22, cites_22 = _asc_base(short_days)
     cr = catalog.CONTRACT_RESEARCH
     paid = [Mul(Ref(f"contract_research_paid.{kind}"), const(rate)) for kind, rate in cr.items()]
     pct = {kind: f"{rate * 100:.0f}%" for kind, rate in cr.items()}
     p1, p2, p3, p5, p6, p7 = "Part I", "Part II", "Part III", "Part V", "Part VI", "Part VII"
     p4 = "Part IV"
     return (
-        Line("1", "Amounts paid or incurred to energy consortia", "input", part=p1),
-        Line("2", "Basic research payments paid or incurred to qualified organizations", "input", part=p2),
+        Line("1", "Enter certain amounts paid or incurred to energy consortia", "input", part=p1),
+        Line("2", "Enter the basic research payments paid or incurred to qualified organizations", "input", part=p2),
         _input("base_period_amount", "Qualified organization base period amount (as entered)", part=p2),
-        Line("3", "Qualified organization base period amount (not more than line 2)", "computed", "money",
-             Min(Ref("base_period_amount"), Ref("2")), p2, note="Limited to line 2 (decision A2) [26 U.S.C. 41(e)]"),
-        Line("4", "Subtract line 3 from line 2 (not less than zero)", "computed", "money",
+        Line("3", "Enter the base period amount", "computed", "money",
+             Min(Ref("base_period_amount"), Ref("2")), p2, note="Limited to line 2", decision="NJ306-A2",
+             cites=("26 U.S.C. 41(e)",)),
+        Line("4", "Subtract line 3 from line 2. If zero or less, enter zero", "computed", "money",
              max0(Sub(Ref("2"), Ref("3"))), p2),
         # Part III / IV inputs
         _input("federal_method", "Federal method (regular or asc)", "text"),
@@ -152,7 +196,7 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
         Line("contract_research_applicable", "Applicable percentage of contract research paid", "computed", "money",
              Round(Add(*paid), 2), p3, report=False,
              note=f"{pct['general']} general, {pct['qualified_consortium']} qualified research consortium, "
-                  f"{pct['energy_research']} energy research [{catalog.RULES['contract_research']['reference']}]"),
+                  f"{pct['energy_research']} energy research", cites=catalog.cites("contract_research")),
         _qre_line("5", "Wages for qualified services (excluding wages used for the federal jobs credit)", REGULAR, "wages", p3),
         _qre_line("6", "Cost of supplies", REGULAR, "supplies", p3),
         _qre_line("7", "Rental or lease costs of computers", REGULAR, "computer_rental", p3),
@@ -160,16 +204,18 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
         Line("9", "Total qualified research expenses (add lines 5 through 8)", "computed", "money",
              Add(Ref("5"), Ref("6"), Ref("7"), Ref("8")), p3),
         Line("fixed_base_ratio", "Fixed-base percentage before rounding", "rule", "fraction", part=p3, report=False,
-             note="As entered, or from the start-up or 1984–1988 history [26 U.S.C. 41(c)(3)]"),
+             note="As entered, or from the start-up or 1984–1988 history", cites=("26 U.S.C. 41(c)(3)",)),
         Line("10", "Fixed-base percentage (rounded to 1/100 of 1%, not more than 16%)", "computed", "fraction",
              Min(Round(Ref("fixed_base_ratio"), catalog.FBP_PLACES), const(catalog.FBP_CAP)), p3,
-             note="Rounded to four decimals, then capped (decision A3) [26 U.S.C. 41(c)(3)(C), (E)]"),
-        Line("11", "Average annual gross receipts for the 4 preceding tax years", "input", part=p3),
-        Line("12", "Base amount (multiply line 11 by line 10)", "computed", "money",
-             Round(Mul(Ref("11"), Ref("10")), 2), p3),
-        Line("13", "Subtract line 12 from line 9 (not less than zero)", "computed", "money",
+             note="Rounded to four decimals, then capped", decision="NJ306-A3", cites=catalog.cites("fixed_base")),
+        Line("11", "Average annual gross receipts for the 4 preceding tax years", "input", part=p3,
+             note="A short preceding year's receipts are annualised", cites=("Treas. Reg. 1.41-3(b)(2)",)),
+        Line("12", "Base amount (multiply line 11 by line 10)", "computed", "money", line_12, p3,
+             note=note_12, decision="NJ306-D3" if note_12 else "", cites=cites_12),
+        Line("13", "Subtract line 12 from line 9", "computed", "money",
              max0(Sub(Ref("9"), Ref("12"))), p3,
-             note="Floored at zero: the statute credits only the excess (decision A1) [26 U.S.C. 41(a)(1)]"),
+             note="Floored at zero: the statute credits only the excess", decision="NJ306-A1",
+             cites=("N.J.S.A. 54:10A-5.24(a)(1)", "26 U.S.C. 41(a)(1)")),
         Line("14", "Multiply line 9 by 50%", "computed", "money",
              Round(Mul(Ref("9"), const(catalog.MINIMUM_BASE_FRACTION)), 2), p3),
         Line("15", "Enter the lesser of line 13 or line 14", "computed", "money", Min(Ref("13"), Ref("14")), p3),
@@ -184,8 +230,10 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              Add(*(Ref(f"prior_year_qres[{i}]") for i in range(3))), p4),
         Line("asc_no_prior_qres", "Any of the 3 prior tax years without QREs (1 = yes: skip lines 22 and 23)", "rule",
              "count", part=p4, report=False,
-             note="Each prior year is tested separately, never the average (decision A4) [26 U.S.C. 41(c)(4)(B)]"),
-        Line("22", "Divide line 21 by 6.0", "computed", "money", Round(Div(Ref("21"), const(catalog.ASC_DIVISOR)), 2), p4),
+             note="Each prior year is tested separately, never the average", decision="NJ306-A4",
+             cites=("26 U.S.C. 41(c)(4)(B)",)),
+        Line("22", "Divide line 21 by 6.0", "computed", "money", line_22, p4,
+             note=note_22, decision="NJ306-D4" if note_22 else "", cites=cites_22),
         Line("23", "Subtract line 22 from line 20 (not less than zero)", "computed", "money",
              max0(Sub(Ref("20"), Ref("22"))), p4),
         Line("24", "Line 23, or line 20 if lines 22 and 23 were skipped", "computed", "money",
@@ -197,17 +245,20 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              If(REGULAR, Ref("15"), Ref("24")), p5),
         Line("27", "Add lines 25c and 26", "computed", "money", Add(Ref("25c"), Ref("26")), p5),
         Line("28", f"Multiply line 27 by {catalog.CREDIT_RATE * 100:.0f}%", "computed", "money",
-             Round(Mul(Ref("27"), const(catalog.CREDIT_RATE)), 2), p5,
-             note=f"[{catalog.RULES['credit']['reference']}]"),
+             Round(Mul(Ref("27"), const(catalog.CREDIT_RATE)), 2), p5, cites=catalog.cites("credit")),
         Line("29", "Credit carried forward from prior years", "rule", part=p5,
-             note="Sum of unexpired vintages of the carryforward ledger [N.J.S.A. 54:10A-5.24(b), 54:10A-5.24b]"),
+             note="Sum of unexpired vintages of the carryforward ledger, counted in accounting periods",
+             decision="NJ306-D5", cites=catalog.cites("carryover")),
         Line("30", "Total credit available (add lines 28 and 29)", "computed", "money", Add(Ref("28"), Ref("29")), p5),
         # Part VI: CBT-100, CBT-100S, BFC-1
         Line("31", "Tax liability (page 1, line 2 of the return)", "input", part=p6),
-        Line("32", "Required minimum tax", "rule", part=p6, note=f"[{catalog.RULES['minimum_tax']['reference']}]"),
+        Line("32", "Required minimum tax", "rule", part=p6, note="Not prorated in a short period",
+             decision="NJ306-D9", cites=catalog.cites("minimum_tax")),
         Line("33", "Subtract line 32 from line 31", "computed", "money", Sub(Ref("31"), Ref("32")), p6),
         Line("34", "Other tax credits used on this year's return (total of (a)–(d))", "computed", "money",
-             SumRows("other_credits", "amount", label="other credits (a)–(d)"), p6),
+             SumRows("other_credits", "amount", label="other credits (a)–(d)"), p6,
+             note="Only credits applied before the R&D credit", decision="NJ306-D7",
+             cites=tuple(catalog.CREDITS_CATALOGUE["meta"]["cites"])),
         Line("35", "Subtract line 34 from line 33 (not less than zero)", "computed", "money",
              max0(Sub(Ref("33"), Ref("34"))), p6),
         Line("36", "Allowable credit (lesser of line 30 or line 35)", "computed", "money", Min(Ref("30"), Ref("35")), p6),
@@ -215,33 +266,36 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              Sub(Ref("30"), Ref("36")), p6),
         # Part VII Section A: all CBT-100U filers
         Line("38", "Group tax liability (CBT-100U Schedule A, Part III, line 5, column (a))", "input", part=p7),
-        Line("39", "Aggregate minimum tax of the group (taxable members × $2,000)", "rule", part=p7,
-             note=f"[{catalog.RULES['minimum_tax']['combined']['reference']}]"),
+        Line("39", "Aggregate minimum tax of the group", "rule", part=p7,
+             note=f"Taxable members × ${catalog.COMBINED_MEMBER_MINIMUM:,.0f}",
+             cites=catalog.cites("minimum_tax", "combined")),
         Line("40", "Subtract line 39 from line 38", "computed", "money", Sub(Ref("38"), Ref("39")), p7),
         Line("41", "Other tax credits already applied to the group liability (total of (a)–(d))", "computed", "money",
              SumRows("group_other_credits", "amount", label="group other credits (a)–(d)"), p7,
-             note="Read as credits already applied to the group liability (decision A5)"),
+             note="Read as credits already applied to the group liability, before the R&D credit",
+             decision="NJ306-A5", cites=tuple(catalog.CREDITS_CATALOGUE["meta"]["cites"])),
         Line("42", "Subtract line 41 from line 40 (not less than zero)", "computed", "money",
              max0(Sub(Ref("40"), Ref("41"))), p7),
         Line("43", "Allowable credit (lesser of line 30 or line 42)", "computed", "money", Min(Ref("30"), Ref("42")), p7),
-        Line("44", "Sharing members: carryover to next year (subtract line 43 from line 30)", "computed", "money",
-             Sub(Ref("30"), Ref("43")), p7),
+        Line("44", "Carryover to next year (subtract line 43 from line 30)", "computed", "money",
+             Sub(Ref("30"), Ref("43")), p7, note="Members sharing their credit only"),
         # Part VII Section B: members not sharing
         Line("45a", "Amount from line 38", "computed", "money", Ref("38"), p7),
         _input("combined.group_allocation_factor", "Group allocation factor (Schedule J, line 9)", "fraction", p7),
         Line("45b", "Divide line 45a by the group allocation factor", "computed", "money",
              If(Compare(">", Ref("combined.group_allocation_factor"), ZERO_EXPR),
                 Round(Div(Ref("45a"), Ref("combined.group_allocation_factor")), 2), ZERO_EXPR), p7,
-             note="The factor must be more than zero (decision A6)"),
+             note="The factor must be more than zero", decision="NJ306-A6"),
         _input("combined.member_allocation_factor", "Member's allocation factor", "fraction", p7),
         Line("45c", "Member's share of the liability (line 45b × member's allocation factor)", "computed", "money",
              Round(Mul(Ref("45b"), Ref("combined.member_allocation_factor")), 2), p7),
         Line("46", "Required minimum tax", "rule", part=p7,
-             note=f"${catalog.COMBINED_MEMBER_MINIMUM:,.0f} as printed on the form "
-                  f"[{catalog.RULES['minimum_tax']['combined']['reference']}]"),
+             note=f"${catalog.COMBINED_MEMBER_MINIMUM:,.0f} as printed on the form",
+             cites=catalog.cites("minimum_tax", "combined")),
         Line("47", "Subtract line 46 from line 45c", "computed", "money", Sub(Ref("45c"), Ref("46")), p7),
         Line("48", "Other tax credits used by the taxpayer (total of (a)–(d))", "computed", "money",
-             SumRows("member_other_credits", "amount", label="member other credits (a)–(d)"), p7),
+             SumRows("member_other_credits", "amount", label="member other credits (a)–(d)"), p7,
+             note="Only credits applied before the R&D credit", decision="NJ306-D7"),
         Line("49", "Subtract line 48 from line 47 (not less than zero)", "computed", "money",
              max0(Sub(Ref("47"), Ref("48"))), p7),
         Line("50", "Allowable credit (lesser of line 43 or line 49)", "computed", "money", Min(Ref("43"), Ref("49")), p7),

@@ -7,25 +7,33 @@ can name its field and say what to do.
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from ..common import LIMIT, Fraction, Money, Strict, TaxYear, Text, Year
+from . import catalog
 
 Month = Annotated[int, Field(ge=1, le=12)]
 # The group allocation factor may arrive as 0 or below; compute.py turns that into a finding
-# naming the field (decision A6) rather than a bare range error.
+# naming the field (NJ306-A6) rather than a bare range error.
 Factor = Annotated[Decimal, Field(ge=-LIMIT, le=1, allow_inf_nan=False)]
 
-_EXCLUDES = ("Exclude the surtax (2018–2023) and the Corporate Transit Fee (2024–2028): no credit "
-             "offsets them (reference decision A8).")
+# Line 10 is rounded to four decimals as printed; a percentage typed with up to ten is accepted (NJ306-D11).
+FixedBase = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False,
+                                     decimal_places=catalog.RULES["fixed_base"]["input_places"])]
+CreditKey = Literal[catalog.CREDIT_KEYS]  # type: ignore[valid-type]
+ReturnKind = Literal[catalog.RETURN_KINDS]  # type: ignore[valid-type]
+
+_EXCLUDES = ("Exclude the surtax and the Corporate Transit Fee: no credit offsets them (NJ306-A8).")
 
 
 class Taxpayer(Strict):
     name: Text = Field("", description="Name of the corporation as shown on the return")
     fein: Text = Field("", description="Federal employer identification number")
+    unitary_id: Text = Field("", description="Unitary ID number, if applicable (combined groups)")
 
 
 class QualifiedResearchExpenses(Strict):
@@ -73,17 +81,35 @@ class BasePeriodTotals(Strict):
 
 
 class Vintage(Strict):
-    """Unused credit of an earlier year, still to carry forward."""
+    """Unused credit of an earlier accounting period, still to carry forward (NJ306-D5)."""
 
-    year_earned: Year = Field(..., description="Tax year the credit was earned (the calendar year it began)")
+    year_earned: Year | None = Field(None, description="Calendar year in which the period that earned the credit "
+                                                       "began; or give period_ends")
+    period_ends: date | None = Field(None, description="Last day of the accounting period that earned the credit "
+                                                       "(instead of, or with, year_earned); a short period counts "
+                                                       "as one period")
     amount: Money = Field(..., description="Amount still unused at the start of this tax year")
-    period_years: Literal[7, 15] = Field(7, description="Carryover period: 7 years, or 15 for NJ research in "
-                                                        "advanced computing, advanced materials, biotechnology, "
-                                                        "electronic device, environmental or medical device technology")
+    period_years: Literal[7, 15] = Field(7, description="Carryover period in accounting periods: 7, or 15 for NJ "
+                                                        "research in advanced computing, advanced materials, "
+                                                        "biotechnology, electronic device, environmental or medical "
+                                                        "device technology")
+    periods_remaining: int | None = Field(None, ge=0, le=15, description="Accounting periods in which the credit "
+                                          "may still be used, counting this one (1 = last use; 0 = expired). "
+                                          "Omitted: derived from the dates assuming 12-month periods, with a note. "
+                                          "carryforward_next writes it")
+
+    @model_validator(mode="after")
+    def _earned_when(self) -> "Vintage":
+        if self.year_earned is None and self.period_ends is None:
+            raise ValueError("give year_earned or period_ends: when the credit was earned")
+        return self
 
 
 class OtherCredit(Strict):
-    name: Text = Field("", description="Name of the credit")
+    credit: CreditKey | None = Field(None, description="Which credit, by its key in the CBT credits catalogue "
+                                     "(rules/nj_cbt_credits.toml): only credits applied before the R&D credit "
+                                     "count on lines 34, 41 and 48 (NJ306-D7)")
+    name: Text = Field("", description="Name of the credit (a row with only a name counts, with a warning)")
     amount: Money = Field(..., description="Amount of the credit used")
 
 
@@ -111,6 +137,12 @@ class NJ306Input(Strict):
     taxpayer: Taxpayer = Taxpayer()
     return_type: Literal["CBT-100", "CBT-100S", "BFC-1", "CBT-100U"] = Field(
         ..., description="The return the credit is claimed on")
+    return_kind: ReturnKind = Field(  # type: ignore[valid-type]
+        "standard", description="CBT-100 filers: standard, investment_company, regulated_investment_company or "
+                                "real_estate_investment_trust (line 32: $500, or $2,000 when the group payroll "
+                                "test is met; NJ306-D10)")
+    cannabis_licensee: bool | None = Field(None, description="2023 revision, question 3: the taxpayer is a "
+                                                             "cannabis licensee (see the instructions)")
     federal_method: Literal["regular", "asc", "none"] | None = Field(
         None, description="Method used on the federal Form 6765: regular (Part III) or asc (Part IV). A taxpayer "
                           "that used neither cannot complete Form 306")
@@ -126,21 +158,26 @@ class NJ306Input(Strict):
                        "materials, biotechnology, electronic device, environmental or medical device technology")
 
     # Part III (regular method): one of the three fixed-base percentage sources.
-    fixed_base_percentage: Fraction | None = Field(None, description="Line 10 as a fraction (0.0793), before "
-                                                                     "rounding and the 16% cap")
+    fixed_base_percentage: FixedBase | None = Field(None, description="Line 10 as a fraction (0.0793), before "
+                                                                      "rounding and the cap; up to ten decimals")
     startup: Startup | None = Field(None, description="Or: start-up company history, to compute line 10")
     base_period_1984_1988: BasePeriodTotals | None = Field(None, description="Or: existing company 1984–1988 "
                                                                              "totals, to compute line 10")
     average_gross_receipts: Money | None = Field(None, description="Line 11: average annual gross receipts of the "
-                                                                   "4 preceding tax years (net of returns and allowances)")
+                                                                   "4 preceding tax years (net of returns and "
+                                                                   "allowances); a short preceding year's receipts "
+                                                                   "are annualised (× 12 ÷ its months) [Treas. Reg. "
+                                                                   "1.41-3(b)(2)]")
 
     # Part IV (ASC)
     prior_year_qres: list[Money] | None = Field(None, min_length=3, max_length=3,
                                                 description="Line 21: QREs of each of the 3 prior tax years (0 for a "
-                                                            "year without QREs)")
+                                                            "year without QREs); a short prior year's QREs are "
+                                                            "annualised (× 365 ÷ its days) [Treas. Reg. 1.41-9]")
 
     carryforward: list[Vintage] = Field(default_factory=list, max_length=100,
-                                        description="Line 29: unused credit of earlier years, by year earned")
+                                        description="Line 29: unused credit of earlier accounting periods, "
+                                                    "one row per period earned")
 
     # Part VI (CBT-100, CBT-100S, BFC-1)
     tax_liability: Money | None = Field(None, description="Line 31: tax liability (page 1, line 2 of the return). "
@@ -148,7 +185,9 @@ class NJ306Input(Strict):
     nj_gross_receipts: Money | None = Field(None, description="Line 32: New Jersey gross receipts, for the minimum tax")
     group_payroll: Money | None = Field(None, description="Line 32: total payroll of the affiliated or controlled "
                                                           "group the filer belongs to (omit if none)")
-    period_months: Month | None = Field(None, description="Line 32: months in the period (default: from tax_year)")
+    period_months: Month | None = Field(None, description="Line 32 payroll test: months in the period, a part "
+                                                                   "of a month counting as a month (default: from "
+                                                                   "tax_year) [N.J.A.C. 18:7-12.2(a)2]")
     minimum_tax: Money | None = Field(None, description="Line 32 override: the preparer's minimum tax")
     other_credits: list[OtherCredit] = Field(default_factory=list, max_length=50,
                                              description="Line 34: other tax credits used on this year's return")
