@@ -1,5 +1,5 @@
 """The carryforward ledger: line 29 from unexpired vintages, expiry at 7 and 15 years, oldest
-first, and next year's ledger (nj306.md §4)."""
+first, and next year's ledger (the rules §4)."""
 
 from decimal import Decimal
 
@@ -14,7 +14,7 @@ def vintage(year, amount, period=7):
     return {"year_earned": year, "amount": amount, "period_years": period}
 
 
-# source: nj306.md §4; N.J.S.A. 54:10A-5.24(b) (7 years) and 54:10A-5.24b (15 years):
+# source: the rules §4; N.J.S.A. 54:10A-5.24(b) (7 years) and 54:10A-5.24b (15 years):
 # a credit earned in year Y may be used in each of the following 7 (or 15) tax years.
 @pytest.mark.parametrize("earned, period, usable", [
     (2018, 7, True),  # 2025 is the 7th following year
@@ -58,13 +58,15 @@ def _limited(**changes):
 
 
 def test_oldest_vintage_is_used_first_and_next_ledger_is_an_output():
-    # source: nj306.md §4 decision (oldest first; the ledger for the next year is an output)
+    # source: NJ306-D6 (oldest first; the ledger for the next year is an output), NJ306-D5 (periods_remaining - 1)
     result = run(_limited(carryforward=[vintage(2022, 700), vintage(2015, 600, 15)], carryover_period_years=15))
     assert result.lines["28"] == D(5000) and result.lines["29"] == D(1300) and result.lines["30"] == D(6300)
     assert result.lines["36"] == D(1000) and result.lines["37"] == D(5300)
     assert result.extras["carryforward_next"] == [
-        {"year_earned": 2022, "amount": D(300), "period_years": 7},  # 2015's 600 went first
-        {"year_earned": 2025, "amount": D(5000), "period_years": 15},
+        # 2015's 600 went first; 2022 is in its 3rd of 7 periods: 5 left counting 2025, so 4 next year
+        {"year_earned": 2022, "amount": D(300), "period_years": 7, "periods_remaining": 4},
+        {"year_earned": 2025, "period_ends": "2025-12-31", "amount": D(5000), "period_years": 15,
+         "periods_remaining": 15},
     ]
     rows = {r["year_earned"]: r for r in result.rows["carryforward"]}
     assert rows[2015]["applied"] == D(600) and rows[2022]["applied"] == D(400)
@@ -79,8 +81,9 @@ def test_allowed_credit_beyond_the_vintages_uses_this_years_credit():
 def test_vintage_in_its_last_year_left_unused_expires():
     result = run(_limited(tax_liability=2000, carryforward=[vintage(2018, 400)]))  # no credit allowed
     assert result.lines["36"] == 0 and result.lines["37"] == D(5400)
-    assert result.extras["carryforward_next"] == [{"year_earned": 2025, "amount": D(5000), "period_years": 7}]
-    assert "expires after this tax year" in [f for f in result.findings if f.where == "carryforward[0]"][0].message
+    assert result.extras["carryforward_next"] == [{"year_earned": 2025, "period_ends": "2025-12-31", "amount": D(5000),
+                                                   "period_years": 7, "periods_remaining": 7}]
+    assert any("expires after this tax year" in f.message for f in result.findings if f.where == "carryforward[0]")
 
 
 def test_next_ledger_sums_to_the_carryover_line_when_nothing_expires():
@@ -94,5 +97,6 @@ def test_combined_ledgers_use_line_43_or_line_50():
     assert sharing.lines["44"] == sharing.lines["30"] - sharing.lines["43"]
     member = run(combined(False, combined={"member_allocation_factor": "0.01"}))  # 45c 500 < 2,000: nothing allowed
     assert member.lines["50"] == 0 and member.lines["51"] == member.lines["30"]
-    assert member.extras["carryforward_next"] == [{"year_earned": 2025, "amount": member.lines["30"],
-                                                   "period_years": 7}]
+    assert member.extras["carryforward_next"] == [{"year_earned": 2025, "period_ends": "2025-12-31",
+                                                   "amount": member.lines["30"], "period_years": 7,
+                                                   "periods_remaining": 7}]

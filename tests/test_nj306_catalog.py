@@ -11,7 +11,7 @@ from xlcredits.forms.nj306.catalog import (allowable_credit, credit_rate, fixed_
 D = Decimal
 
 # --- Minimum tax: every bracket, both columns, at both edges ---------------------------------
-# source: nj306.md §2 table; [NJAC] 18:7-3.4(b); [SMIN] Division notice on P.L. 2011, c.84
+# source: N.J.A.C. 18:7-3.4 (line 32) table; [NJAC] 18:7-3.4(b); [SMIN] Division notice on P.L. 2011, c.84
 BRACKETS = [
     # NJ gross receipts, CBT-100 / BFC-1, CBT-100S
     ("0", "500", "375"),
@@ -39,7 +39,7 @@ def test_minimum_tax_accepts_what_excel_hands_over():
     assert minimum_tax("CBT-100", "1,000,000") == D(2000)
 
 
-# source: nj306.md §2 group-payroll rule; [NJAC] 18:7-3.4(b)1
+# source: N.J.A.C. 18:7-3.4 (line 32) group-payroll rule; [NJAC] 18:7-3.4(b)1
 @pytest.mark.parametrize("kind, payroll, months, expected", [
     ("CBT-100", "4999999.99", 12, "500"),
     ("CBT-100", "5000000", 12, "2000"),  # "$5,000,000 or more"
@@ -79,7 +79,7 @@ def test_minimum_tax_bad_input(args, words):
 
 
 # --- Start-up fixed-base percentage: each year class ------------------------------------------
-# source: nj306.md §3; [§41] 26 U.S.C. 41(c)(3)(B)(ii)(I)-(VII)
+# source: 26 U.S.C. 41(c)(3), 41(b)(3); [§41] 26 U.S.C. 41(c)(3)(B)(ii)(I)-(VII)
 
 HISTORY = [{"year": k, "qre": q, "gross_receipts": g} for k, q, g in [
     (1, 5, 1000), (2, 5, 1000), (3, 5, 1000),
@@ -160,7 +160,7 @@ def test_startup_bad_input(args, words):
     ("3000", "10000", "0.16"),  # capped
 ])
 def test_existing_company_fixed_base_percentage(qre, receipts, expected):
-    # source: nj306.md §3; 26 U.S.C. 41(c)(3)(A)
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3); 26 U.S.C. 41(c)(3)(A)
     assert fixed_base_percentage_existing(qre, receipts) == D(expected)
 
 
@@ -188,7 +188,7 @@ def test_allowable_credit_bad_input():
 
 
 def test_credit_rate():
-    # source: nj306.md §1 line 28; N.J.S.A. 54:10A-5.24(a)
+    # source: Form 306 line 28; N.J.S.A. 54:10A-5.24(a)
     assert credit_rate() == D("0.10")
 
 

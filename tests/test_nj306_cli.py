@@ -18,7 +18,7 @@ def test_compute_prints_the_expected_json():
     run = xlcredits("compute", str(path))
     assert run.returncode == 0, run.stderr
     out = loads(run.stdout)
-    assert out["form"] == "NJ-306" and out["revision"] == "10-21" and out["tax_year"] == 2025
+    assert out["form"] == "NJ-306" and out["revision"] == "2023" and out["tax_year"] == 2025
     expected = load_json(path.with_name("nj306_regular_2025.expected.json"))["lines"]
     assert {k: v for k, v in out["lines"].items() if v is not None} == expected
     assert '"10": 0.16,' in run.stdout and '"28": 3800.00,' in run.stdout  # fraction and cents as printed
@@ -32,8 +32,10 @@ def test_compute_prints_next_years_ledger(tmp_path):
     path.write_text(json.dumps(data, default=str))
     out = loads(xlcredits("compute", str(path)).stdout)
     assert out["lines"]["36"] == 0
-    assert out["carryforward_next"] == [{"year_earned": 2020, "amount": 800, "period_years": 7},
-                                        {"year_earned": 2025, "amount": 3800, "period_years": 7}]
+    # NJ306-D5: the 2020 vintage had 3 periods left counting 2025, so 2 next year
+    assert out["carryforward_next"] == [{"year_earned": 2020, "amount": 800, "period_years": 7, "periods_remaining": 2},
+                                        {"year_earned": 2025, "period_ends": "2025-12-31", "amount": 3800,
+                                         "period_years": 7, "periods_remaining": 7}]
 
 
 def test_compute_text_format():

@@ -9,7 +9,7 @@ D = Decimal
 
 
 def test_sharing_member_uses_section_a_and_line_44():
-    # source: nj306.md §1 lines 38–44 (line 44 for sharing members only)
+    # source: Form 306 lines 38–44 (line 44 for sharing members only)
     result = run(combined(True, combined={"group_tax_liability": 8000, "taxable_members": 2}))
     lines = result.lines
     assert (lines["38"], lines["39"], lines["40"], lines["42"]) == (D(8000), D(4000), D(4000), D(4000))

@@ -14,7 +14,7 @@ D = Decimal
 # --- Line 10 from its three sources -----------------------------------------------------------
 
 def test_line_10_from_start_up_history():
-    # source: nj306.md §3 start-up year 7 = (QREs ÷ gross receipts of years 5–6) ÷ 3; [§41] 41(c)(3)(B)(ii)(III)
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3) start-up year 7 = (QREs ÷ gross receipts of years 5–6) ÷ 3; [§41] 41(c)(3)(B)(ii)(III)
     data = regular(fixed_base_percentage=None, startup={"credit_year": 7, "history": [
         {"year": 5, "qre": 90, "gross_receipts": 1000}, {"year": 6, "qre": 100, "gross_receipts": 1000}]})
     result = run(data)
@@ -37,7 +37,7 @@ def test_line_10_start_up_error_names_the_field():
 
 
 def test_line_10_from_1984_1988_totals():
-    # source: nj306.md §3 existing company; [§41] 41(c)(3)(A)
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3) existing company; [§41] 41(c)(3)(A)
     result = run(regular(fixed_base_percentage=None, base_period_1984_1988={"qre": 793, "gross_receipts": 10000}))
     assert result.lines["10"] == D("0.0793")
     errors = blocked(regular(fixed_base_percentage=None, base_period_1984_1988={"qre": 1, "gross_receipts": 0}))
@@ -53,7 +53,7 @@ def test_line_10_needs_exactly_one_source():
 # --- Contract research (lines 8 and 19) ---------------------------------------------------------
 
 def test_contract_research_by_kind():
-    # source: nj306.md §3 — 65% general, 75% consortium, 100% energy [§41] 41(b)(3)
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3) — 65% general, 75% consortium, 100% energy [§41] 41(b)(3)
     paid = {"general": "1000.01", "qualified_consortium": 2000, "energy_research": 300}
     result = run(regular(contract_research_paid=paid))
     assert result.lines["8"] == D("2450.01")  # 650.0065 + 1,500 + 300, rounded to cents
@@ -71,7 +71,7 @@ def test_contract_research_given_twice_is_an_error():
 
 @pytest.mark.parametrize("method", [None, "none", "NONE"])
 def test_neither_federal_method_is_a_blocking_error(method):
-    # source: nj306.md §1 "a validation error, not a zero"
+    # source: Form 306 "a validation error, not a zero"
     data = regular(federal_method=method) if method else regular(federal_method=None)
     errors = blocked(data)
     assert [f.where for f in errors] == ["federal_method"] and "neither" in errors[0].message
@@ -114,14 +114,14 @@ def test_part_vi_needs_liability_and_receipts():
     ("CBT-100", 99999, "500"), ("CBT-100S", 99999, "375"), ("BFC-1", 600000, "1500"), ("CBT-100S", 2000000, "1500"),
 ])
 def test_line_32_from_the_table(kind, receipts, expected):
-    # source: nj306.md §2
+    # source: N.J.A.C. 18:7-3.4 (line 32)
     result = run(regular(return_type=kind, nj_gross_receipts=receipts))
     assert result.lines["32"] == D(expected)
     assert "gross receipts" in result.explanations["32"]
 
 
 def test_short_period_months_come_from_the_tax_year():
-    # source: nj306.md §2 short-period rule: more than $416,667 a month
+    # source: N.J.A.C. 18:7-3.4 (line 32) short-period rule: more than $416,667 a month
     short = {"begins": "2025-01-01", "ends": "2025-06-30"}  # 6 months
     low = run(regular(tax_year=short, nj_gross_receipts=50000, group_payroll=2500002))
     high = run(regular(tax_year=short, nj_gross_receipts=50000, group_payroll="2500002.01"))

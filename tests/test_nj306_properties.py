@@ -75,8 +75,8 @@ def test_allowed_credit_limits_and_carryover(data):
     assert allowed <= room  # never more than the liability above the minimum tax
     assert carry == L["30"] - allowed
 
-    # next year's ledger: what carries, less vintages whose last year is this one
-    expiring = sum((r["remaining"] for r in result.rows["carryforward"] if r["last_year"] <= 2025), ZERO)
+    # next year's ledger: what carries, less vintages in their last period (NJ306-D5)
+    expiring = sum((r["remaining"] for r in result.rows["carryforward"] if r["periods_left"] <= 1), ZERO)
     assert sum((v["amount"] for v in result.extras["carryforward_next"]), ZERO) == carry - expiring
     assert all(v["amount"] > 0 for v in result.extras["carryforward_next"])
 

@@ -348,16 +348,16 @@ pytestmark_nj = pytest.mark.skipif(not _has_nj_engine(), reason="NJ-306 engine n
 
 @pytestmark_nj
 @pytest.mark.parametrize("args, expected", [
-    # source: nj306.md §6 regular: QREs 125,000; FBP 25% → 16%; avg GR 700,000 → L28 1,300
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) regular: QREs 125,000; FBP 25% → 16%; avg GR 700,000 → L28 1,300
     (("regular", 125000.0, 0.25, 700000.0), 1300.0),
-    # source: nj306.md §6 regular, 50% floor binds: 100,000; 3%; 200,000 → 5,000
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) regular, 50% floor binds: 100,000; 3%; 200,000 → 5,000
     (("regular", 100000.0, 0.03, 200000.0), 5000.0),
-    # source: nj306.md §6 regular: 250,000; 5%; 2,000,000 → 12,500 (text as typed: "5%")
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) regular: 250,000; 5%; 2,000,000 → 12,500 (text as typed: "5%")
     (("Regular", 250000, "5%", 2000000), 12500.0),
-    # source: nj306.md §6 ASC: QREs 53,704; prior years total 140,382 (examples/nj306_asc_combined_2025.json) → 3,030.70
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) ASC: QREs 53,704; prior years total 140,382 (examples/nj306_asc_combined_2025.json) → 3,030.70
     (("asc", 53704.0, [45000.0, 47382.0, 48000.0]), 3030.7),
     (("ASC", 53704.0, [[45000.0], [47382.0], [48000.0]]), 3030.7),
-    # source: nj306.md §6 ASC with one prior year at zero → L24 = L20 → 5,370.40 (a blank year counts as none)
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) ASC with one prior year at zero → L24 = L20 → 5,370.40 (a blank year counts as none)
     (("asc", 53704.0, [45000.0, 0.0, 48000.0]), 5370.4),
     (("asc", 53704.0, [45000.0, None, 48000.0]), 5370.4),
     # source: examples/nj306_regular_2025.expected.json line 28 = 3,800 (QRE parts, basic research 40,000, base 15,000)
@@ -388,7 +388,7 @@ def test_nj_rd_credit_bad_input(args, expected):
 
 @pytestmark_nj
 @pytest.mark.parametrize("args, expected", [
-    # source: nj306.md §2 minimum tax table, CBT-100 column
+    # source: N.J.A.C. 18:7-3.4 (line 32) minimum tax table, CBT-100 column
     ((99999.99,), 500.0), ((100000.0,), 750.0), ((250000.0, "CBT-100"), 1000.0), ((500000.0,), 1500.0),
     ((1000000.0,), 2000.0), ((5e6, "BFC-1"), 2000.0),
     # CBT-100S column (decision A7: $562.50 and $1,125)
@@ -411,13 +411,13 @@ def test_nj_minimum_tax_problems():
 
 @pytestmark_nj
 def test_nj_fixed_base():
-    # source: nj306.md §3 start-up: years 1-5 3%; year 6 = (QREs ÷ gross receipts of years 4-5) ÷ 6, 4 decimals
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3) start-up: years 1-5 3%; year 6 = (QREs ÷ gross receipts of years 4-5) ÷ 6, 4 decimals
     assert udfs.NJ_FIXED_BASE_STARTUP(3.0, None) == 0.03
     history = [["Year", "QREs", "Gross receipts"], [4.0, 100.0, 1000.0], [5.0, 200.0, 2000.0], [None, None, None]]
     assert udfs.NJ_FIXED_BASE_STARTUP(6.0, history) == 0.0167  # 300 / 3,000 / 6 = 0.01667
     assert is_message(udfs.NJ_FIXED_BASE_STARTUP(6.0, [[4.0, 100.0, 1000.0]]))  # year 5 missing
     assert is_message(udfs.NJ_FIXED_BASE_STARTUP(6.5, None))
-    # source: nj306.md §3 existing company: QREs ÷ gross receipts, 4 decimals, capped at 0.16
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3) existing company: QREs ÷ gross receipts, 4 decimals, capped at 0.16
     assert udfs.NJ_FIXED_BASE_EXISTING(100.0, 3000.0) == 0.0333
     assert udfs.NJ_FIXED_BASE_EXISTING(250.0, 1000.0) == 0.16
     assert is_message(udfs.NJ_FIXED_BASE_EXISTING(100.0, 0.0))
@@ -427,7 +427,7 @@ def test_nj_fixed_base():
 def test_nj_allowable_credit():
     # source: examples/nj306_regular_2025.expected.json lines 30-36: 4,600; 9,000; 2,000; 1,000 → 4,600
     assert udfs.NJ_ALLOWABLE_CREDIT(4600.0, 9000.0, 2000.0, 1000.0) == 4600.0
-    # source: nj306.md §1 lines 33-36: min(10,000, max0(9,000 − 2,000 − 1,000)) = 6,000; other credits as a range
+    # source: Form 306 lines 33-36: min(10,000, max0(9,000 − 2,000 − 1,000)) = 6,000; other credits as a range
     assert udfs.NJ_ALLOWABLE_CREDIT(10000.0, 9000.0, 2000.0, [[500.0], [500.0], [None]]) == 6000.0
     assert udfs.NJ_ALLOWABLE_CREDIT(10000.0, 1000.0, 2000.0) == 0.0
     assert is_message(udfs.NJ_ALLOWABLE_CREDIT(None, 1.0, 1.0))

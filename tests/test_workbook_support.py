@@ -102,14 +102,14 @@ CASES_NJ = {
     # source: examples/nj306_*.json
     "nj_regular": load_json(EXAMPLES / "nj306_regular_2025.json"),
     "nj_asc_combined": load_json(EXAMPLES / "nj306_asc_combined_2025.json"),
-    # source: nj306.md §6 worked cases 1–3 (regular)
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) 1–3 (regular)
     "nj_cap16": _nj("regular", qre={"wages": 125000}, fixed_base_percentage="0.25", average_gross_receipts=700000),
     "nj_floor50": _nj("regular", qre={"wages": 100000}, fixed_base_percentage="0.03", average_gross_receipts=200000),
     "nj_plain": _nj("regular", qre={"wages": 250000}, fixed_base_percentage="0.05", average_gross_receipts=2000000),
-    # source: nj306.md §6 worked cases 4–5 (ASC)
+    # source: Form 306 worked case (public material, tests/cases_nj306.json) 4–5 (ASC)
     "nj_asc": _nj("asc", qre={"wages": 53704}, prior_year_qres=[45000, 47382, 48000]),
     "nj_asc_zero_year": _nj("asc", qre={"wages": 53704}, prior_year_qres=[0, 47382, 48000]),
-    # source: nj306.md §1–§4: start-up FBP, contract research percentages, S-corp minimum tax, vintages
+    # source: Form 306 lines 10, 8, 32, 29: start-up FBP, contract research percentages, S-corp minimum tax, vintages
     "nj_startup_scorp": _nj("regular", return_type="CBT-100S", qre={"wages": 81234.57, "supplies": 1000},
                             contract_research_paid={"general": 10001, "qualified_consortium": 333.33,
                                                     "energy_research": 50},
@@ -123,11 +123,11 @@ CASES_NJ = {
                                           {"year_earned": 2019, "amount": "600.50", "period_years": 7},
                                           {"year_earned": 2015, "amount": 700, "period_years": 15}],
                             other_credits=[{"name": "A", "amount": 10}, {"name": "B", "amount": "20.5"}]),
-    # source: nj306.md §3: existing company 1984–1988 base period, fiscal year
+    # source: 26 U.S.C. 41(c)(3), 41(b)(3): existing company 1984–1988 base period, fiscal year
     "nj_existing_fiscal": _nj("regular", fixed_base_percentage=None,
                               base_period_1984_1988={"qre": 123457, "gross_receipts": 3000000},
                               tax_year={"begins": "2025-07-01", "ends": "2026-06-30"}),
-    # source: nj306.md §1 Part VII, sharing member
+    # source: Form 306 Part VII, sharing member
     "nj_sharing": _nj("sharing", combined={"group_other_credits": [{"name": "X", "amount": 100}]}),
 }
 

@@ -263,7 +263,7 @@ class LedgerRow:
         return (self.period_ends or date(self.year_earned, 12, 31), self.period)
 
 
-def _periods_left(m: NJ306Input, v, where: str, findings: Findings) -> int:
+def _periods_left(m: NJ306Input, v, where: str, notes: list) -> int:
     """Periods a vintage may still be used in, counting this one: as given, or derived from the
     dates assuming 12-month periods (NJ306-D5)."""
     if v.periods_remaining is not None:
@@ -276,12 +276,12 @@ def _periods_left(m: NJ306Input, v, where: str, findings: Findings) -> int:
     else:
         elapsed = max(begins.year - v.year_earned - 1, 0)
     left = v.period_years - elapsed
-    findings.note(where, f"{where}: periods_remaining not given; derived as {max(left, 0)} (counting this one) from "
+    notes.append(f"{where}: periods_remaining not given; derived as {max(left, 0)} (counting this one) from "
                          f"{'period_ends' if v.period_ends else 'year_earned'}, assuming 12-month periods since the "
                          f"credit was earned. After a short period or a change of accounting period, enter "
                          f"periods_remaining (carryforward_next writes it) (NJ306-D5).")
     if v.period_ends is None and v.year_earned == begins.year:
-        findings.note(where, f"{where}: earned in an earlier period of {v.year_earned}; give period_ends to "
+        notes.append(f"{where}: earned in an earlier period of {v.year_earned}; give period_ends to "
                              f"confirm it ended before this tax year began.")
     return left
 
@@ -290,13 +290,16 @@ def _ledger(m: NJ306Input, findings: Findings) -> list[LedgerRow]:
     ledger = []
     for i, v in enumerate(m.carryforward):
         where = f"carryforward[{i}]"
-        left = _periods_left(m, v, where, findings)
+        notes: list[str] = []
+        left = _periods_left(m, v, where, notes)
         expired = left <= 0
         row = LedgerRow(where, v.year_earned, v.period_ends, v.amount, v.period_years, max(left, 0),
                         ZERO if expired else v.amount)
         if expired and v.amount:
-            findings.warning(where, f"{money(v.amount)} of credit earned in {row.earned} has no carryover period "
-                                    f"left ({v.period_years}-period carryover) and is not on line 29.")
+            findings.warning(where, f"{money(v.amount)} of credit earned in {row.earned} expired: its "
+                                    f"{v.period_years}-period carryover is used up, so it is not on line 29.")
+        for note in notes:
+            findings.note(where, note)
         ledger.append(row)
     return ledger
 
