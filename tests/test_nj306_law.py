@@ -292,3 +292,53 @@ def test_old_inputs_still_compute():
     result = compute(regular(carryforward=[{"year_earned": 2021, "amount": 100, "period_years": 7}],
                              other_credits=[{"name": "Old style", "amount": 10}]))
     assert result.computed and result.lines["29"] == D(100) and result.lines["34"] == D(10)
+
+
+# --- NJ306-D12 and the rules files (issue 18) ---------------------------------------------------------
+
+def test_labels_as_printed_and_clarifications_in_notes():
+    # source: Form 306 (2023) lines 1-4 as printed; clarifications live in notes (NJ306-D12)
+    from xlcredits.forms.nj306.definition import line
+    assert line("1").label == "Enter certain amounts paid or incurred to energy consortia"
+    assert line("3").label == "Enter the base period amount" and line("3").decision == "NJ306-A2"
+    assert line("4").label == "Subtract line 3 from line 2. If zero or less, enter zero"
+    assert line("13").label == "Subtract line 12 from line 9" and line("13").decision == "NJ306-A1"
+    assert "$2,000" not in line("39").label and "2,000" in line("39").note
+
+
+def test_every_decision_names_its_sources_and_an_existing_test():
+    import ast
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    for key, decision in catalog.DECISIONS.items():
+        assert decision["rule"] and decision["sources"], key
+        path, _, name = decision["tested_by"].partition("::")
+        tree = ast.parse((root / path).read_text(encoding="utf-8"))
+        assert name in {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}, (key, name)
+
+
+def _tables(data, path=()):
+    """Every rules table that holds a value (not only sub-tables), with its path."""
+    values = {k: v for k, v in data.items() if not isinstance(v, (dict, list)) or k in ("cites", "adds_questions")}
+    if values:
+        yield path, data
+    for key, value in data.items():
+        if isinstance(value, dict):
+            yield from _tables(value, (*path, key))
+
+
+def test_every_nj_rule_table_is_dated_cited_and_checked():
+    from datetime import date
+    from xlcredits import rules
+    nj = rules.load("nj306")
+    exempt = {("revisions",), ("minimum_tax", "columns"), ("minimum_tax", "investment_entities", "kinds"),
+              ("fixed_base", "startup", "later")}  # a lookup table, or dated and cited by its parent table
+    for path, table in _tables(nj):
+        if path in exempt or not path:
+            continue
+        dated = table if "from" in table else nj[path[0]]
+        assert isinstance(dated.get("from"), date), path
+        assert dated.get("cites") and dated.get("checked") == date(2026, 11, 30), path
+    meta = rules.load("nj_cbt_credits")["meta"]
+    assert meta["cites"] and meta["checked"] == date(2026, 11, 30) and isinstance(meta["from"], date)
+    assert all(entry["cites"] for entry in catalog.CREDITS.values())
