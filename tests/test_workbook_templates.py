@@ -168,7 +168,9 @@ def test_formulas_name_their_lines(opened):
 def test_revision_by_tax_year():
     assert [layout_f7207.revision_for_year(y) for y in (2023, 2024, 2025, 2031, None)] == \
         ["01-2024", "01-2025", "12-2025", "12-2025", "12-2025"]
-    assert layout_nj306.revision_for_year(2025) == layout_nj306.revision_for_year(None) == "10-21"
+    # Form 306 (2023) serves periods beginning in 2023 and later (NJ306-D2)
+    assert layout_nj306.revision_for_year(2022) == "10-21"
+    assert layout_nj306.revision_for_year(2025) == layout_nj306.revision_for_year(None) == "2023"
 
 
 @pytest.mark.parametrize("year, revision, has_6b", [(2023, "01-2024", False), (2025, "12-2025", True)])
