@@ -61,3 +61,36 @@ def test_schema_command():
     for field in ("return_type", "federal_method", "qre", "startup", "carryforward", "combined", "minimum_tax"):
         assert field in schema["properties"], field
     assert xlcredits("schema", "NJ-306").returncode == 0
+
+
+def test_short_year_text_shows_its_proration(tmp_path):
+    # source: Treas. Reg. 1.41-3(b)(1) (NJ306-D3): a 6-month year's base amount × 6 ÷ 12
+    data = load_json(EXAMPLES / "nj306_regular_2025.json")
+    data["tax_year"] = {"begins": "2025-01-01", "ends": "2025-06-30"}
+    path = tmp_path / "short.json"
+    path.write_text(json.dumps(data, default=str))
+    run = xlcredits("compute", str(path), "--format", "text")
+    assert run.returncode == 0, run.stderr
+    assert "revision 2023" in run.stdout
+    text = " ".join(run.stdout.split())  # the explanation wraps with the terminal width
+    assert "line 11 × line 10 × 6 ÷ 12 (to cents) = 700,000 × 0.16 × 6 ÷ 12 = 56,000.00" in text
+    assert "Short credit year: base amount × 6 ÷ 12 (NJ306-D3)" in text
+
+
+def test_period_before_2020_exits_1_naming_tax_year(tmp_path):
+    data = load_json(EXAMPLES / "nj306_regular_2025.json")
+    data["tax_year"] = 2016
+    path = tmp_path / "old.json"
+    path.write_text(json.dumps(data, default=str))
+    run = xlcredits("compute", str(path))
+    assert run.returncode == 1 and "tax_year" in run.stdout + run.stderr
+
+
+def test_schema_describes_every_new_field():
+    schema = json.loads(xlcredits("schema", "nj306").stdout)
+    defs = schema["$defs"]
+    for model, field in (("Vintage", "period_ends"), ("Vintage", "periods_remaining"), ("OtherCredit", "credit"),
+                         ("Taxpayer", "unitary_id")):
+        assert defs[model]["properties"][field]["description"], (model, field)
+    for field in ("return_kind", "cannabis_licensee", "fixed_base_percentage"):
+        assert schema["properties"][field]["description"], field
