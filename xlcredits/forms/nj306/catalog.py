@@ -169,7 +169,7 @@ def existing_ratio(qre_total, gross_receipts_total) -> Decimal:
     receipts = _amount(gross_receipts_total, "1984–1988 gross receipts")
     if receipts == 0:
         raise ValueError("an existing company had gross receipts in tax years beginning 1984–1988; with none it is a "
-                         "start-up company: use the start-up schedule [26 U.S.C. 41(c)(3)(B)(i)]")
+                         f"start-up company: use the start-up schedule {cite_text(STARTUP['cites'])}")
     return _percentage(qre, receipts)
 
 

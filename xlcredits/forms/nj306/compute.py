@@ -182,7 +182,8 @@ def _fixed_base(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str]
         b = m.base_period_1984_1988
         ratio = catalog.existing_ratio(b.qre, b.gross_receipts)
         return ratio, (f"existing company: 1984–1988 QREs ÷ gross receipts = {grouped(b.qre)} ÷ "
-                       f"{grouped(b.gross_receipts)} = {short(ratio)} [26 U.S.C. 41(c)(3)(A)]")
+                       f"{grouped(b.gross_receipts)} = {short(ratio)} "
+                       f"{catalog.cite_text(catalog.cites('fixed_base', 'existing'))}")
     except ValueError as exc:
         where = "startup" if m.startup is not None else "base_period_1984_1988"
         findings.error(where, f"{where}: {exc}.", blocking=True)
@@ -197,7 +198,7 @@ def _asc_skip(m: NJ306Input, findings: Findings) -> tuple[Decimal, str]:
         return ZERO, "0: each of the 3 prior tax years had QREs, so lines 22 and 23 apply"
     which = ", ".join(f"prior_year_qres[{i}]" for i in empty)
     findings.note(which.split(", ")[0], f"{which} = 0: a prior tax year without QREs, so lines 22 and 23 are skipped "
-                                        f"and line 24 is line 20 [Form 306 line 21; 26 U.S.C. 41(c)(4)(B)].")
+                                        f"and line 24 is line 20 (NJ306-A4) {catalog.cite_text(catalog.cites('asc'))}.")
     return ONE, f"1: {which} had no QREs; lines 22 and 23 are skipped (NJ306-A4)"
 
 

@@ -35,7 +35,7 @@ FIELDS = (
     InputField("energy_consortia", "Amounts paid or incurred to energy consortia", "money", "1"),
     InputField("basic_research_payments", "Basic research payments to qualified organizations", "money", "2"),
     InputField("base_period_amount", "Qualified organization base period amount", "money", "3",
-               help="Limited to line 2 [26 U.S.C. 41(e)]"),
+               help="Limited to line 2 (NJ306-A2)"),
     InputField("qre.wages", "Wages for qualified services", "money", "5/16"),
     InputField("qre.supplies", "Cost of supplies", "money", "6/17"),
     InputField("qre.computer_rental", "Rental or lease costs of computers", "money", "7/18"),
@@ -55,7 +55,8 @@ FIELDS = (
     InputField("startup.selected_years", "Start-up year 11+: five of years 5–10 chosen", "text", "10",
                help="Comma-separated, e.g. 5, 6, 7, 9, 10; blank = the lowest percentage"),
     InputField("average_gross_receipts", "Average annual gross receipts of the 4 preceding tax years", "money", "11",
-               help="Annualise a short preceding year: its receipts × 12 ÷ its months [Treas. Reg. 1.41-3(b)(2)]"),
+               help="Annualise a short preceding year: its receipts × 12 ÷ its months "
+                    + catalog.cite_text(catalog.SHORT_YEAR["preceding_year_cites"])),
     InputField("prior_year_qres[0]", "QREs, first of the 3 prior tax years", "money", "21"),
     InputField("prior_year_qres[1]", "QREs, second of the 3 prior tax years", "money", "21"),
     InputField("prior_year_qres[2]", "QREs, third of the 3 prior tax years", "money", "21"),
@@ -65,7 +66,7 @@ FIELDS = (
     InputField("nj_gross_receipts", "New Jersey gross receipts", "money", "32"),
     InputField("group_payroll", "Total payroll of the affiliated or controlled group (if a member)", "money", "32"),
     InputField("period_months", "Months in the return period", "number", "32",
-               help="A part of a month counts as a month [N.J.A.C. 18:7-12.2(a)2]"),
+               help="A part of a month counts as a month " + catalog.cite_text(catalog.SHORT_YEAR["month_cites"])),
     InputField("minimum_tax", "Minimum tax override", "money", "32"),
     InputField("combined.sharing", "Member shares its credit with the combined group", "bool"),
     InputField("combined.group_tax_liability", "Group tax liability (CBT-100U Sch. A, Part III, line 5(a))", "money", "38",
@@ -113,7 +114,8 @@ CARRYFORWARD = Schedule(
 
 STARTUP_HISTORY = Schedule(
     key="startup_history", title="Line 10: start-up company history", json_field="startup.history", max_rows=10,
-    help="Start-up years counted among tax years beginning after 1993 with QREs [26 U.S.C. 41(c)(3)(B)]",
+    help="Start-up years counted among tax years beginning after 1993 with QREs "
+         + catalog.cite_text(catalog.STARTUP["cites"]),
     columns=(
         Column("year", "Start-up year", "input", "count", 9),
         Column("qre", "QREs", "input", "money", 14),
@@ -186,7 +188,7 @@ def lines(revision: str = "10-21", short_months: int | None = None, short_days: 
         _input("base_period_amount", "Qualified organization base period amount (as entered)", part=p2),
         Line("3", "Enter the base period amount", "computed", "money",
              Min(Ref("base_period_amount"), Ref("2")), p2, note="Limited to line 2", decision="NJ306-A2",
-             cites=("26 U.S.C. 41(e)",)),
+             cites=("26 U.S.C. 41(e)(1)",)),
         Line("4", "Subtract line 3 from line 2. If zero or less, enter zero", "computed", "money",
              max0(Sub(Ref("2"), Ref("3"))), p2),
         # Part III / IV inputs
@@ -204,12 +206,14 @@ def lines(revision: str = "10-21", short_months: int | None = None, short_days: 
         Line("9", "Total qualified research expenses (add lines 5 through 8)", "computed", "money",
              Add(Ref("5"), Ref("6"), Ref("7"), Ref("8")), p3),
         Line("fixed_base_ratio", "Fixed-base percentage before rounding", "rule", "fraction", part=p3, report=False,
-             note="As entered, or from the start-up or 1984–1988 history", cites=("26 U.S.C. 41(c)(3)",)),
+             note="As entered, or from the start-up or 1984–1988 history",
+             cites=(*catalog.cites("fixed_base", "existing"), *catalog.STARTUP["cites"])),
         Line("10", "Fixed-base percentage (rounded to 1/100 of 1%, not more than 16%)", "computed", "fraction",
              Min(Round(Ref("fixed_base_ratio"), catalog.FBP_PLACES), const(catalog.FBP_CAP)), p3,
              note="Rounded to four decimals, then capped", decision="NJ306-A3", cites=catalog.cites("fixed_base")),
         Line("11", "Average annual gross receipts for the 4 preceding tax years", "input", part=p3,
-             note="A short preceding year's receipts are annualised", cites=("Treas. Reg. 1.41-3(b)(2)",)),
+             note="A short preceding year's receipts are annualised",
+             cites=tuple(catalog.SHORT_YEAR["preceding_year_cites"])),
         Line("12", "Base amount (multiply line 11 by line 10)", "computed", "money", line_12, p3,
              note=note_12, decision="NJ306-D3" if note_12 else "", cites=cites_12),
         Line("13", "Subtract line 12 from line 9", "computed", "money",

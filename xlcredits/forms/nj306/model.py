@@ -166,14 +166,16 @@ class NJ306Input(Strict):
     average_gross_receipts: Money | None = Field(None, description="Line 11: average annual gross receipts of the "
                                                                    "4 preceding tax years (net of returns and "
                                                                    "allowances); a short preceding year's receipts "
-                                                                   "are annualised (× 12 ÷ its months) [Treas. Reg. "
-                                                                   "1.41-3(b)(2)]")
+                                                                   "are annualised (× 12 ÷ its months) " +
+                                                                   catalog.cite_text(catalog.SHORT_YEAR[
+                                                                       "preceding_year_cites"]))
 
     # Part IV (ASC)
     prior_year_qres: list[Money] | None = Field(None, min_length=3, max_length=3,
                                                 description="Line 21: QREs of each of the 3 prior tax years (0 for a "
                                                             "year without QREs); a short prior year's QREs are "
-                                                            "annualised (× 365 ÷ its days) [Treas. Reg. 1.41-9]")
+                                                            "annualised (× 365 ÷ its days) " +
+                                                            catalog.cite_text(catalog.SHORT_YEAR["asc_prior_year_cites"]))
 
     carryforward: list[Vintage] = Field(default_factory=list, max_length=100,
                                         description="Line 29: unused credit of earlier accounting periods, "
@@ -187,7 +189,8 @@ class NJ306Input(Strict):
                                                           "group the filer belongs to (omit if none)")
     period_months: Month | None = Field(None, description="Line 32 payroll test: months in the period, a part "
                                                                    "of a month counting as a month (default: from "
-                                                                   "tax_year) [N.J.A.C. 18:7-12.2(a)2]")
+                                                                   "tax_year) " +
+                                                                   catalog.cite_text(catalog.SHORT_YEAR["month_cites"]))
     minimum_tax: Money | None = Field(None, description="Line 32 override: the preparer's minimum tax")
     other_credits: list[OtherCredit] = Field(default_factory=list, max_length=50,
                                              description="Line 34: other tax credits used on this year's return")
