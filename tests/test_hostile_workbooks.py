@@ -432,7 +432,7 @@ def _inject(data: dict, layout) -> dict[str, str]:
     for sp in layout.schedules.values():
         for i, row in enumerate(get_path(data, sp.schedule.json_field) or []):
             for column in sp.inputs():
-                if str(column.unit) == "text" and column.key not in ("line", "status"):
+                if str(column.unit) == "text" and column.key not in ("line", "status", "credit"):  # keys, not free text
                     text = f"{PAYLOADS[n % len(PAYLOADS)]} r{n}"
                     row[column.key] = text
                     planted[sp.address(i, column.key)] = text

@@ -86,7 +86,7 @@ def _credits(key: str, json_field: str, line: str) -> Schedule:
                     help=f"Line {line}(a)–(d): each credit applied before the R&D credit, by its catalogue key "
                          f"(NJ306-D7)",
                     columns=(Column("name", "Credit", "input", "text", 34),
-                             Column("credit", "Catalogue key", "input", "text", 14,
+                             Column("credit", "Catalogue key", "input", "text", 14, choices=catalog.CREDIT_KEYS,
                                     help="Key in rules/nj_cbt_credits.toml, e.g. new_jobs_investment"),
                              Column("amount", "Amount", "input", "money", 16)))
 
