@@ -342,3 +342,9 @@ def test_every_nj_rule_table_is_dated_cited_and_checked():
     meta = rules.load("nj_cbt_credits")["meta"]
     assert meta["cites"] and meta["checked"] == date(2026, 11, 30) and isinstance(meta["from"], date)
     assert all(entry["cites"] for entry in catalog.CREDITS.values())
+
+
+def test_periods_remaining_beyond_the_carryover_is_an_input_error():
+    errors = blocked(regular(carryforward=[{"year_earned": 2024, "amount": 1, "period_years": 7,
+                                            "periods_remaining": 8}]))
+    assert [f.where for f in errors] == ["carryforward[0].periods_remaining"]

@@ -148,19 +148,26 @@ def _check_structure(m: NJ306Input, findings: Findings) -> None:
             if m.combined.member_other_credits:
                 findings.warning("combined.member_other_credits", "member_other_credits (line 48) is for members not "
                                                                   "sharing their credit; this member shares. Ignored.")
-    begins = m.tax_year.begins
     for i, v in enumerate(m.carryforward):
-        # "Earned before this tax year" compares period ends, not calendar years (NJ306-D5).
-        if v.period_ends is not None and v.period_ends >= begins:
-            findings.error(f"carryforward[{i}].period_ends", f"carryforward[{i}].period_ends is {v.period_ends}: a "
-                                                             f"credit carried forward must be earned in a period "
-                                                             f"ending before this tax year begins ({begins}).",
-                           blocking=True)
-        elif v.period_ends is None and (v.year_earned > begins.year or
-                                        (v.year_earned == begins.year and (begins.month, begins.day) == (1, 1))):
-            findings.error(f"carryforward[{i}].year_earned", f"carryforward[{i}].year_earned is {v.year_earned}: a "
-                                                             f"credit carried forward must be earned before this tax "
-                                                             f"year ({begins}).", blocking=True)
+        _check_vintage(m, i, v, findings)
+
+
+def _check_vintage(m: NJ306Input, i: int, v, findings: Findings) -> None:
+    """A carryforward row: earned before this tax year (period ends compared, not calendar years) and
+    periods_remaining within its carryover (NJ306-D5)."""
+    begins, at = m.tax_year.begins, f"carryforward[{i}]"
+    if v.period_ends is not None and v.period_ends >= begins:
+        findings.error(f"{at}.period_ends", f"{at}.period_ends is {v.period_ends}: a credit carried forward must "
+                                            f"be earned in a period ending before this tax year begins ({begins}).",
+                       blocking=True)
+    elif v.period_ends is None and (v.year_earned > begins.year or
+                                    (v.year_earned == begins.year and (begins.month, begins.day) == (1, 1))):
+        findings.error(f"{at}.year_earned", f"{at}.year_earned is {v.year_earned}: a credit carried forward must "
+                                            f"be earned before this tax year ({begins}).", blocking=True)
+    if v.periods_remaining is not None and v.periods_remaining > v.period_years:
+        findings.error(f"{at}.periods_remaining", f"{at}.periods_remaining is {v.periods_remaining}, more than its "
+                                                  f"{v.period_years}-period carryover: check the row (NJ306-D5).",
+                       blocking=True)
 
 
 # --- Values the rule book decides --------------------------------------------------------------
