@@ -73,8 +73,8 @@ def test_short_year_text_shows_its_proration(tmp_path):
     assert run.returncode == 0, run.stderr
     assert "revision 2023" in run.stdout
     text = " ".join(run.stdout.split())  # the explanation wraps with the terminal width
-    assert "line 11 × line 10 × 6 ÷ 12 (to cents) = 700,000 × 0.16 × 6 ÷ 12 = 56,000.00" in text
-    assert "Short credit year: base amount × 6 ÷ 12 (NJ306-D3)" in text
+    assert "line 11 × line 10 × credit year months ÷ 12 (to cents) = 700,000 × 0.16 × 6 ÷ 12 = 56,000.00" in text
+    assert "Short credit year: base amount × months ÷ 12 (NJ306-D3)" in text
 
 
 def test_period_before_2020_exits_1_naming_tax_year(tmp_path):

@@ -85,7 +85,10 @@ def test_products_and_quotients_are_rounded_in_the_expression():
                 inside_round(child, rounded or isinstance(expr, Round))
         inside_round(line.expr)
     rounded = {line.key for line in lines() if isinstance(line.expr, Round)}
-    assert {"12", "14", "22", "28", "45c", "contract_research_applicable"} <= rounded
+    assert {"14", "28", "45c", "contract_research_applicable"} <= rounded
+    # lines 12 and 22 round in both branches: full year and short year (NJ306-D3, NJ306-D4)
+    assert all(isinstance(definition.line(k).expr.then, Round) and isinstance(definition.line(k).expr.otherwise, Round)
+               for k in ("12", "22"))
 
 
 def test_min_and_max_never_take_a_blank_input_cell():
@@ -111,6 +114,7 @@ def test_rule_lines_say_why():
         if line.kind == "rule":
             assert line.note, line.key
     assert {line.key for line in lines() if line.kind == "rule"} == {"fixed_base_ratio", "asc_no_prior_qres",
+                                                                     "credit_year_months", "credit_year_days",
                                                                      "29", "32", "39", "46"}
 
 

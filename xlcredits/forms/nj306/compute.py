@@ -8,7 +8,7 @@ from decimal import Decimal, localcontext
 from typing import Any
 
 from ...lines import FormEnv, Findings, Result, evaluate_lines
-from ...numbers import ENGINE_CONTEXT, ONE, ZERO, cents, grouped
+from ...numbers import ENGINE_CONTEXT, ONE, ZERO, D, cents, grouped
 from ..common import validated
 from . import catalog
 from .definition import (FORM, LINE_INPUTS, PART_III, PART_IV, PART_VI, SECTION_A, SECTION_B, lines, name_of)
@@ -326,27 +326,34 @@ def _after_checks(m: NJ306Input, env: FormEnv, explanations: dict, findings: Fin
                                                               f"member and group allocation factors.")
 
 
-def _lines_for(m: NJ306Input, revision: str, findings: Findings):
-    """The form's lines; in a short credit year lines 12 and 22 carry the proration (NJ306-D3, -D4)."""
+def _branch_taken(line, env: FormEnv) -> str:
+    """The explanation of an If line from the branch it took: a full year reads as printed, a short
+    year as its proration. Same expression tree as the value, so words and arithmetic agree."""
+    branch = line.expr.then if line.expr.test.evaluate(env) else line.expr.otherwise
+    symbolic, numeric = branch.describe(name_of), branch.substitute(env)
+    text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
+    return f"{text} = {grouped(env.values[line.key], line.places())}"
+
+
+def _credit_year(m: NJ306Input, findings: Findings) -> tuple[int, int]:
+    """(months, days) of the credit year for lines 12 and 22: 12 and 365 unless it is short
+    (NJ306-D3, NJ306-D4), with a note saying how a short year is prorated."""
     length = catalog.credit_year_length(m.tax_year.begins, m.tax_year.ends)
+    full_months, divisor = catalog.SHORT_YEAR["months_in_year"], catalog.SHORT_YEAR["days_divisor"]
     if not length.short:
-        return lines(revision)
-    months = length.months if m.federal_method == "regular" else None
-    days = length.days if m.federal_method == "asc" else None
-    if months == catalog.SHORT_YEAR["months_in_year"]:
-        findings.note("tax_year", f"The credit year {m.tax_year.begins} to {m.tax_year.ends} is short ({length.days} "
-                                  f"days) but touches 12 calendar months; a part of a month counts as a month, so "
-                                  f"line 12 is not reduced (NJ306-D3).")
-        months = None
-    if months:
-        findings.note("tax_year", f"Short credit year of {months} months ({m.tax_year.begins} to {m.tax_year.ends}): "
-                                  f"line 12 is the base amount × {months} ÷ 12; line 14's 50% is not prorated "
-                                  f"(NJ306-D3) {catalog.cite_text(catalog.SHORT_YEAR['cites'][:2])}.")
-    if days:
-        findings.note("tax_year", f"Short credit year of {days} days ({m.tax_year.begins} to {m.tax_year.ends}): "
-                                  f"line 22 is line 21 ÷ 6.0 × {days} ÷ 365 (NJ306-D4) "
-                                  f"{catalog.cite_text(catalog.SHORT_YEAR['cites'][2:3])}.")
-    return lines(revision, months, days)
+        return full_months, divisor
+    span = f"{m.tax_year.begins} to {m.tax_year.ends}"
+    if m.federal_method == "regular" and length.months == full_months:
+        findings.note("tax_year", f"The credit year {span} is short ({length.days} days) but touches 12 calendar "
+                                  f"months; a part of a month counts as a month, so line 12 is not reduced (NJ306-D3).")
+    elif m.federal_method == "regular":
+        findings.note("tax_year", f"Short credit year of {length.months} months ({span}): line 12 is the base amount "
+                                  f"× {length.months} ÷ 12; line 14's 50% is not prorated (NJ306-D3) "
+                                  f"{catalog.cite_text(catalog.SHORT_YEAR['cites'][:2])}.")
+    elif m.federal_method == "asc":
+        findings.note("tax_year", f"Short credit year of {length.days} days ({span}): line 22 is line 21 ÷ 6.0 × "
+                                  f"{length.days} ÷ 365 (NJ306-D4) {catalog.cite_text(catalog.SHORT_YEAR['cites'][2:3])}.")
+    return length.months, length.days
 
 
 def compute(data: Any) -> Result:
@@ -384,14 +391,19 @@ def compute(data: Any) -> Result:
         line_46 = catalog.COMBINED_MEMBER_MINIMUM if combined and not combined.sharing else None
 
         rows = _rows(m, ledger, findings)
+        months, days = _credit_year(m, findings)
+        rule_notes["credit_year_months"] = f"{months}" + (" (short credit year)" if months < 12 else "")
+        rule_notes["credit_year_days"] = f"{days}" + (" (short credit year)" if days < 365 else "")
         env = FormEnv({**_input_values(m), "fixed_base_ratio": fbp, "asc_no_prior_qres": skip, "29": line_29,
+                       "credit_year_months": D(months), "credit_year_days": D(days),
                        "32": minimum, "39": line_39, "46": line_46}, rows)
-        all_lines = _lines_for(m, revision, findings)
+        all_lines = lines(revision)
         explanations = evaluate_lines(all_lines, env, name_of)
         explanations.update({k: v for k, v in rule_notes.items() if v})
         for line in all_lines:
-            if line.key in ("12", "22") and line.decision in ("NJ306-D3", "NJ306-D4"):
-                explanations[line.key] += f" ({line.annotation()})"
+            if line.key in ("12", "22"):  # the branch taken, and a short year's rule
+                is_short = months < 12 if line.key == "12" else days < 365
+                explanations[line.key] = _branch_taken(line, env) + (f" ({line.annotation()})" if is_short else "")
         _after_checks(m, env, explanations, findings)
         if fbp is not None and fbp.as_tuple().exponent < -10:
             explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "

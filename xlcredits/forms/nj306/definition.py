@@ -144,25 +144,22 @@ def _input(key: str, label: str, unit: str = "money", part: str = "") -> Line:
     return Line(key, label, "input", unit, part=part, report=False)
 
 
-def _base_amount(months: int | None) -> tuple[Expr, str, tuple[str, ...]]:
-    """Line 12; in a short credit year the base amount × months ÷ 12 (NJ306-D3)."""
-    product = Mul(Ref("11"), Ref("10"))
-    if not months:
-        return Round(product, 2), "", ()
+def _base_amount() -> Expr:
+    """Line 12; in a short credit year the base amount × months ÷ 12 (NJ306-D3). The test keeps
+    a full year's formula (and its explanation) the printed one."""
     full = catalog.SHORT_YEAR["months_in_year"]
-    return (Round(Div(Mul(Ref("11"), Ref("10"), const(months)), const(full)), 2),
-            f"Short credit year: base amount × {months} ÷ {full}",
-            (catalog.SHORT_YEAR["cites"][1], *catalog.SHORT_YEAR["month_cites"]))
+    return If(Compare("<", Ref("credit_year_months"), const(full)),
+              Round(Div(Mul(Ref("11"), Ref("10"), Ref("credit_year_months")), const(full)), 2),
+              Round(Mul(Ref("11"), Ref("10")), 2))
 
 
-def _asc_base(days: int | None) -> tuple[Expr, str, tuple[str, ...]]:
+def _asc_base() -> Expr:
     """Line 22; in a short credit year line 21 ÷ 6 × days ÷ 365 (NJ306-D4)."""
-    half_average = Div(Ref("21"), const(catalog.ASC_DIVISOR))
-    if not days:
-        return Round(half_average, 2), "", ()
     divisor = catalog.SHORT_YEAR["days_divisor"]
-    return (Round(Div(Mul(half_average, const(days)), const(divisor)), 2),
-            f"Short credit year: line 21 ÷ 6.0 × {days} ÷ {divisor} days", (catalog.SHORT_YEAR["cites"][2],))
+    half_average = Div(Ref("21"), const(catalog.ASC_DIVISOR))
+    return If(Compare("<", Ref("credit_year_days"), const(divisor)),
+              Round(Div(Mul(half_average, Ref("credit_year_days")), const(divisor)), 2),
+              Round(half_average, 2))
 
 
 PART_HEADINGS = {  # as printed on the 2023 revision
@@ -172,11 +169,9 @@ PART_HEADINGS = {  # as printed on the 2023 revision
 
 
 @cache
-def lines(revision: str = "10-21", short_months: int | None = None, short_days: int | None = None) -> tuple[Line, ...]:
-    """Every line of Form 306, in an order where each line's inputs come first. A short credit year
-    gives `short_months` (regular method, line 12) and `short_days` (ASC, line 22)."""
-    line_12, note_12, cites_12 = _base_amount(short_months)
-    line_22, note_22, cites_22 = _asc_base(short_days)
+def lines(revision: str = "10-21") -> tuple[Line, ...]:
+    """Every line of Form 306, in an order where each line's inputs come first."""
+    short = catalog.SHORT_YEAR
     cr = catalog.CONTRACT_RESEARCH
     paid = [Mul(Ref(f"contract_research_paid.{kind}"), const(rate)) for kind, rate in cr.items()]
     pct = {kind: f"{rate * 100:.0f}%" for kind, rate in cr.items()}
@@ -214,8 +209,12 @@ def lines(revision: str = "10-21", short_months: int | None = None, short_days: 
         Line("11", "Average annual gross receipts for the 4 preceding tax years", "input", part=p3,
              note="A short preceding year's receipts are annualised",
              cites=tuple(catalog.SHORT_YEAR["preceding_year_cites"])),
-        Line("12", "Base amount (multiply line 11 by line 10)", "computed", "money", line_12, p3,
-             note=note_12, decision="NJ306-D3" if note_12 else "", cites=cites_12),
+        Line("credit_year_months", "Months in the credit year (a part of a month counts; 12 for a full year)",
+             "rule", "count", part=p3, report=False, note="Short credit year: line 12 is prorated by months ÷ 12",
+             decision="NJ306-D3", cites=tuple(short["month_cites"])),
+        Line("12", "Base amount (multiply line 11 by line 10)", "computed", "money", _base_amount(), p3,
+             note=f"Short credit year: base amount × months ÷ {short['months_in_year']}", decision="NJ306-D3",
+             cites=(short["cites"][1], *short["month_cites"])),
         Line("13", "Subtract line 12 from line 9", "computed", "money",
              max0(Sub(Ref("9"), Ref("12"))), p3,
              note="Floored at zero: the statute credits only the excess", decision="NJ306-A1",
@@ -236,8 +235,12 @@ def lines(revision: str = "10-21", short_months: int | None = None, short_days: 
              "count", part=p4, report=False,
              note="Each prior year is tested separately, never the average", decision="NJ306-A4",
              cites=("26 U.S.C. 41(c)(4)(B)",)),
-        Line("22", "Divide line 21 by 6.0", "computed", "money", line_22, p4,
-             note=note_22, decision="NJ306-D4" if note_22 else "", cites=cites_22),
+        Line("credit_year_days", f"Days in the credit year ({short['days_divisor']} for a full year)", "rule", "count",
+             part=p4, report=False, note="Short credit year: line 22 is prorated by days ÷ 365", decision="NJ306-D4",
+             cites=(short["cites"][2],)),
+        Line("22", "Divide line 21 by 6.0", "computed", "money", _asc_base(), p4,
+             note=f"Short credit year: line 21 ÷ 6.0 × days ÷ {short['days_divisor']}", decision="NJ306-D4",
+             cites=(short["cites"][2],)),
         Line("23", "Subtract line 22 from line 20 (not less than zero)", "computed", "money",
              max0(Sub(Ref("20"), Ref("22"))), p4),
         Line("24", "Line 23, or line 20 if lines 22 and 23 were skipped", "computed", "money",
