@@ -51,7 +51,8 @@ def test_folder_batch_with_a_bad_input(inputs, tmp_path, jobs):
     assert by_file["nj306_regular_2025"]["allowed_line"] == "36"
     assert by_file["nj306_asc_combined_2025"]["allowed"] == Decimal("3030.70")  # line 50
     assert summary["totals"]["7207"]["line_8c"] == Decimal("981750.44")
-    assert summary["totals"]["NJ-306"]["allowed"] == Decimal("7630.70")
+    assert by_file["nj306_short_year_2025"]["allowed"] == Decimal("14500.00")  # line 36 of the expected file
+    assert summary["totals"]["NJ-306"]["allowed"] == Decimal("22130.70")  # 4,600.00 + 3,030.70 + 14,500.00
     for name in ("form7207_acme_2025", "nj306_regular_2025", "nj306_asc_combined_2025"):
         assert (out / f"{name}.xlsx").exists()
     assert not (out / "broken.xlsx").exists()
