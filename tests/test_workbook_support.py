@@ -128,7 +128,7 @@ CASES_NJ = {
                               base_period_1984_1988={"qre": 123457, "gross_receipts": 3000000},
                               tax_year={"begins": "2025-07-01", "ends": "2026-06-30"}),
     # source: Treas. Reg. 1.41-3(b)(1), T.D. 9528: short credit years prorate lines 12 and 22 (NJ306-D3, -D4)
-    "nj_short_regular": load_json(EXAMPLES / "nj306_short_year_2025.json") | {"other_credits": []},
+    "nj_short_regular": load_json(EXAMPLES / "nj306_short_year_2025.json"),  # with an Angel Investor row (NJ306-D7)
     "nj_short_asc": _nj("asc", tax_year={"begins": "2025-01-01", "ends": "2025-04-30"}),
     # source: Form 306 Part VII, sharing member
     "nj_sharing": _nj("sharing", combined={"group_other_credits": [{"name": "X", "amount": 100}]}),

@@ -126,9 +126,10 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
 
 
 def _credits_rows(s: SheetBuilder, schedule: str, line: str) -> None:
-    """Other credits (a)–(d): credit name in B, its catalogue key in C, amount in D; the line total in E."""
+    """Other credits (a)–(d): credit name in B, its catalogue key in C, amount in D, the amount that
+    counts on the line in E (0 for a credit applied after the R&D credit); the line total below."""
     first = s.row
-    sp = s.schedule(schedule, {"name": B, "credit": C, "amount": D_}, first_row=first)
+    sp = s.schedule(schedule, {"name": B, "credit": C, "amount": D_, "counted": E}, first_row=first)
     for i in range(sp.max_rows):
         s.put(first + i, A, f"{line}{'abcd'[i] if i < 4 else i + 1}", "line_no")
     s.row = first + sp.max_rows

@@ -294,7 +294,7 @@ def allowable_credit(credit_available, liability, minimum_tax, other_credits) ->
         others = [_amount(other_credits, "other credits")]
     env = FormEnv({"30": _amount(credit_available, "credit available"), "31": _amount(liability, "tax liability"),
                    "32": _amount(minimum_tax, "minimum tax")},
-                  {"other_credits": [{"amount": x} for x in others]})
+                  {"other_credits": [{"amount": x, "counted": x} for x in others]})
     with localcontext(ENGINE_CONTEXT):
         for line in lines():
             if line.key in ("33", "34", "35", "36"):

@@ -257,7 +257,7 @@ def _credit_row(i: int, c, field: str, line: str, findings: Findings | None) -> 
     """One other-credit row; a credit applied after the R&D credit is left off the line (NJ306-D7)
     and a row without a catalogue key counts with a warning (NJ306-D8)."""
     where = f"{field}[{i}]"
-    row = {"#index": i, "#where": where, "name": c.name, "credit": c.credit, "amount": c.amount}
+    row = {"#index": i, "#where": where, "name": c.name, "credit": c.credit, "amount": c.amount, "counted": c.amount}
     if c.credit is None:
         if findings is not None and c.amount:
             findings.warning(where, f"{where} ({c.name or 'no name'}) has no credit key, so its order against the "
@@ -265,7 +265,7 @@ def _credit_row(i: int, c, field: str, line: str, findings: Findings | None) -> 
                                     f"the catalogue keys (e.g. new_jobs_investment) (NJ306-D8).")
     elif not catalog.credit_applies_before(c.credit):
         entry = catalog.CREDITS[c.credit]
-        row.update({"amount": ZERO, "entered": c.amount})
+        row["counted"] = ZERO
         if findings is not None and c.amount:
             findings.warning(where, f"{where}: the {entry['name']} is applied after the R&D credit, so its "
                                     f"{money(c.amount)} is left off line {line} (NJ306-D7) "

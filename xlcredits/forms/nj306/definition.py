@@ -88,7 +88,10 @@ def _credits(key: str, json_field: str, line: str) -> Schedule:
                     columns=(Column("name", "Credit", "input", "text", 34),
                              Column("credit", "Catalogue key", "input", "text", 14, choices=catalog.CREDIT_KEYS,
                                     help="Key in rules/nj_cbt_credits.toml, e.g. new_jobs_investment"),
-                             Column("amount", "Amount", "input", "money", 16)))
+                             Column("amount", "Amount", "input", "money", 16),
+                             Column("counted", f"On line {line}", "rule", "money", 16,
+                                    help="The amount, or 0 for a credit the law applies after the R&D credit "
+                                         "(NJ306-D7)")))
 
 
 OTHER_CREDITS = _credits("other_credits", "other_credits", "34")
@@ -263,7 +266,7 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              decision="NJ306-D9", cites=catalog.cites("minimum_tax")),
         Line("33", "Subtract line 32 from line 31", "computed", "money", Sub(Ref("31"), Ref("32")), p6),
         Line("34", "Other tax credits used on this year's return (total of (a)–(d))", "computed", "money",
-             SumRows("other_credits", "amount", label="other credits (a)–(d)"), p6,
+             SumRows("other_credits", "counted", label="other credits (a)–(d)"), p6,
              note="Only credits applied before the R&D credit", decision="NJ306-D7",
              cites=tuple(catalog.CREDITS_CATALOGUE["meta"]["cites"])),
         Line("35", "Subtract line 34 from line 33 (not less than zero)", "computed", "money",
@@ -278,7 +281,7 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              cites=catalog.cites("minimum_tax", "combined")),
         Line("40", "Subtract line 39 from line 38", "computed", "money", Sub(Ref("38"), Ref("39")), p7),
         Line("41", "Other tax credits already applied to the group liability (total of (a)–(d))", "computed", "money",
-             SumRows("group_other_credits", "amount", label="group other credits (a)–(d)"), p7,
+             SumRows("group_other_credits", "counted", label="group other credits (a)–(d)"), p7,
              note="Read as credits already applied to the group liability, before the R&D credit",
              decision="NJ306-A5", cites=tuple(catalog.CREDITS_CATALOGUE["meta"]["cites"])),
         Line("42", "Subtract line 41 from line 40 (not less than zero)", "computed", "money",
@@ -301,7 +304,7 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
              cites=catalog.cites("minimum_tax", "combined")),
         Line("47", "Subtract line 46 from line 45c", "computed", "money", Sub(Ref("45c"), Ref("46")), p7),
         Line("48", "Other tax credits used by the taxpayer (total of (a)–(d))", "computed", "money",
-             SumRows("member_other_credits", "amount", label="member other credits (a)–(d)"), p7,
+             SumRows("member_other_credits", "counted", label="member other credits (a)–(d)"), p7,
              note="Only credits applied before the R&D credit", decision="NJ306-D7"),
         Line("49", "Subtract line 48 from line 47 (not less than zero)", "computed", "money",
              max0(Sub(Ref("47"), Ref("48"))), p7),
