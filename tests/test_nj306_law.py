@@ -278,6 +278,8 @@ def test_investment_entities_minimum_tax(kind):
     assert run({**base, "group_payroll": "4999999.99"}).lines["32"] == D(500)
     assert run({**base, "group_payroll": "5000000"}).lines["32"] == D(2000)
     assert [f.where for f in blocked({**base, "return_type": "CBT-100S"})] == ["return_kind"]
+    with_receipts = run({**base, "nj_gross_receipts": 5000000})  # would be 2,000 for a standard filer
+    assert with_receipts.lines["32"] == D(500) and "not used" in _messages(with_receipts, "nj_gross_receipts")
 
 
 # --- NJ306-D11: fixed-base percentage with up to ten decimals ---------------------------------------

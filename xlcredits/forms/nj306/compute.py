@@ -196,6 +196,10 @@ def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str
     if m.return_kind != "standard":
         months = m.period_months or _months_in(m.tax_year.begins, m.tax_year.ends)
         detail = catalog.investment_entity_minimum(m.return_kind, m.group_payroll, months)
+        if m.nj_gross_receipts is not None:
+            findings.note("nj_gross_receipts", f"nj_gross_receipts is not used: the minimum tax of a "
+                                               f"{m.return_kind.replace('_', ' ')} does not depend on New Jersey "
+                                               f"gross receipts (NJ306-D10).")
         if m.minimum_tax is not None and m.minimum_tax != detail.amount:
             findings.note("minimum_tax", f"Line 32 uses the preparer's {money(m.minimum_tax)}; the rule gives "
                                          f"{money(detail.amount)}.")
