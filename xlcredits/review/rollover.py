@@ -246,3 +246,15 @@ def _write_workbook(r: Rollover, out: Path, force: bool) -> None:
             put(row, 0, note)
     book.sheets[CARRIED_SHEET] = sheet
     save(book, out, force=force, tax_year=_header_year(result), taxpayer=_taxpayer(layout, r.data))
+
+
+def next_name(source: Source) -> tuple[Path, int]:
+    """Where Start next year writes: `<Taxpayer>-<form>-<year + 1>.xlsx` beside the workbook."""
+    from .send import _safe
+
+    last = _year_of(source.result.tax_year if source.result.tax_year is not None else source.data.get("tax_year"))
+    if last is None:
+        raise RolloverError(f"{source.name} has no tax year, so the next year is unknown: type it first")
+    taxpayer = get_path(source.data, getattr(source.layout.hooks, "TAXPAYER", "") or "") or ""
+    name = f"{_safe(str(taxpayer), 'Taxpayer')}-{_safe(source.layout.form, 'form')}-{last + 1}.xlsx"
+    return source.path.parent / name, last + 1
