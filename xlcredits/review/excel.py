@@ -71,8 +71,9 @@ def send_for_review(book, to: list[str] | None = None, cc: list[str] | None = No
     try:
         path = _saved_path(book)
         if path is None:
-            return _alert(book, "Save the workbook as an .xlsx file first, then click Send for review again.",
-                          "critical") or ""
+            prompt = "Save the workbook as an .xlsx file first, then click Send for review again."
+            _alert(book, prompt, "critical")
+            return prompt
         c = check(path)
         forced = False
         if c.problem:
@@ -117,8 +118,9 @@ def start_next_year(book) -> str:
     try:
         path = _saved_path(book)
         if path is None:
-            return _alert(book, "Save the workbook as an .xlsx file first, then click Start next year again.",
-                          "critical") or ""
+            prompt = "Save the workbook as an .xlsx file first, then click Start next year again."
+            _alert(book, prompt, "critical")
+            return prompt
         source = load(path)
         target, year = next_name(source)
         if target.exists():
