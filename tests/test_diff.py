@@ -83,7 +83,7 @@ def test_an_inserted_row_is_one_added_row(tmp_path, capsys):
     code, out, _ = run(capsys, "diff", ACME, write_json(tmp_path / "more.json", more))
     assert code == 1
     inputs = out.split("Inputs:\n")[1].split("Lines:")[0].strip().splitlines()
-    assert inputs == ["components[1] (PERC cell, 250 W) added"]
+    assert inputs == ["components[1] (PERC cell, 250 W): added"]
     # line 1a column (d): + 10 × 250 W = 2,500 W; a PV cell earns 4 cents per watt [26 U.S.C. 45X(b)(1)(A)]: + 100.00
     assert "Line 8a" in out and "981,750.44 → 981,850.44" in out
 

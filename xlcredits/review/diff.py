@@ -35,7 +35,7 @@ class InputChange:
     new: Any = None
 
     def text(self) -> str:
-        head = f"{self.where}: {self.field}" if self.field else self.where
+        head = f"{self.where}: {self.field}" if self.field else f"{self.where}:"
         if self.change == "changed":
             return f"{head} {show(self.old)} → {show(self.new)}"
         return f"{head} {self.change}"
