@@ -152,3 +152,13 @@ def test_refusals_are_one_sentence_with_exit_2(acme_books, tmp_path, capsys):
     (tmp_path / "text.xlsx").write_text("not a workbook")
     code, _, err = run(capsys, "diff", tmp_path / "text.xlsx", NJ)
     assert code == 2 and err.count("\n") == 1
+
+
+def test_notes_table_with_or_without_a_header():
+    from xlcredits.review.notes import Note, notes_from_rows
+
+    # Columns found by their header words, in any order; blank rows skipped; "Resolved" counts as cleared.
+    assert notes_from_rows([["Who", "Status", "Note", "Line or cell"], [None, None, None, None],
+                            ["RK", "Resolved", "Tie out", "Line 8a"]]) == [Note("Line 8a", "Tie out", "cleared", "RK")]
+    # No header: line or cell, note, status, who; a blank status is open.
+    assert notes_from_rows([["Line 31", "Check", None, "MB"]]) == [Note("Line 31", "Check", "open", "MB")]

@@ -148,6 +148,16 @@ def _row_name(row: dict) -> str:
     return ""
 
 
+def _row_where(sp, source: Source, rows: list, at: list[int], i: int) -> tuple[str, str]:
+    """How the preparer knows row i: "Products row 6 (Module, 100 W)" in a workbook, the JSON path
+    otherwise; and its first input cell ("" for JSON)."""
+    name = _row_name(rows[i])
+    label = f" ({name})" if name else ""
+    if source.is_workbook and i < len(at):
+        return f"{sp.sheet} row {sp.first_row + at[i] + 1}{label}", sp.address(at[i], sp.inputs()[0].key)
+    return f"{sp.schedule.json_field}[{i}]{label}", ""
+
+
 def _schedules(d: Diff) -> None:
     for key, sp in d.new.layout.schedules.items():
         field_ = sp.schedule.json_field
@@ -155,39 +165,30 @@ def _schedules(d: Diff) -> None:
         if not old_rows and not new_rows:
             continue
         old_at, new_at = d.old.positions.get(key, []), d.new.positions.get(key, [])
-
-        def where(source: Source, rows, at, i: int) -> tuple[str, str]:
-            name = _row_name(rows[i])
-            label = f" ({name})" if name else ""
-            if source.is_workbook and i < len(at):
-                return f"{sp.sheet} row {sp.first_row + at[i] + 1}{label}", sp.address(at[i], sp.inputs()[0].key)
-            return f"{field_}[{i}]{label}", ""
-
+        # A changed row is named as the newer file shows it, unless only the older one is a workbook.
+        named_by_old = d.old.is_workbook and not d.new.is_workbook
         matcher = difflib.SequenceMatcher(None, [canonical(r) for r in old_rows], [canonical(r) for r in new_rows],
                                           autojunk=False)
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
                 continue
             pairs = min(i2 - i1, j2 - j1)
-            for k in range(pairs):
-                i, j = i1 + k, j1 + k
-                shown = (d.new, new_rows, new_at, j) if d.new.is_workbook or not d.old.is_workbook else \
-                        (d.old, old_rows, old_at, i)
-                label, _ = where(*shown)
+            for i, j in zip(range(i1, i1 + pairs), range(j1, j1 + pairs)):
+                source, rows, at, n = (d.old, old_rows, old_at, i) if named_by_old else (d.new, new_rows, new_at, j)
+                label, _ = _row_where(sp, source, rows, at, n)
                 for column in sp.inputs():
                     a, b = old_rows[i].get(column.key), new_rows[j].get(column.key)
                     if _same(a, b):
                         continue
-                    source, _, at, n = shown
                     cell = display_address(sp.address(at[n], column.key)) if source.is_workbook and n < len(at) else ""
                     d.inputs.append(InputChange("changed", label, column.label, f"{field_}[{j}].{column.key}",
                                                 cell, a, b))
             for i in range(i1 + pairs, i2):
-                label, address = where(d.old, old_rows, old_at, i)
+                label, address = _row_where(sp, d.old, old_rows, old_at, i)
                 d.inputs.append(InputChange("removed", label, "", f"{field_}[{i}]",
                                             display_address(address) if address else "", old_rows[i], None))
             for j in range(j1 + pairs, j2):
-                label, address = where(d.new, new_rows, new_at, j)
+                label, address = _row_where(sp, d.new, new_rows, new_at, j)
                 d.inputs.append(InputChange("added", label, "", f"{field_}[{j}]",
                                             display_address(address) if address else "", None, new_rows[j]))
 

@@ -59,10 +59,10 @@ def notes_from_rows(rows: list[list[Any]]) -> list[Note]:
             rows = rows[1:]
     notes = []
     for row in rows:
-        get = lambda key: row[columns[key]] if columns[key] < len(row) else ""  # noqa: E731
-        if not get("where") and not get("note"):
-            continue
-        notes.append(Note(get("where"), get("note"), status_of(get("status")), get("who")))
+        where, note, status, who = (row[columns[k]] if columns[k] < len(row) else ""
+                                    for k in ("where", "note", "status", "who"))
+        if where or note:
+            notes.append(Note(where, note, status_of(status), who))
     return notes
 
 

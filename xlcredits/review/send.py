@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from pathlib import Path
-from typing import Any
 
 from ..lines import Result
 from ..numbers import grouped
@@ -387,4 +386,3 @@ def summary_line(s: Sent) -> str:
 
 
 __all__ = ["send", "check", "SendError", "Checked", "Sent", "message", "copy_name", "recipients", "smtp_send"]
-_ = Any
