@@ -183,6 +183,19 @@ def test_three_years(tmp_path, capsys):
         "37": (D("6030.70"), D("6530.70"))}
     assert d["findings"] == {"appeared": [], "gone": []} and d["revision"] is None
 
+    # LibreOffice recalculated the formula lines, but the ledger's per-vintage "applied" amounts are
+    # values the engine writes (the order of use is a rule, not a formula): verify names them, and
+    # the preparer refills before sending the workbook on.
+    (tmp_path / "back").mkdir()
+    code, out, err = run(capsys, "send", reviewed, "--to", "partner@firm.com", "--outdir", tmp_path / "back")
+    assert code == 1
+    assert "hudson-2025-reviewed.xlsx fails verify: 2 cell(s) differ from what its inputs give (first: " \
+           "'Worksheets'!H36: workbook 4,000.00, engine 3,500.00)" in err
+    assert run(capsys, "fill", reviewed, "-o", tmp_path / "hudson-2025-final.xlsx")[0] == 0
+    code, out, err = run(capsys, "send", tmp_path / "hudson-2025-final.xlsx", "--to", "partner@firm.com",
+                         "--outdir", tmp_path / "back")
+    assert (code, err) == (0, "")
+
     # --- Year 2 (2026) ---------------------------------------------------------------------------
     code, out, err = run(capsys, "rollover", reviewed, "--tax-year", 2026, "-o", tmp_path / "hudson-2026.xlsx")
     assert (code, err) == (0, "")
