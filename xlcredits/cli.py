@@ -69,7 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _extensions():
     """Sub-commands that live beside their adapters (workbook, add-in, batch), if present."""
     found = []
-    for module in ("xlcredits.workbook.commands", "xlcredits.addin.commands", "xlcredits.batch.commands"):
+    for module in ("xlcredits.workbook.commands", "xlcredits.addin.commands", "xlcredits.batch.commands",
+                   "xlcredits.review.commands"):
         try:
             found.append(__import__(module, fromlist=["register"]).register)
         except ImportError as exc:

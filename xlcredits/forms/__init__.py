@@ -49,6 +49,8 @@ def compute(data: Any) -> Result:
         findings = Findings()
         findings.error("(input)", "The input must be a JSON object { \"form\": ..., ... }.", blocking=True)
         return Result("", "", None, findings=findings)
+    # Top-level "_..." keys are annotations, not inputs (`_carried_from`, written by `xlcredits rollover`).
+    data = {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("_"))}
     name = data.get("form")
     info = forms.get(str(name).strip().upper() if name is not None else "")
     if info is None:
