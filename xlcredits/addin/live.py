@@ -92,11 +92,11 @@ class XlwingsAdapter:
         found = self.names.get(name.upper())
         if found is None:
             return None
-        return self._range(found[0], found[1], found[2]).value
+        return self._range(found[0], found[1], found[2]).options(err_to_str=True).value
 
     def read_column(self, name: str) -> list[Any]:
         sheet, r1, c, r2, _ = self.names[name.upper()]
-        values = self._range(sheet, r1, c, r2, c).value
+        values = self._range(sheet, r1, c, r2, c).options(err_to_str=True).value
         return values if isinstance(values, list) else [values]
 
     def write(self, target: str, value: Any, formula: str | None = None) -> None:
