@@ -169,16 +169,18 @@ class Harness:
         return call_udf("udfs", function, tuple(args), book, caller)
 
     # --- the ribbon button ---------------------------------------------------------------------------
-    def run_ribbon(self, book: Workbook | None, command: str = "main") -> list:
-        """`import xlcredits; xlcredits.<command>()` as RunPython runs it, with `xw.Book.caller()`
-        the book whose button was clicked. Returns the message boxes shown."""
-        import xlcredits
+    def run_ribbon(self, book: Workbook | None, tag: str = "main") -> list:
+        """Click a button: run the Python text the add-in's VBA passes to RunPython for `tag`
+        ("main": `import xlcredits;xlcredits.main()`), with `xw.Book.caller()` the book whose
+        button was clicked. Returns the message boxes shown."""
         import xlwings._xlwindows as xlwindows
+
+        from xlcredits.addin.build import python_command
 
         before = len(self.message_boxes)
         xlwindows.BOOK_CALLER = book
         try:
-            getattr(xlcredits, command)()
+            exec("import xlcredits;xlcredits.main()" if tag == "main" else python_command(tag), {})
         finally:
             xlwindows.BOOK_CALLER = None
         return self.message_boxes[before:]

@@ -174,7 +174,7 @@ class Application(Com):
 
     @property
     def Workbooks(self):  # noqa: N802
-        return Collection(self._excel, "Workbooks", self._books, key=lambda b: b._title)
+        return Workbooks(self._excel, "Workbooks", self._books, key=lambda b: b._title)
 
     def Calculate(self):  # noqa: N802
         object.__setattr__(self, "calculated", self.calculated + 1)
@@ -219,6 +219,13 @@ class Collection(Com):
         for item in list(self._items):
             self._excel.count(self._kind, "Next", "call")
             yield item
+
+
+class Workbooks(Collection):
+    def Open(self, Filename, *args, **kwargs):  # noqa: N802, N803 - positional, as pywin32 passes them
+        from . import load_workbook
+
+        return load_workbook(self._excel, Filename)
 
 
 class Workbook(Com):
