@@ -40,6 +40,8 @@ def load_xlwings_windows():
         pywin32.install()
         saved = pywin32.windows_ctypes()
         try:
+            if "xlwings.udfs" in sys.modules:  # imported by the add-in build over its own stand-ins
+                importlib.reload(sys.modules["xlwings.udfs"])
             import xlwings._xlwindows  # noqa: F401
             import xlwings.com_server  # noqa: F401
             import xlwings.udfs  # noqa: F401

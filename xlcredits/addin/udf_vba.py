@@ -44,8 +44,8 @@ def _pywin32_for_import():
     names = ("pythoncom", "pywintypes", "win32com", "win32com.client")
     saved = {n: sys.modules.get(n) for n in names}
 
-    def unavailable(*args, **kwargs):
-        raise RuntimeError("COM is not available on this platform")
+    def unavailable(*args, **kwargs):  # only COM paths call these; the generator never does
+        return None
 
     stand_ins = {
         "pythoncom": types.ModuleType("pythoncom"),
@@ -56,7 +56,7 @@ def _pywin32_for_import():
     stand_ins["pythoncom"].CoInitialize = unavailable
     stand_ins["pythoncom"].IID_IDispatch = None
     stand_ins["pywintypes"].com_error = type("com_error", (Exception,), {})
-    stand_ins["win32com.client"].Dispatch = unavailable
+    stand_ins["win32com.client"].Dispatch = lambda obj, *args, **kwargs: obj
     stand_ins["win32com"].client = stand_ins["win32com.client"]
     sys.modules.update(stand_ins)
     try:
