@@ -151,6 +151,11 @@ def test_a_wrapper_for_every_worksheet_function(built):
     assert ("Function CREDIT_45X(component, quantity, Optional capacity_per_unit, Optional year_sold, "
             "Optional year_produced, Optional tax_year_begins)") in udfs_module
     assert "ActiveWorkbook, Application.Caller)" in udfs_module  # an add-in's wrappers pass ActiveWorkbook
+    # the Function Wizard texts "Import Functions" would set, set by the add-in itself when it opens
+    this_workbook = build.read_vba(built)["ThisWorkbook"]
+    assert "Private Sub Workbook_Open()" in this_workbook and 'Category:="Tax Credits"' in this_workbook
+    for name in FUNCTIONS:
+        assert f'    Describe "{name}", "' in this_workbook
 
 
 def _system_uno() -> bool:

@@ -7,12 +7,14 @@ Excel's VBA object model (it needs "Trust access to the VBA project object model
 IT). Here everything happens at build time, on any platform, with no Excel:
 
 - the VBA project is written anew (`vba.py`, [MS-OVBA], source only) with these modules:
-    ThisWorkbook, Sheet2, Dictionary   the template's, unchanged
+    Sheet2, Dictionary                 the template's, unchanged
     xlwings          the template's, made `Option Private Module` (no cell can call RunPython
                      or any of its ~30 public procedures) and with PROJECT_NAME "xlcredits", so the
                      add-in reads `%USERPROFILE%\\.xlcredits\\xlcredits.conf` (not `.myaddin`, shared by
                      every add-in made from the template); its settings layers that a client's
                      workbook or folder could supply are switched off (`harden`)
+    ThisWorkbook     the template's, plus Workbook_Open giving each function its Function Wizard
+                     description and category (what "Import Functions" sets through Excel)
     RibbonXlcredits  one callback, `OnAction`, for every button: it dispatches on `control.Tag`
                      to a fixed list of commands
     xlwings_udfs     the wrappers xlwings' own generator writes for `udfs` (`udf_vba.py`)
@@ -319,13 +321,14 @@ def harden(xlwings_source: str) -> str:
 
 
 def addin_modules(template_modules: dict[str, str], wrappers: str):
+    from .udf_vba import descriptions_code
     from .vba import Module
 
     for name in ("ThisWorkbook", "Sheet2", "Dictionary", "xlwings"):
         if name not in template_modules:
             raise ValueError(f"xlwings' template changed: its VBA project has no module {name}")
     return [
-        Module("ThisWorkbook", template_modules["ThisWorkbook"], "document"),
+        Module("ThisWorkbook", template_modules["ThisWorkbook"].rstrip("\n") + "\n" + descriptions_code(), "document"),
         Module("Sheet2", template_modules["Sheet2"], "document"),
         Module("Dictionary", template_modules["Dictionary"], "class"),
         Module("xlwings", harden(template_modules["xlwings"])),

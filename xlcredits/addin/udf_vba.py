@@ -111,3 +111,38 @@ def functions(module=None) -> list[dict]:
     if module is None:
         _, module = windows_udfs()
     return [getattr(module, name).__xlfunc__ for name in module.__all__]
+
+
+def _vba_text(text: str) -> str:
+    """A VBA string literal: quotes doubled, one line, only what the project's code page holds."""
+    text = " ".join(str(text or "").split())[:255]
+    text = text.encode("cp1252", "replace").decode("cp1252")
+    return '"' + text.replace('"', '""') + '"'
+
+
+def descriptions_code(category: str = "Tax Credits") -> str:
+    """VBA for ThisWorkbook: on open, give each function its Function Wizard description, category
+    and argument descriptions — what xlwings' import_udfs sets with Application.MacroOptions when it
+    imports the functions through Excel. A failure here (an old Excel) never stops the add-in."""
+    lines = [
+        "",
+        "Private Sub Workbook_Open()",
+        "    ' Function Wizard texts, as xlwings' Import Functions sets them (xlwings/udfs.py, import_udfs)",
+        "    On Error Resume Next",
+        "    Dim a() As Variant",
+    ]
+    for info in functions():
+        args = [a for a in info["args"] if not a["vba"]]
+        lines.append(f"    ReDim a(0 To {max(len(args), 1) - 1})")
+        for i, arg in enumerate(args):
+            lines.append(f"    a({i}) = {_vba_text(arg['doc'])}")
+        lines.append(f"    Describe {_vba_text(info['name'])}, {_vba_text(info['ret']['doc'])}, a")
+    lines += [
+        "End Sub",
+        "",
+        "Private Sub Describe(functionName As String, description As String, arguments As Variant)",
+        "    Application.MacroOptions Macro:=\"'\" & ThisWorkbook.Name & \"'!\" & functionName, _",
+        f"        Description:=description, Category:={_vba_text(category)}, ArgumentDescriptions:=arguments",
+        "End Sub",
+    ]
+    return "\n".join(lines)
