@@ -212,13 +212,16 @@ def typed_workbook(data: dict, folder: Path) -> Path:
 
 
 def count_fill_com_calls(data, times: int = 1) -> int:
-    """COM round trips of one ribbon fill of `data` (a JSON input: dict, JSON text or file path),
-    typed into a fresh template. With `times` > 1, the last of that many fills on the same book."""
+    """COM round trips of one ribbon fill of `data` (a JSON input: dict, JSON text or file path;
+    or a number of rows: a Form 7207 schedule that long), typed into a fresh template. With `times` > 1, the last of that many fills on the same book."""
     import json
 
     from xlcredits.addin.live import fill
 
-    if isinstance(data, (str, Path)) and Path(str(data)).suffix == ".json":
+    if isinstance(data, int):  # a Form 7207 products schedule of that many rows (line 3a, no finding)
+        data = {"form": "7207", "tax_year": 2025, "filer": {"name": "Bench Co", "tin": "12-0000000"},
+                "components": [{"line": "3a", "units": 10 + i, "capacity_per_unit": 1_500_000} for i in range(data)]}
+    elif isinstance(data, (str, Path)) and Path(str(data)).suffix == ".json":
         data = json.loads(Path(data).read_text(encoding="utf-8"))
     elif isinstance(data, str):
         data = json.loads(data)
