@@ -264,7 +264,7 @@ def test_a_workbook_that_is_not_a_form_says_what_to_do(xl):
     assert ribbon.HOW_TO_START in boxes[0][1]
 
 
-def test_a_moved_layout_is_refused(xl, tmp):
+def test_a_changed_layout_is_refused_before_anything_is_written(xl, tmp):
     fake, book = open_typed(xl, ACME, tmp, "acme")
     sheet = fake.sheet("Form 7207")
     # a row inserted near the top: every label below moves down one row
@@ -272,8 +272,28 @@ def test_a_moved_layout_is_refused(xl, tmp):
     sheet.cells.clear()
     for (r, c), cell in cells.items():
         sheet.cells[(r + 1 if r >= 10 else r, c)] = cell
+    xl.excel.reset()
     boxes = xl.run_ribbon(fake)
     assert "layout was changed" in boxes[0][1] and "should read" in boxes[0][1]
+    assert xl.excel.calls["Range.Formula set"] == 0 and xl.excel.calls["Range.Value set"] == 0
+
+
+def test_text_stays_text_and_numbers_stay_numbers(xl, tmp):
+    """Typed text is written with a leading apostrophe: Excel keeps "2025" and "=1+1" as text."""
+    data = copy.deepcopy(ACME)
+    data["filer"]["name"] = "=HYPERLINK(\"http://x\")"
+    fake, book = open_typed(xl, data, tmp, "acme-formula-name")
+    result, layout = live.fill(book)
+
+    def cell(name):
+        sheet, r, c, _, _ = parse_address(layout.resolve(name))
+        return fake.sheet(sheet).cell(r + 1, c + 1)
+
+    assert cell("XLC_tax_year").value == "2025" and cell("XLC_tax_year").formula is None  # text, as in the file
+    assert cell("XLC_engine").value == xlcredits.__version__
+    assert cell("F7207_8a").formula.startswith("=")
+    audit = [c for s in fake._sheets for c in s.cells.values() if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert all(c.formula is None for c in audit)  # the payload, wherever it is echoed, is text
 
 
 def test_no_open_workbook(xl, capsys):

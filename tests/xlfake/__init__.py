@@ -116,7 +116,7 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
                 if c.value is None and c.comment is None and not c.has_style:
                     continue
                 cell = sheet.cell(c.row, c.column)
-                if isinstance(c.value, str) and c.value.startswith("="):
+                if c.data_type == "f":  # a formula (a text cell may start with "=" too)
                     cell.formula = c.value
                     cell.value = _cell_value(cached.cell(c.row, c.column).value)
                 else:
