@@ -284,6 +284,7 @@ class XlwingsAdapter:
                 continue
             api = api or self._sheet(sheet).api
             rng = api.Range(_a1(r1, c1, r2, c2))
+            rows = [["" if x is None else x for x in row] for row in rows]  # as xlwings sends an empty cell
             data = rows[0][0] if len(flat) == 1 else rows
             if any(isinstance(x, str) and x.startswith("=") for x in flat):
                 rng.Formula = data
