@@ -167,4 +167,4 @@ def test_type_hints_are_converters_xlwings_knows(windows_udfs):
         assert info["ret"]["options"] == {"convert": Any}
         assert info["async_mode"] is None and info["volatile"] is False
         for arg in info["args"]:
-            assert arg["options"] == {"convert": Any}, (name, arg["name"])
+            assert arg["options"] == {"convert": Any, "err_to_str": True}, (name, arg["name"])

@@ -11,13 +11,14 @@ negative (got -5)". No tax rule lives in this module.
 
 from __future__ import annotations
 
+import inspect
 import math
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import wraps
 from typing import Any, Callable, TypeVar
 
-from xlcredits.cellerrors import CODES, TEXTS
+from xlcredits.cellerrors import CODES, TEXTS, error_text
 from xlcredits.numbers import CENT, ENGINE_CONTEXT
 
 CATEGORY = "Tax Credits"  # the Function Wizard category of every xlcredits function
@@ -65,9 +66,9 @@ def _type_problem(value: Any, name: str, wanted: str) -> ExcelInputError | None:
     if isinstance(value, (datetime, date)):
         return ExcelInputError(f"{name} is a date; give {wanted}")
     if isinstance(value, int) and value in EXCEL_ERROR_CODES:
-        return ExcelInputError(f"{name} is the Excel error {EXCEL_ERROR_CODES[value]}")
+        return ExcelInputError(f"{name} holds {EXCEL_ERROR_CODES[value]}")
     if isinstance(value, str) and value.strip().upper() in EXCEL_ERROR_TEXTS:
-        return ExcelInputError(f"{name} is the Excel error {value.strip().upper()}")
+        return ExcelInputError(f"{name} holds {value.strip().upper()}")
     if isinstance(value, (list, tuple)):
         return ExcelInputError(f"{name} is a range; give one cell")
     return None
@@ -239,16 +240,36 @@ def number(value: Decimal) -> float:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def _refuse_errors(names: list[str], args: tuple, kwargs: dict, ranges: bool) -> None:
+    """"#INPUT: year_sold holds #N/A" for the first argument holding an Excel error — including an
+    argument this call would not use (a broken reference is worth saying even when it is ignored).
+    `ranges`: look inside ranges too (a function answering one value per row reports per row)."""
+    for name, value in [*zip(names, args), *kwargs.items()]:
+        is_range = isinstance(value, (list, tuple))
+        if is_range and not ranges:
+            continue
+        for item in (cells_of(value) if is_range else (value,)):
+            text = error_text(item)
+            if text:
+                raise ExcelInputError(f"{name} holds {text}")
+
+
 def guarded(function: F) -> F:
     """Never a traceback in a cell: input problems become "#INPUT: ...", anything else "#ERROR: ...".
 
     `functools.wraps` keeps the name, docstring, signature and type hints xlwings reads.
     """
 
+    names = list(inspect.signature(function).parameters)
+
     @wraps(function)
     def cell_function(*args, **kwargs):
         try:
-            return function(*args, **kwargs)
+            _refuse_errors(names, args, kwargs, ranges=False)
+            result = function(*args, **kwargs)
+            if not isinstance(result, list):  # one answer: an error anywhere in a range spoils it
+                _refuse_errors(names, args, kwargs, ranges=True)
+            return result
         except ExcelInputError as exc:
             return exc.text
         except Exception as exc:  # noqa: BLE001 - a cell shows a reason, never a traceback
@@ -256,3 +277,25 @@ def guarded(function: F) -> F:
             return f"#ERROR: {type(exc).__name__}" + (f": {detail}" if detail else "")
 
     return cell_function  # type: ignore[return-value]
+
+
+def errors_as_text(*modules) -> None:
+    """Set xlwings' `err_to_str=True` on every argument of every worksheet function in `modules`.
+
+    Without it classic xlwings turns a cell holding #N/A, #DIV/0!, ... into None — an empty cell —
+    before the function sees it (`xlwings/_xlwindows.py`, `_clean_value_data_element`), so an
+    error upstream would silently become a default (a year of "the tax year", a QRE of 0). With it
+    the function gets the text "#N/A" and answers "#INPUT: year_sold holds #N/A".
+
+    xlwings' Windows decorators keep each argument's options in `function.__xlfunc__` and
+    `call_udf` reads them on every call, so one pass over the finished functions covers every
+    argument, including any a later edit adds. On other platforms the decorators record nothing
+    and there is nothing to set.
+    """
+    for module in modules:
+        for value in vars(module).values():
+            info = getattr(value, "__xlfunc__", None)
+            if not isinstance(info, dict):
+                continue
+            for arg in info.get("args", []):
+                arg.setdefault("options", {})["err_to_str"] = True

@@ -3,50 +3,63 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 
 def cmd_build_addin(args) -> int:
-    from .build import build, python_command, read_vba, ribbon_callbacks
+    from .build import ALL_BUTTONS, build, read_vba, ribbon_callbacks
 
     try:
         path = build(Path(args.output) if args.output else None, Path(args.template) if args.template else None)
     except (OSError, ValueError) as exc:
         print(f"xlcredits: cannot build the add-in: {exc}", file=sys.stderr)
         return 1
-    callbacks = ", ".join(sorted(ribbon_callbacks(read_vba(path))))
-    print(f"Built {path}\n  ribbon tab 'Tax Credits', button 'Compute form' -> VBA {callbacks}\n"
-          f"  which runs: {python_command(path.name)}")
+    modules = read_vba(path)
+    functions = modules["xlwings_udfs"].count("XLPy.CallUDF(") // 2
+    print(f"Built {path}\n  VBA modules: {', '.join(modules)}\n"
+          f"  ribbon tab 'Tax Credits': {', '.join(b.label for b in ALL_BUTTONS)} -> "
+          f"{', '.join(sorted(ribbon_callbacks(modules)))}\n  worksheet functions inside: {functions}")
     return 0
 
 
 def cmd_excel_setup(args) -> int:
     from . import setup
 
-    steps = setup.plan(interpreter=args.interpreter, xlwings_addin=not args.no_xlwings_addin,
-                       import_udfs=not args.no_import_udfs)
-    if args.dry_run or not setup.is_windows():
-        print(setup.describe(steps, dry_run=True), end="")
-        if not setup.is_windows() and not args.dry_run:
-            print("(Not Windows: nothing was changed. Run this command on the Windows PC that has Excel.)")
+    windows = setup.is_windows()
+    steps = setup.plan(interpreter=args.interpreter)
+    if args.dry_run:
+        print(setup.describe(steps, windows=windows), end="")
+        try:
+            with tempfile.TemporaryDirectory() as folder:
+                built = setup.build_addin(Path(folder))
+                print(f"The add-in builds: {built.name}, {built.stat().st_size:,} bytes.")
+        except (OSError, ValueError) as exc:
+            print(f"FAILED: the add-in does not build: {exc}")
+            return 1
         return 0
+    if not windows:
+        print(f"excel-setup sets up Excel on Windows; this machine is {sys.platform}. Nothing was changed.\n"
+              f"Run `py -m xlcredits excel-setup` on the Windows PC that has Excel "
+              f"(or `--dry-run` here to see what it would do).")
+        return setup.NOT_WINDOWS
     problems = setup.run(steps)
-    if not problems:
-        print("Excel is set up: restart Excel; the 'Tax Credits' tab and =CREDIT_45X(...) are ready.")
-    return 1 if problems else 0
+    if problems:
+        print(f"\nExcel is NOT set up: {len(problems)} step(s) FAILED (see above).")
+        return 1
+    print("\nExcel is set up: restart Excel. The 'Tax Credits' tab and =CREDIT_45X(...) are in every workbook.")
+    return 0
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("build-addin", help="build the ribbon add-in xlcredits.xlam from xlwings' template")
-    p.add_argument("--output", help="where to write it (default: workbooks/xlcredits.xlam); the file name must "
-                                    "be xlcredits.xlam for the button to run 'import xlcredits'")
+    p = subparsers.add_parser("build-addin", help="build the ribbon add-in xlcredits.xlam (worksheet functions inside)")
+    p.add_argument("--output", help="where to write it (default: workbooks/xlcredits.xlam); the file must be named "
+                                    "xlcredits.xlam")
     p.add_argument("--template", help="xlwings' quickstart_addin_ribbon.xlam (default: the installed xlwings')")
     p.set_defaults(run=cmd_build_addin)
 
-    p = subparsers.add_parser("excel-setup", help="install the add-ins and write the xlwings settings (Windows)")
-    p.add_argument("--dry-run", action="store_true", help="print what would be done and change nothing")
+    p = subparsers.add_parser("excel-setup", help="install the add-in for Excel on this Windows PC "
+                                                  "(run as: py -m xlcredits excel-setup)")
+    p.add_argument("--dry-run", action="store_true", help="show what would change (old -> new) and change nothing")
     p.add_argument("--interpreter", help="python.exe for Excel to run (default: the one running this command)")
-    p.add_argument("--no-xlwings-addin", action="store_true", help="do not install xlwings' own add-in")
-    p.add_argument("--no-import-udfs", action="store_true",
-                   help="do not import the worksheet functions into the add-in (needs Excel's VBA trust setting)")
     p.set_defaults(run=cmd_excel_setup)

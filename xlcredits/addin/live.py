@@ -1,155 +1,338 @@
 """The live-Excel adapter: the shared filler (`workbook.filler`) working on the book open in Excel.
 
 `XlwingsAdapter(book)` implements `WorkbookAdapter` over an `xlwings.Book`; `fill(book)` is the
-whole ribbon fill: plan (read, validate, compute), check the book still has the template's
-layout, apply, flush. The file path (`xlcredits fill`) runs the same plan through `BookAdapter`.
+whole ribbon fill: read, check the layout, plan (validate, compute), apply, flush.
 
-The xlwings calls used, all documented (xlwings 0.37):
+Every COM property or method is a cross-process round trip (milliseconds each), so this adapter
+works in blocks, not cells (`tests/xlfake` counts the calls; a test holds the budget):
 
-    book.names (iterated)  Name.name  Name.refers_to
-    book.sheets[name]      sheet.range("$A$1" | "$A$1:$A$9")
-    Range.value (get/set)  Range.formula (set)
-    Range.note  Range.add_note(text)  Note.text (set)  Note.delete()
-    Range.color (set)      Range.font.color (set)
+- reading: each sheet the filler reads is fetched once, values and formulas, as one 2-D block
+  (`Range.Value`/`Range.Formula` of the template's used area, errors as text: err_to_str);
+  the defined names are resolved from the template's layout, not asked one by one (231 names
+  would be 460 round trips). That the book still has the template's layout is checked on the same
+  blocks: every label of the template must be where the template put it (an inserted or deleted row
+  or column moves them), and every sheet must be there under its name;
+- writing: values and formulas are buffered and written per contiguous rectangle, one call each;
+  highlights per colour, on multi-area ranges ("O5:O9,O12", up to 255 characters), a few calls per
+  colour; notes only where a finding applies (the per-row rule explanations live on the Audit
+  sheet), cleared in bulk and added one call each, at most `MAX_NOTES` per fill;
+- the fill state (`XLC_state`) is stored compactly (`state.py`) so 2,000 marked rows fit a cell.
 
-Every COM call is a round trip, so: names are indexed once, a named column is read with one
-`.value`, and value/formula writes are buffered and written one contiguous column run per call
-(`flush`). Notes and colours are set per cell; a fill marks few cells.
+xlwings calls used: `book.sheets[name]`, `sheet.range(a1)`, `Range.options(err_to_str=True).value`,
+`Range.formula`, `Range.value` (set, for blocks holding dates), and the documented `.api` escape to
+the COM objects for what xlwings has no block form of: `Names(name).RefersToRange`,
+`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`, `Range.Formula`/`Value` (set).
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from ..cellerrors import error_text
 from ..lines import Result
-from ..workbook.filler import InputCellWritten, LayoutChanged, check_layout, layout_of, plan_fill
+from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
 from ..workbook.layout import Layout, address, col_letter, parse_address
 from ..workbook.styles import HIGHLIGHT, format_props
+from . import state as fill_state
 
 AUTOMATIC_FONT = "#000000"
+MAX_NOTES = 100  # notes cost a round trip each; the Audit sheet lists every finding anyway
+MAX_AREA_ADDRESS = 255  # Excel's limit for a multi-area Range("A1,B2:B9,...") address
+XL_NONE = -4142  # xlColorIndexNone
+STATE_NAME = "XLC_state"
+ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_45X", "MACR_THRESHOLD_45X",
+                   "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING",
+                   "NJ_ALLOWABLE_CREDIT")
 
-__all__ = ["XlwingsAdapter", "LayoutChanged", "fill"]
+__all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput"]
+
+
+class AddinFormulaInInput(NotAWorkbook):
+    """Input cells call xlcredits' own functions: the reviewer's copy (no add-in) would show #NAME?."""
+
+    def __init__(self, cells: list[tuple[str, str]]):
+        self.cells = cells
+        shown = "; ".join(f"{where} holds {formula[:60]}" for where, formula in cells[:5])
+        more = f" (and {len(cells) - 5} more)" if len(cells) > 5 else ""
+        super().__init__(f"{shown}{more}. Type the value itself into an input cell: the copy that goes to the "
+                         f"reviewer has no xlcredits add-in, so it would show #NAME? instead of your number")
+
+
+def _rgb_int(color: str) -> int:
+    """"#RRGGBB" -> the BGR integer of Interior.Color / Font.Color."""
+    r, g, b = int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
+    return r + (g << 8) + (b << 16)
+
+
+def _a1(r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
+    first = f"${col_letter(c1)}${r1 + 1}"
+    if r2 is None or (r2, c2) == (r1, c1):
+        return first
+    return f"{first}:${col_letter(c2)}${r2 + 1}"
+
+
+def column_runs(cells) -> list[tuple[int, int, int]]:
+    """(col, first row, last row) for each run of vertically adjacent cells, by column then row."""
+    runs = []
+    for r, c in sorted(cells, key=lambda rc: (rc[1], rc[0])):
+        if runs and runs[-1][0] == c and runs[-1][2] == r - 1:
+            runs[-1] = (c, runs[-1][1], r)
+        else:
+            runs.append((c, r, r))
+    return runs
+
+
+def rectangles(cells) -> list[tuple[int, int, int, int]]:
+    """(r1, c1, r2, c2) blocks covering exactly `cells`: column runs, side-by-side runs merged."""
+    blocks: list[list[int]] = []
+    open_by_rows: dict[tuple[int, int], list[int]] = {}
+    for c, r1, r2 in column_runs(cells):
+        block = open_by_rows.get((r1, r2))
+        if block is not None and block[3] == c - 1:
+            block[3] = c
+        else:
+            block = [r1, c, r2, c]
+            blocks.append(block)
+            open_by_rows[(r1, r2)] = block
+    return [tuple(b) for b in blocks]
+
+
+def area_chunks(cells) -> list[str]:
+    """Multi-area addresses ("$O$5:$O$9,$O$12") covering `cells`, each within Excel's 255 characters."""
+    chunks, current = [], ""
+    for r1, c1, r2, c2 in rectangles(cells):
+        area = _a1(r1, c1, r2, c2)
+        if current and len(current) + 1 + len(area) > MAX_AREA_ADDRESS:
+            chunks.append(current)
+            current = ""
+        current = f"{current},{area}" if current else area
+    if current:
+        chunks.append(current)
+    return chunks
 
 
 class XlwingsAdapter:
-    """A `WorkbookAdapter` over an open `xlwings.Book`. Value and formula writes are buffered
-    until `flush()`; notes and highlights are applied at once."""
+    """A `WorkbookAdapter` over an open `xlwings.Book`; changes are buffered until `flush()`."""
 
     def __init__(self, book):
         self.book = book
-        self._names: dict[str, tuple] | None = None  # NAME -> (sheet, r1, c1, r2, c2)
         self._sheets: dict[str, Any] = {}
+        self._blocks: dict[str, tuple[list, list, int, int]] = {}  # sheet -> (values, formulas, rows, cols)
         self._layout: Layout | None = None
         self._inputs: set[str] = set()
-        self._pending: dict[tuple[str, int, int], tuple[str, Any]] = {}  # cell -> ("value"|"formula", x)
+        self._writes: dict[tuple[str, int, int], Any] = {}
+        self._notes: dict[tuple[str, int, int], str | None] = {}
+        self._looks: dict[tuple[str, int, int], str | None] = {}  # cell -> severity or None (template look)
 
-    # --- addressing ---------------------------------------------------------------------------
-    @property
-    def names(self) -> dict[str, tuple]:
-        if self._names is None:
-            self._names = {}
-            for name in self.book.names:
-                key, ref = name.name, name.refers_to
-                try:
-                    self._names[key.upper()] = parse_address(str(ref or "").lstrip("="))
-                except ValueError:  # =#REF!, constants, sheet-scoped print areas
-                    continue
-        return self._names
+    # --- reading ------------------------------------------------------------------------------
+    def _sheet(self, name: str):
+        if name not in self._sheets:
+            try:
+                self._sheets[name] = self.book.sheets[name]
+            except Exception:  # noqa: BLE001 - xlwings raises KeyError or a COM error
+                raise LayoutChanged(f"this workbook has no sheet named {name!r} (renamed or deleted?); "
+                                    f"xlcredits fills only its own layout: copy the inputs into a fresh "
+                                    f"template") from None
+        return self._sheets[name]
 
-    def _where(self, target: str) -> tuple[str, int, int, int, int]:
-        found = self.names.get(target.upper())
-        return found if found is not None else parse_address(target)
+    def _block(self, name: str) -> tuple[list, list]:
+        """The sheet's used area (as the template laid it out), values and formulas, read once."""
+        if name not in self._blocks:
+            spec = self.layout.book.sheets[name]
+            rows = max([r for r, _ in spec.cells] + [r2 for _, r2, _, _, _ in spec.blocks] + [0]) + 1
+            cols = max([c for _, c in spec.cells] + [c for _, _, c, _, _ in spec.blocks] + [0]) + 1
+            rng = self._sheet(name).range(_a1(0, 0, rows - 1, cols - 1))
+            values = rng.options(err_to_str=True, ndim=2).value
+            formulas = rng.formula
+            if not isinstance(formulas, (list, tuple)) or not formulas or not isinstance(formulas[0], (list, tuple)):
+                formulas = [[formulas]]
+            self._blocks[name] = (values, formulas)
+        return self._blocks[name]
 
-    def _range(self, sheet: str, r1: int, c1: int, r2: int | None = None, c2: int | None = None):
-        if sheet not in self._sheets:
-            self._sheets[sheet] = self.book.sheets[sheet]
-        ref = f"${col_letter(c1)}${r1 + 1}"
-        if r2 is not None and (r2, c2) != (r1, c1):
-            ref += f":${col_letter(c2)}${r2 + 1}"
-        return self._sheets[sheet].range(ref)
+    def _value_at(self, sheet: str, r: int, c: int) -> Any:
+        values, _ = self._block(sheet)
+        try:
+            return values[r][c]
+        except IndexError:
+            return None
+
+    def _named(self, name: str) -> tuple[str, int, int, int, int] | None:
+        ref = self.layout.book.names.get(name)
+        return parse_address(ref) if ref else None
+
+    def _name_cell_value(self, name: str) -> Any:
+        """Before the layout is known (XLC_form, XLC_revision): ask Excel for the name itself."""
+        try:
+            value = self.book.api.Names(name).RefersToRange.Value
+        except Exception:  # noqa: BLE001 - no such name, or it refers to no range
+            return None
+        if isinstance(value, tuple):
+            value = value[0][0] if value and isinstance(value[0], tuple) else value[0]
+        return error_text(value) or value
+
+    def read(self, name: str) -> Any:
+        if self._layout is None and name in ("XLC_form", "XLC_revision"):
+            return self._name_cell_value(name)
+        found = self._named(name)
+        if found is None:
+            return None
+        value = self._value_at(found[0], found[1], found[2])
+        if name == STATE_NAME and isinstance(value, str):
+            return fill_state.expand(value)
+        return value
+
+    def value_at(self, target: str) -> Any:
+        """The value of a cell given by address (verify compares schedule rows through it)."""
+        sheet, r, c, _, _ = parse_address(target)
+        return self._value_at(sheet, r, c)
+
+    def read_column(self, name: str) -> list[Any]:
+        sheet, r1, c, r2, _ = self._named(name)
+        return [self._value_at(sheet, r, c) for r in range(r1, r2 + 1)]
 
     @property
     def layout(self) -> Layout:
-        """The form's layout, once the book is checked to still have it (else `LayoutChanged`)."""
+        """The form's layout, once the open book is checked to still have it."""
         if self._layout is None:
             layout = layout_of(self)
-            check_layout(layout, self.names)
-            self._layout, self._inputs = layout, layout.input_addresses()
+            self._layout = layout
+            try:
+                self._check_labels(layout)
+            except Exception:
+                self._layout = None
+                raise
+            self._inputs = layout.input_addresses()
         return self._layout
 
+    def _check_labels(self, layout: Layout) -> None:
+        moved = []
+        for sheet, spec in layout.book.sheets.items():
+            for (r, c), cell in spec.cells.items():
+                if cell.role in ("input", "computed", "rule", "meta_value") or cell.formula or cell.value is None:
+                    continue
+                if not isinstance(cell.value, str) or not cell.value.strip():
+                    continue
+                got = self._value_at(sheet, r, c)
+                if str(got if got is not None else "").strip() != cell.value.strip():
+                    moved.append(f"{address(sheet, r, c)} should read {cell.value.strip()[:40]!r} but reads "
+                                 f"{str(got if got is not None else '')[:40]!r}")
+        if moved:
+            raise LayoutChanged(
+                f"this workbook's layout was changed (rows, columns or sheets inserted, deleted or renamed?): "
+                f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
+                f"its own layout: copy the inputs into a fresh template")
+
+    def protected_sheets(self) -> list[str]:
+        """The form's sheets that are protected (a write would fail halfway)."""
+        return [name for name in self.layout.book.sheets if self._sheet(name).api.ProtectContents]
+
+    def addin_formulas_in_inputs(self) -> list[tuple[str, str]]:
+        """Input cells whose formula calls an xlcredits worksheet function: (cell, formula)."""
+        found = []
+        for target in sorted(self._inputs):
+            sheet, r, c, _, _ = parse_address(target)
+            _, formulas = self._block(sheet)
+            try:
+                formula = formulas[r][c]
+            except IndexError:
+                continue
+            if isinstance(formula, str) and formula.startswith("=") and \
+                    any(f"{name}(" in formula.upper() for name in ADDIN_FUNCTIONS):
+                found.append((target, formula))
+        return found
+
+    # --- WorkbookAdapter: buffered changes ---------------------------------------------------------
     def _cell(self, target: str, output: bool = False) -> tuple[str, int, int]:
-        """The cell a change goes to, once the layout is checked; `output`: refuse an input cell."""
-        sheet, r, c, _, _ = self._where(target)
-        self.layout  # noqa: B018 - checked before the first change to the book
+        found = self._named(target)
+        sheet, r, c, _, _ = found if found is not None else parse_address(target)
         if output and address(sheet, r, c) in self._inputs:
             raise InputCellWritten(f"the filler tried to write input cell {address(sheet, r, c)}")
         return sheet, r, c
 
-    # --- WorkbookAdapter ----------------------------------------------------------------------
-    def read(self, name: str) -> Any:
-        found = self.names.get(name.upper())
-        if found is None:
-            return None
-        return self._range(found[0], found[1], found[2]).value
-
-    def read_column(self, name: str) -> list[Any]:
-        sheet, r1, c, r2, _ = self.names[name.upper()]
-        values = self._range(sheet, r1, c, r2, c).value
-        return values if isinstance(values, list) else [values]
-
     def write(self, target: str, value: Any, formula: str | None = None) -> None:
-        # The cached `value` of a formula is Excel's to compute.
-        self._pending[self._cell(target, output=True)] = ("formula", formula) if formula else ("value", _excel(value))
+        if target == STATE_NAME and isinstance(value, str):
+            value = fill_state.compact(value)
+        self._writes[self._cell(target, output=True)] = formula if formula else _excel(value)
 
     def note(self, target: str, text: str | None) -> None:
-        rng = self._range(*self._cell(target))
-        existing = rng.note
-        if text:
-            if existing is None:
-                rng.add_note(text)
-            else:
-                existing.text = text
-        elif existing is not None:
-            existing.delete()
+        self._notes[self._cell(target)] = text or None
 
     def highlight(self, target: str, severity: str | None) -> None:
-        sheet, r, c = self._cell(target)
-        if severity is None:  # back to the template's look
-            template = self.layout.book.peek(sheet, r, c)
-            role, unit = (template.role, template.unit) if template else \
-                (self.layout.book.sheets[sheet].block_at(r, c) or ("label", ""))
-            props = format_props(role, unit)
-            fill, font = props.get("bg_color"), props.get("font_color", AUTOMATIC_FONT)
-        else:
-            fill, font = HIGHLIGHT[severity]
-        rng = self._range(sheet, r, c)
-        rng.color = fill
-        rng.font.color = font
+        self._looks[self._cell(target)] = severity
 
-    # --- buffered writes ----------------------------------------------------------------------
-    def flush(self) -> int:
-        """Write the buffered values and formulas, one call per contiguous run of a column.
-        Returns the number of calls."""
-        columns: dict[tuple[str, int], dict[int, tuple[str, Any]]] = {}
-        for (sheet, r, c), op in self._pending.items():
-            columns.setdefault((sheet, c), {})[r] = op
-        calls = 0
-        for (sheet, c), cells in sorted(columns.items()):
-            rows = sorted(cells)
-            start = 0
-            for i in range(1, len(rows) + 1):
-                if i == len(rows) or rows[i] != rows[i - 1] + 1 or cells[rows[i]][0] != cells[rows[start]][0]:
-                    run = rows[start:i]
-                    kind = cells[run[0]][0]
-                    payload = [cells[r][1] for r in run]
-                    rng = self._range(sheet, run[0], c, run[-1], c)
-                    setattr(rng, kind, payload[0] if len(run) == 1 else [[x] for x in payload])
-                    calls += 1
-                    start = i
-        self._pending.clear()
-        return calls
+    # --- flushing ----------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Write everything buffered: values and formulas, then looks, then notes."""
+        for sheet, cells in _by_sheet(self._writes).items():
+            self._write_blocks(sheet, cells)
+        self._apply_looks()
+        self._apply_notes()
+        self._writes.clear()
+        self._looks.clear()
+        self._notes.clear()
+
+    def _write_blocks(self, sheet: str, cells: dict[tuple[int, int], Any]) -> None:
+        api = None
+        for r1, c1, r2, c2 in rectangles(cells):
+            rows = [[cells[(r, c)] for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
+            flat = [x for row in rows for x in row]
+            if any(isinstance(x, datetime) for x in flat):  # xlwings converts dates for COM
+                self._sheet(sheet).range(_a1(r1, c1, r2, c2)).value = rows
+                continue
+            api = api or self._sheet(sheet).api
+            rng = api.Range(_a1(r1, c1, r2, c2))
+            rows = [["" if x is None else x for x in row] for row in rows]  # as xlwings sends an empty cell
+            data = rows[0][0] if len(flat) == 1 else rows
+            if any(isinstance(x, str) and x.startswith("=") for x in flat):
+                rng.Formula = data
+            else:
+                rng.Value = data
+
+    def _look_of(self, sheet: str, r: int, c: int, severity: str | None) -> tuple[str | None, str]:
+        if severity is not None:
+            return HIGHLIGHT[severity]
+        template = self.layout.book.peek(sheet, r, c)
+        role, unit = (template.role, template.unit) if template else \
+            (self.layout.book.sheets[sheet].block_at(r, c) or ("label", ""))
+        props = format_props(role, unit)
+        return props.get("bg_color"), props.get("font_color", AUTOMATIC_FONT)
+
+    def _apply_looks(self) -> None:
+        groups: dict[tuple[str, str | None, str], list[tuple[int, int]]] = {}
+        for (sheet, r, c), severity in self._looks.items():
+            fill, font = self._look_of(sheet, r, c, severity)
+            groups.setdefault((sheet, fill, font), []).append((r, c))
+        for (sheet, fill, font), cells in groups.items():
+            api = self._sheet(sheet).api
+            for chunk in area_chunks(cells):
+                rng = api.Range(chunk)
+                if fill is None:
+                    rng.Interior.ColorIndex = XL_NONE
+                else:
+                    rng.Interior.Color = _rgb_int(fill)
+                rng.Font.Color = _rgb_int(font)
+
+    def _apply_notes(self) -> None:
+        # A note goes where a finding is marked now, or where a mark is cleared (a field's help note
+        # comes back); rule explanations of lines and rows are on the Audit sheet, not in notes.
+        wanted = {cell: text for cell, text in self._notes.items() if text and cell in self._looks}
+        by_sheet = _by_sheet(dict.fromkeys(self._notes, None))
+        for sheet, cells in by_sheet.items():
+            api = self._sheet(sheet).api
+            for chunk in area_chunks(cells):
+                api.Range(chunk).ClearComments()
+        for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
+            self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
+
+
+def _by_sheet(cells: dict) -> dict[str, dict[tuple[int, int], Any]]:
+    out: dict[str, dict[tuple[int, int], Any]] = {}
+    for (sheet, r, c), value in cells.items():
+        out.setdefault(sheet, {})[(r, c)] = value
+    return out
 
 
 def _excel(value: Any) -> Any:
@@ -167,11 +350,57 @@ def _excel(value: Any) -> Any:
     return "'" + str(value)
 
 
-def fill(book) -> tuple[Result, Layout]:
+def _refuse_addin_formulas(adapter: XlwingsAdapter) -> None:
+    found = adapter.addin_formulas_in_inputs()
+    if found:
+        for target, _ in found:
+            adapter.highlight(target, "error")
+            adapter.note(target, "ERROR: an xlcredits function in an input cell. Type the value itself: the "
+                                 "reviewer's copy has no add-in and would show #NAME?.")
+        adapter.flush()
+        raise AddinFormulaInInput([(_shown(t), f) for t, f in found])
+
+
+def _shown(target: str) -> str:
+    from ..workbook.filler import display_address
+
+    return display_address(target)
+
+
+def fill(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
     """Fill the open book exactly as `xlcredits fill` fills a file: same plan, this adapter."""
-    adapter = XlwingsAdapter(book)
+    adapter = adapter or XlwingsAdapter(book)
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything is computed
+    _refuse_addin_formulas(adapter)
     result, plan = plan_fill(adapter)
     plan.apply(adapter)
     adapter.flush()
     return result, plan.layout
+
+
+def check(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
+    """"Check inputs": validate and mark the findings; no line, no Audit value is written."""
+    adapter = adapter or XlwingsAdapter(book)
+    adapter.layout  # noqa: B018
+    _refuse_addin_formulas(adapter)
+    previous = _state(adapter.read(STATE_NAME))
+    result, plan = plan_fill(adapter)
+    for op in plan.ops:
+        if op.kind != "write":
+            getattr(adapter, op.kind)(op.target, op.value)
+    new = next((_state(op.value) for op in plan.ops if op.kind == "write" and op.target == STATE_NAME), {})
+    # The next fill clears what this check marked and what the last fill wrote (rows, findings).
+    merged = {"marks": sorted(set(previous.get("marks", [])) | set(new.get("marks", []))),
+              "rows": {k: max(previous.get("rows", {}).get(k, 0), v) for k, v in new.get("rows", {}).items()},
+              "findings": previous.get("findings", 0)}
+    adapter.write(STATE_NAME, json.dumps(merged, separators=(",", ":")))
+    adapter.flush()
+    return result, plan.layout
+
+
+def _state(text) -> dict:
+    try:
+        state = json.loads(str(text)) if text else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
