@@ -28,6 +28,14 @@ class Line:
     part: str = ""
     note: str = ""  # why the line is what it is: a decision, a citation
     report: bool = True  # False for helper values (a rate, an input) not listed among the JSON lines
+    cites: tuple[str, ...] = ()  # the law the line implements; renderers add the brackets
+
+    @property
+    def note_with_cites(self) -> str:
+        if not self.cites:
+            return self.note
+        cited = "; ".join(dict.fromkeys(self.cites))
+        return f"{self.note} [{cited}]" if self.note else f"[{cited}]"
 
     def places(self) -> int | None:
         return 2 if self.unit == "money" else None
@@ -111,7 +119,7 @@ def evaluate_lines(lines: Iterable[Line], env: FormEnv, names) -> dict[str, str]
             text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
             explanations[line.key] = f"{text} = {grouped(value, line.places())}"
         elif line.key not in explanations:
-            explanations[line.key] = line.note or ("entered by the preparer" if line.kind == "input" else "")
+            explanations[line.key] = line.note_with_cites or ("entered by the preparer" if line.kind == "input" else "")
     return explanations
 
 
@@ -125,6 +133,10 @@ class Result:
     explanations: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
+    # Statements a form attaches (Form 7207): rows or parts of rows that earn nothing, and the
+    # phase-out applied per line and year. None for forms without them.
+    excluded: list[dict] | None = None
+    phase_out: list[dict] | None = None
 
     @property
     def computed(self) -> bool:
@@ -137,5 +149,7 @@ class Result:
             "tax_year": self.tax_year,
             "lines": dict(self.lines),
             **self.extras,
+            **({"excluded": self.excluded} if self.excluded is not None else {}),
+            **({"phase_out": self.phase_out} if self.phase_out is not None else {}),
             "findings": [f.as_json() for f in self.findings],
         }
