@@ -120,7 +120,7 @@ def general_phase_out(f: RowFacts, p: TaxPeriod) -> Outcome | None:
         return None
     if step.value == ZERO:
         return Outcome(ZERO, f"sold in {f.sold}: the phase-out percentage for components sold in {f.sold} is 0%.",
-                       step.cites, severity="warning", field="sold_year")
+                       step.cites, "phase_out", "warning", "sold_year")
     return Outcome(step.value, f"sold in {f.sold}: phase-out {pct(step.value)}", step.cites, "phase_out", "")
 
 
@@ -132,7 +132,7 @@ def mineral_phase_out(f: RowFacts, p: TaxPeriod) -> Outcome | None:
         return None
     if step.value == ZERO:
         return Outcome(ZERO, f"produced in {f.produced}: the phase-out percentage for critical minerals produced "
-                             f"in {f.produced} is 0%.", step.cites, severity="warning", field="produced_year")
+                             f"in {f.produced} is 0%.", step.cites, "phase_out", "warning", "produced_year")
     return Outcome(step.value, f"produced in {f.produced}: phase-out {pct(step.value)}", step.cites, "phase_out", "")
 
 
@@ -219,7 +219,7 @@ def kind_of(entry: PartIILine) -> str:
 
 @dataclass(frozen=True)
 class Judgement:
-    phase_out: Decimal  # the phase-out percentage (1 when none applies)
+    phase_out: Decimal  # the phase-out percentage (1 when none applies; 0 when it has run out)
     eligible: Decimal  # 1, or 0 when a rule excludes the row
     outcomes: tuple[Outcome, ...]
 
@@ -229,19 +229,19 @@ class Judgement:
 
     @property
     def exclusions(self) -> tuple[Outcome, ...]:
-        return tuple(o for o in self.outcomes if o.kind == "excluded")
+        """Why the row earns nothing: the rules that exclude it, or a phase-out at 0%."""
+        return tuple(o for o in self.outcomes if o.kind == "excluded" or (o.kind == "phase_out" and o.factor == 0))
 
 
-def judge(f: RowFacts, p: TaxPeriod) -> Judgement:
-    outcomes = tuple(o for rule in RULES_BY_KIND[kind_of(f.line)] if (o := rule(f, p)) is not None)
+def judge(f: RowFacts, p: TaxPeriod, skip: tuple[Rule, ...] = ()) -> Judgement:
+    """Every rule of the row's kind, in order (`skip`: rules a caller does not apply, e.g. a
+    worksheet function that has no tax year to place the sale in)."""
+    outcomes = tuple(o for rule in RULES_BY_KIND[kind_of(f.line)] if rule not in skip
+                     and (o := rule(f, p)) is not None)
     phase = ONE
     for o in outcomes:
         if o.kind == "phase_out":
             phase *= o.factor
-    # a 0% phase-out is shown as the percentage it is, and excludes the row
-    zero_phase = [o for o in outcomes if o.kind == "excluded" and o.reason.endswith("is 0%.")]
-    if zero_phase:
-        phase = ZERO
     eligible = ZERO if any(o.kind == "excluded" for o in outcomes) else ONE
     return Judgement(phase, eligible, outcomes)
 
@@ -255,7 +255,8 @@ class Years(NamedTuple):
     problem: Outcome | None  # an "input" outcome when a blank year could change the credit
 
 
-def resolve_years(f: RowFacts, sold: int | None, produced: int | None, p: TaxPeriod) -> Years:
+def resolve_years(f: RowFacts, sold: int | None, produced: int | None, p: TaxPeriod,
+                  skip: tuple[Rule, ...] = ()) -> Years:
     """The row's years: as given, or a blank one defaulted to the year the tax year ends — but only
     when every calendar year of the tax period gives the row the same credit (F7207-D2)."""
     default = p.ends.year
@@ -268,7 +269,7 @@ def resolve_years(f: RowFacts, sold: int | None, produced: int | None, p: TaxPer
         return Years(chosen_sold, chosen_produced, defaulted, None)
     pairs = [(s, q) for s, q in product([sold] if sold is not None else p.years,
                                         [produced] if produced is not None else p.years) if produced is not None or q <= s]
-    factors = {pair: judge(replace(f, sold=pair[0], produced=pair[1]), p) for pair in pairs}
+    factors = {pair: judge(replace(f, sold=pair[0], produced=pair[1]), p, skip) for pair in pairs}
     if len({j.factor for j in factors.values()}) <= 1:
         return Years(chosen_sold, chosen_produced, defaulted, None)
     return Years(chosen_sold, chosen_produced, defaulted, _ambiguity(f, factors, sold, produced, p))
