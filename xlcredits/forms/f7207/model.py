@@ -9,10 +9,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from typing import Annotated
+
 from pydantic import Field
 
 from ..common import Amount, Fraction, Money, Strict, TaxYear, Text, Year
 from . import catalog
+
+# Purity is quoted to eight decimals or more (99.999999% = 0.99999999).
+Purity = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=12)]
 
 # Dates in the descriptions come from the rule book, never typed here.
 _OBBBA = f"{catalog.RULES['macr']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
@@ -66,7 +71,7 @@ class Component(Strict):
     fuel_cell_vehicle: bool = Field(False, description="Battery module for a hydrogen fuel cell vehicle (lower minimum capacity)")
     wafer_area_cm2: Amount | None = Field(None, description="Line 1b, optional: area of one wafer in cm²; below the "
                                                             "statutory minimum the row earns $0")
-    purity: Fraction | None = Field(None, description="Line 1c, optional: silicon purity by mass, 0 to 1 "
+    purity: Purity | None = Field(None, description="Line 1c, optional: silicon purity by mass, 0 to 1 "
                                                       "(e.g. 0.99999999); below the statutory minimum the row earns $0")
     energy_density_wh_per_l: Amount | None = Field(
         None, description="Line 5a, optional: volumetric energy density of the cell in Wh/L; below the statutory "
