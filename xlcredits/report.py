@@ -28,6 +28,7 @@ def as_text(result: Result, all_lines: bool = False) -> str:
     width = max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
     out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})", ""]
     hidden = 0
+    phased = {f"{p['line']}.e" for p in result.phase_out or ()}  # marked: see the phase-out statement
     if result.computed:
         for line in _lines_of(result):
             value = result.lines.get(line.key)
@@ -37,6 +38,8 @@ def as_text(result: Result, all_lines: bool = False) -> str:
                 hidden += 1  # Part IV lines without costs would bury the rest
                 continue
             shown = "—" if value is None else grouped(value, line.places())
+            if line.key in phased:
+                shown = "‡ " + shown
             label = textwrap.shorten(line.label, 58, placeholder="…")
             out.append(f"{line.key:>9}  {label:<58} {shown:>18}")
             why = result.explanations.get(line.key, "")
@@ -66,8 +69,8 @@ def _statements(result: Result, width: int) -> list[str]:
             out += textwrap.wrap(f"{head}: {grouped(e['amount'])} — {e['reason']} [{e['citation']}]", width,
                                  initial_indent="  ", subsequent_indent="      ")
     if result.phase_out:
-        out += ["", "Phase-out statement (column (e) = (c) × (d) × percentage for these amounts):"]
+        out += ["", "‡ Phase-out statement (column (e) = (c) × (d) × percentage for these amounts):"]
         for p in result.phase_out:
             out.append(f"  line {p['line']}  {p['year_basis']} in {p['year']}: {grouped(p['rate'])} × "
-                       f"{grouped(p['measure'])} × {grouped(p['percentage'] * 100)}% = {grouped(p['amount'], 2)}")
+                       f"{grouped(p['measure'])} × {grouped((p['percentage'] * 100).normalize())}% = {grouped(p['amount'], 2)}")
     return out
