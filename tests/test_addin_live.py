@@ -572,10 +572,11 @@ def test_filling_twice_leaves_no_stale_marks(tmp):
     data = CASES_7207["i24_3a"]
     excel = typed_book(data, tmp, "i24_3a")
     result, layout = live.fill(excel.book)
-    assert [f.severity for f in result.findings] == ["warning", "warning"]
+    # a 1,000 W "central inverter" is not one [26 U.S.C. 45X(c)(2)(B)]: an error (decision F7207-D3)
+    assert [f.severity for f in result.findings] == ["error", "error"]
     sp = layout.schedules["products"]
     first = excel.cell(sp.sheet, sp.first_row, sp.cols["capacity_per_unit"])
-    assert first.color == _rgb(HIGHLIGHT["warning"][0]) and "central inverter" in first.note.lower()
+    assert first.color == _rgb(HIGHLIGHT["error"][0]) and "central inverter" in first.note.lower()
 
     once = excel.snapshot()
     live.fill(excel.book)
@@ -631,7 +632,8 @@ def test_the_message_names_the_bottom_line_and_the_findings(tmp, caller):
     excel = caller(typed_book(data, tmp, "i24_3a"))
     xlcredits.main()
     prompt = excel.alerts[0]["prompt"]
-    assert prompt.startswith("Form 7207 filled: line 8a $") and "0 errors, 2 warnings." in prompt
+    # the 1,000 W "central inverters" are errors now [26 U.S.C. 45X(c)(2)(B)] (decision F7207-D3)
+    assert prompt.startswith("Form 7207 filled: line 8a $") and "2 errors, 0 warnings." in prompt
     assert "Highlighted cells carry a note" in prompt
     excel = caller(typed_book(ALL_CASES["nj_regular"], tmp, "nj_regular"))
     xlcredits.main()

@@ -199,11 +199,12 @@ def _schedule_rows(items, field: str, line: str, period: TaxPeriod, findings: Fi
         judged = _judged_row(row, facts, item, period, what, Ref(amount), findings)
         if judged is None:
             continue
-        if entry.fed_by == "critical_minerals" and catalog.general_phase_out(judged["#sold"]) < ONE:
+        step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
+        if entry.fed_by == "critical_minerals" and step is not None and step.value < ONE:
             findings.warning(where, f"{what}: sold in {judged['#sold']}. Following the IRS instructions, critical "
-                                    f"minerals are not phased out by the year sold; a literal reading of amended "
-                                    f"§45X(b)(3)(A) would apply {pct(catalog.general_phase_out(judged['#sold']))} "
-                                    f"(decision F7207-D15).")
+                                    f"minerals are not phased out by the year sold; a literal reading of the "
+                                    f"sold-year phase-out would apply {pct(step.value)} (decision F7207-D15) "
+                                    f"[{rules.cite_text(step.cites)}].")
         rows.append(judged)
     return rows
 
