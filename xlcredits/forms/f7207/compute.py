@@ -55,7 +55,7 @@ def _judged_row(row: dict, facts: RowFacts, item: Any, period: TaxPeriod, what: 
         "phase_out": judgement.phase_out, "eligible": judgement.eligible,
         "#notes": {
             "phase_out": ("; ".join(f"{o.reason} [{rules.cite_text(o.cites)}]" for o in phases) if phases
-                          else f"100%: no phase-out for this year") + defaulted,
+                          else "100%: no phase-out for this year") + defaulted,
             "eligible": ("Not eligible: " + "; ".join(o.reason for o in judgement.exclusions))
             if judgement.exclusions else "Eligible",
         },
