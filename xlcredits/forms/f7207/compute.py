@@ -175,7 +175,8 @@ def _product_rows(model: Form7207Input, period: TaxPeriod, findings: Findings) -
         row = {"#index": i, "#where": where, "line": entry.line, "description": c.description,
                "units": c.units, "capacity_per_unit": c.capacity_per_unit, "quantity": c.quantity,
                "costs": c.costs, "sold_year": c.sold_year, "produced_year": c.produced_year, "macr": c.macr,
-               "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped}
+               "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped,
+               **{name: getattr(c, name) for name in FIGURES}}
         facts = RowFacts(entry, 0, 0, macr=c.macr, size=c.capacity_per_unit if entry.measure == "capacity" else None,
                          fuel_cell_vehicle=c.fuel_cell_vehicle,
                          figures={name: getattr(c, name) for name in FIGURES if getattr(c, name) is not None},

@@ -48,6 +48,10 @@ PRODUCTS = Schedule(
         Column("costs", "Costs ($)", "input", "money", 14),
         *_YEARS_AND_RULES,
         Column("max_discharge_kw_per_unit", "Max discharge kW per unit", "input", "quantity", 12),
+        # optional figures of the statutory definitions: below the minimum, the row earns nothing
+        Column("wafer_area_cm2", "Wafer area cm² (1b, optional)", "input", "quantity", 11),
+        Column("purity", "Purity (1c, optional)", "input", "quantity", 12),
+        Column("energy_density_wh_per_l", "Cell Wh/L (5a, optional)", "input", "quantity", 11),
         Column("measure", "Column (d) amount", "computed", "quantity", 14,
                help="units × capacity (batteries capped at 100 × max discharge), or quantity, or costs"),
         *_RULE_COLUMNS, *_ROW_RESULT,
