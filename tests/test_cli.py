@@ -55,7 +55,9 @@ def test_text_format_shows_lines_explanations_and_findings(tmp_path):
     path = tmp_path / "warn.json"
     path.write_text(json.dumps(data))
     run = xlcredits("compute", str(path), "--format", "text")
-    assert run.returncode == 0 and "WARNING" in run.stdout and "components[0]" in run.stdout
+    # sold in the year before the tax year: the row earns nothing, an error on a computed form
+    # [26 U.S.C. 45X(a)(1)(B)] (decision F7207-D1)
+    assert run.returncode == 0 and "ERROR" in run.stdout and "components[0].sold_year" in run.stdout
 
 
 def test_warnings_and_credit_zeroing_errors_still_exit_0(tmp_path):

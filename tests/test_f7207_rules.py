@@ -34,14 +34,18 @@ def only_finding(result, severity, needle):
 
 # --- The five worked examples of the instructions ----------------------------------------
 
-# source: Instructions for Form 7207 (Rev. January 2024), "aggregate capacity" examples, as quoted in
-# shared/reference/form7207.md §1. Credit = capacity × statutory rate [26 U.S.C. 45X(b)(1)].
+# source: Instructions for Form 7207 (Rev. January 2024), "aggregate capacity" examples. Credit =
+# capacity × statutory rate [26 U.S.C. 45X(b)(1)]. The 3a and 5a examples' sizes cannot be what
+# the line is (a 1,000 W "central" inverter, a 12 kWh "cell"), so their arithmetic is reproduced
+# with sizes that fit the class [26 U.S.C. 45X(c)(2)(B), (c)(5)(B)(ii)] (decision F7207-D3).
 WORKED = [
     ("1a", [(500, 100), (1500, 200)], Dec("350000"), Dec("14000.00")),        # × $0.04/W
     ("1e", [(300, 100), (400, 200)], Dec("110000"), Dec("7700.00")),          # × $0.07/W
     ("2b", [(3, 6_000_000), (3, 10_000_000)], Dec("48000000"), Dec("960000.00")),  # × $0.02/W
-    ("3a", [(50, 1000), (100, 2500)], Dec("300000"), Dec("750.00")),          # × $0.0025/W
-    ("5a", [(50, 12), (100, 15)], Dec("2100"), Dec("73500.00")),              # × $35/kWh
+    # 50 × 2,000 kW + 100 × 2,500 kW = 350,000,000 W × $0.0025
+    ("3a", [(50, 2_000_000), (100, 2_500_000)], Dec("350000000"), Dec("875000.00")),
+    # 50 × 12 Wh + 100 × 15 Wh = 2.1 kWh × $35 (the example's 12 and 15, as watt-hours)
+    ("5a", [(50, "0.012"), (100, "0.015")], Dec("2.1"), Dec("73.50")),
 ]
 
 
@@ -62,13 +66,17 @@ def test_explanation_shows_the_arithmetic():
     assert "7,700.00" in result.explanations["1e.e"]
 
 
-def test_central_inverter_example_sizes_only_warn():
-    # source: form7207.md §1: the 3a example's 1,000 W and 2,500 W units could not be central
-    # inverters (> 1,000 kW); a validator should warn, not reject.
+def test_literal_central_inverter_example_is_flagged():
+    # source: the instructions' 3a example (50 × 1,000 W + 100 × 2,500 W). A central inverter has a
+    # capacity greater than 1,000 kW [26 U.S.C. 45X(c)(2)(B)]: these are not central inverters, so
+    # the rows earn $0 and are listed as excluded (F7207-D3, F7207-D5).
     result = run([{"line": "3a", "units": 50, "capacity_per_unit": 1000},
                   {"line": "3a", "units": 100, "capacity_per_unit": 2500}])
-    assert len(only_finding(result, "warning", "more than 1,000,000 W")) == 2
-    assert result.lines["3a.e"] == Dec("750.00")
+    assert len(only_finding(result, "error", "greater than 1,000 kW")) == 2
+    assert result.lines["3a.d"] == 0 and result.lines["3a.e"] == 0
+    assert [(e["row"], e["amount"], e["citation"]) for e in result.excluded] == [
+        ("components[0]", Dec(50_000), "26 U.S.C. 45X(c)(2)(B)"),
+        ("components[1]", Dec(250_000), "26 U.S.C. 45X(c)(2)(B)")]
 
 
 def test_component_names_and_lines_are_interchangeable():
@@ -83,41 +91,54 @@ def test_component_names_and_lines_are_interchangeable():
     ("1f", "quantity", "10", "0.87"), ("1g", "quantity", "10", "2.28"), ("4a", "costs", "1000.00", "0.10"),
 ])
 def test_measured_and_cost_lines_use_their_statutory_rates(line, field, amount, rate):
-    # source: form7207.md §1 rate table [26 U.S.C. 45X(b)(1)]
+    # source: 26 U.S.C. 45X(b)(1)(B), (C), (D), (G), (H), (J); form order 1c/1d (F7207-D14)
     result = run([{"line": line, field: amount}])
     assert result.lines[f"{line}.d"] == Dec(amount)
     assert result.lines[f"{line}.e"] == (Dec(amount) * Dec(rate)).quantize(Dec("0.01"))
 
 
-@pytest.mark.parametrize("line,rate", [
-    ("1a", "0.04"), ("1e", "0.07"), ("2b", "0.02"), ("2c", "0.05"), ("2d", "0.03"), ("2e", "0.02"),
-    ("2f", "0.04"), ("3a", "0.0025"), ("3b", "0.015"), ("3c", "0.02"), ("3d", "0.065"), ("3e", "0.11"),
-    ("3f", "0.11"), ("5a", "35"), ("5b", "10"), ("5c", "45"),
+@pytest.mark.parametrize("line,capacity,credit", [
+    # 2 units × capacity × rate, worked by hand; each size fits its line's definition
+    ("1a", 1_000_000, "80000.00"),     # × $0.04 [45X(b)(1)(A)]
+    ("1e", 1_000_000, "140000.00"),    # × $0.07 [45X(b)(1)(E)]
+    ("2b", 1_000_000, "40000.00"),     # × $0.02 [45X(b)(2)(A)(i)]
+    ("2c", 1_000_000, "100000.00"),    # × $0.05 [45X(b)(2)(A)(ii)]
+    ("2d", 1_000_000, "60000.00"),     # × $0.03 [45X(b)(2)(A)(iii)]
+    ("2e", 1_000_000, "40000.00"),     # × $0.02 [45X(b)(2)(A)(iv)]
+    ("2f", 1_000_000, "80000.00"),     # × $0.04 [45X(b)(2)(A)(v)]
+    ("3a", 2_000_000, "10000.00"),     # × $0.0025 [45X(b)(2)(B)(i)]
+    ("3b", 1_000_000, "30000.00"),     # × $0.015 [45X(b)(2)(B)(ii)]
+    ("3c", 100_000, "4000.00"),        # × $0.02 [45X(b)(2)(B)(iii)]
+    ("3d", 10_000, "1300.00"),         # × $0.065 [45X(b)(2)(B)(iv)]
+    ("3e", 500, "110.00"),             # × $0.11 [45X(b)(2)(B)(v)]
+    ("3f", 100_000, "22000.00"),       # × $0.11 [45X(b)(2)(B)(v)]
+    ("5a", 1, "70.00"),                # × $35/kWh [45X(b)(1)(K)]
+    ("5b", 10, "200.00"),              # × $10/kWh [45X(b)(1)(L)]
+    ("5c", 10, "900.00"),              # × $45/kWh [45X(b)(1)(L)]
 ])
-def test_capacity_line_rates(line, rate):
-    # source: form7207.md §1 rate table; 1,000 units × 1,000,000 W (or kWh) keeps every rate's cents exact
-    result = run([{"line": line, "units": 2, "capacity_per_unit": 1_000_000}])
-    assert result.lines[f"{line}.e"] == Dec(2_000_000) * Dec(rate)
+def test_capacity_line_rates(line, capacity, credit):
+    result = run([{"line": line, "units": 2, "capacity_per_unit": capacity}])
+    assert result.lines[f"{line}.e"] == Dec(credit)
 
 
 # --- Rounding ------------------------------------------------------------------------------
 
 def test_rounding_half_up_at_cents():
-    # source: issue #2 — 0.125 kg × $2.28 = $0.285 → $0.29 (half up, not banker's $0.28)
+    # source: rounding half up (F7207-D17) — 0.125 kg × $2.28 = $0.285 → $0.29 (half up, not banker's $0.28)
     result = run([{"line": "1g", "quantity": "0.125"}])
     assert result.lines["1g.d"] == Dec("0.125")
     assert result.lines["1g.e"] == Dec("0.29")
 
 
 def test_rounding_applies_to_the_line_not_each_row():
-    # form7207.md §8: column (e) per line rounded to cents. Two rows of 0.125 kg × $2.28 = 0.285 each:
+    # F7207-D17: column (e) per line rounded to cents. Two rows of 0.125 kg × $2.28 = 0.285 each:
     # per line 0.57 exactly (rounding each row first would give 0.58).
     result = run([{"line": "1g", "quantity": "0.125"}, {"line": "1g", "quantity": "0.125"}])
     assert result.lines["1g.e"] == Dec("0.57")
 
 
 def test_column_d_is_exact():
-    # form7207.md §8: column (d) exact — the example's 125,000.5 kg torque tubes stay 125,000.5
+    # F7207-D17: column (d) exact — the example's 125,000.5 kg torque tubes stay 125,000.5
     result = run([{"line": "1f", "quantity": "125000.5"}])
     assert result.lines["1f.d"] == Dec("125000.5")
     assert result.lines["1f.e"] == Dec("108750.44")  # 108,750.435 half up
@@ -125,13 +146,15 @@ def test_column_d_is_exact():
 
 # --- Phase-out by sale year [26 U.S.C. 45X(b)(3)] --------------------------------------------
 
-@pytest.mark.parametrize("year,factor", [(2029, "1"), (2030, "0.75"), (2031, "0.50"), (2032, "0.25"), (2033, "0")])
-def test_general_phase_out_by_year_sold(year, factor):
-    # source: form7207.md §4: ≤ 2029 100%; 2030 75%; 2031 50%; 2032 25%; 2033 and later 0%
+@pytest.mark.parametrize("year,d,e", [(2029, 100_000, "7000.00"), (2030, 100_000, "5250.00"),
+                                     (2031, 100_000, "3500.00"), (2032, 100_000, "1750.00"), (2033, 0, "0")])
+def test_general_phase_out_by_year_sold(year, d, e):
+    # source: 26 U.S.C. 45X(b)(3)(A), (B): ≤ 2029 100%; 2030 75%; 2031 50%; 2032 25%; 2033 and later 0%.
+    # (d) is not phased; a 0% row earns nothing and leaves (d) (F7207-D5). 100,000 W × $0.07 = $7,000.
     result = run([{"line": "1e", "units": 1000, "capacity_per_unit": 100, "sold_year": year, "produced_year": year,
                    "macr": "0.9"}], tax_year=year, attestations={"prohibited_foreign_entity": False})
-    assert result.lines["1e.d"] == Dec(100_000)  # (d) is not phased
-    assert result.lines["1e.e"] == Dec(7000) * Dec(factor)
+    assert result.lines["1e.d"] == Dec(d)
+    assert result.lines["1e.e"] == Dec(e)
 
 
 def test_phase_out_note_when_factor_below_100():
@@ -143,17 +166,26 @@ def test_phase_out_note_when_factor_below_100():
     assert "75%" in result.explanations["1e.e"]
 
 
-def test_sold_year_defaults_to_the_year_the_tax_year_ends():
-    # form7207.md §4 decision: default is the calendar year in which the tax year ends
-    fiscal = {"begins": "2029-07-01", "ends": "2030-06-30"}
+def test_blank_year_defaults_only_when_it_cannot_change_the_credit():
+    # F7207-D2: FY 2026-07 – 2027-06, MACR 90% passes both the 2026 (50%) and 2027 (60%) solar
+    # thresholds [26 U.S.C. 7701(a)(52)] and no phase-out applies: the blank year defaults.
+    fiscal = {"begins": "2026-07-01", "ends": "2027-06-30"}
     result = run([{"line": "1e", "units": 1000, "capacity_per_unit": 100, "macr": "0.9"}], tax_year=fiscal,
                  attestations={"prohibited_foreign_entity": False})
-    assert result.lines["1e.e"] == Dec("5250.00")  # 7,000 × 75% (2030)
-    assert result.tax_year == {"begins": "2029-07-01", "ends": "2030-06-30"}
+    assert result.lines["1e.e"] == Dec("7000.00")
+    assert result.tax_year == {"begins": "2026-07-01", "ends": "2027-06-30"}
+    # FY 2029-07 – 2030-06: sold in 2029 earns 100%, in 2030 75% [45X(b)(3)]: refused at the year field
+    refused = compute(form([{"line": "1e", "units": 1000, "capacity_per_unit": 100, "macr": "0.9"}],
+                           tax_year={"begins": "2029-07-01", "ends": "2030-06-30"},
+                           attestations={"prohibited_foreign_entity": False}))
+    assert not refused.computed
+    assert [f.where for f in refused.findings] == ["components[0].sold_year"]
+    assert "sold in 2029 and produced in 2029: 100%" in refused.findings[0].message
+    assert "Enter the year sold." in refused.findings[0].message
 
 
 def test_components_sold_before_2023_earn_nothing():
-    # source: form7207.md §7: production and sale after 31 Dec 2022
+    # source: P.L. 117-169 sec. 13502(e): components produced and sold after 31 Dec 2022
     result = run([{"line": "1e", "units": 10, "capacity_per_unit": 100, "sold_year": 2022, "produced_year": 2022}],
                  tax_year={"begins": "2022-07-01", "ends": "2023-06-30"})
     assert result.lines["1e.e"] == 0
@@ -168,7 +200,9 @@ def test_tax_year_ending_before_2023_cannot_be_computed():
 
 # --- Critical minerals [OBBBA] -----------------------------------------------------------------
 
-def minerals_form(produced, sold=None, begins="2026-01-01", ends="2026-12-31", macr=None):
+def minerals_form(produced, sold=None, begins=None, ends=None, macr=None):
+    year = sold or produced  # the return for the year sold (F7207-D1)
+    begins, ends = begins or f"{year}-01-01", ends or f"{year}-12-31"
     row = {"line": 38, "costs": "1000000.00", "produced_year": produced}
     if sold:
         row["sold_year"] = sold
@@ -178,31 +212,35 @@ def minerals_form(produced, sold=None, begins="2026-01-01", ends="2026-12-31", m
                attestations={"prohibited_foreign_entity": False})
 
 
-@pytest.mark.parametrize("produced,factor", [(2030, "1"), (2031, "0.75"), (2032, "0.50"), (2033, "0.25"), (2034, "0")])
-def test_critical_minerals_phase_out_by_production_year(produced, factor):
-    # source: form7207.md §4 [OBBBA]: ≤ 2030 100%; 2031 75%; 2032 50%; 2033 25%; 2034+ 0%
+@pytest.mark.parametrize("produced,d,e", [(2030, "1000000.00", "100000.00"), (2031, "1000000.00", "75000.00"),
+                                         (2032, "1000000.00", "50000.00"), (2033, "1000000.00", "25000.00"),
+                                         (2034, "0", "0")])
+def test_critical_minerals_phase_out_by_production_year(produced, d, e):
+    # source: 26 U.S.C. 45X(b)(3)(C) as amended by P.L. 119-21: ≤ 2030 100%; 2031 75%; 2032 50%;
+    # 2033 25%; 2034+ 0% (a 0% row leaves Part IV, F7207-D5). $1,000,000 × 10% = $100,000.
     result = minerals_form(produced, sold=produced, macr="0.9")
-    assert result.lines["IV.38"] == Dec("1000000.00")
-    assert result.lines["IV.74"] == Dec("1000000.00")
-    assert result.lines["6a.d"] == Dec("1000000.00")
-    assert result.lines["6a.e"] == Dec(100_000) * Dec(factor)
+    assert result.lines["IV.38"] == Dec(d)
+    assert result.lines["IV.74"] == Dec(d)
+    assert result.lines["6a.d"] == Dec(d)
+    assert result.lines["6a.e"] == Dec(e)
 
 
 def test_minerals_not_phased_out_in_tax_years_beginning_before_5_july_2025():
-    # source: form7207.md §4: before tax years beginning after 4 July 2025, no phase-out applied to minerals
-    result = minerals_form(2031, begins="2025-07-01", ends="2026-06-30")
+    # source: 26 U.S.C. 45X(b)(3)(C) as enacted: no phase-out for minerals before the P.L. 119-21 amendment
+    # (tax years beginning after 4 July 2025). Produced 2031 on a 2025-26 return is odd but shows the rule.
+    result = minerals_form(2031, sold=2026, begins="2025-07-01", ends="2026-06-30")
     assert result.lines["6a.e"] == Dec("100000.00")
 
 
 def test_minerals_sold_after_2029_warn_about_the_literal_reading():
-    # source: form7207.md §4 decision: apply only the production-year rule; warn
+    # F7207-D15: apply only the production-year rule; warn
     result = minerals_form(2029, sold=2031, macr="0.9")
     assert result.lines["6a.e"] == Dec("100000.00")
     only_finding(result, "warning", "literal reading")
 
 
 def test_tin_on_both_lines_warns():
-    # source: form7207.md §3: tin's two criteria on lines 64 and 65 must not both hold the same costs
+    # F7207-D10: tin's two criteria on lines 64 and 65 must not both hold the same costs
     result = run(critical_minerals=[{"line": 64, "costs": "10.00"}, {"line": 65, "costs": "10.00"}])
     only_finding(result, "warning", "64 and 65")
     assert result.lines["IV.74"] == Dec("20.00")
@@ -211,8 +249,8 @@ def test_tin_on_both_lines_warns():
 # --- Metallurgical coal [OBBBA] ----------------------------------------------------------------
 
 def test_metallurgical_coal_2_5_percent_after_4_july_2025():
-    # source: form7207.md §1 line 6b (Rev. 12-2025 only) and §4: 2.5% of costs
-    result = run(metallurgical_coal=[{"costs": "1000000.00", "produced_year": 2026}],
+    # source: 26 U.S.C. 45X(b)(1)(M) as amended by P.L. 119-21; Form 7207 Rev. 12-2025 line 6b: 2.5% of costs
+    result = run(metallurgical_coal=[{"costs": "1000000.00", "produced_year": 2026, "sold_year": 2026}],
                  tax_year={"begins": "2025-08-01", "ends": "2026-07-31"},
                  attestations={"prohibited_foreign_entity": False})
     assert result.revision == "12-2025"
@@ -244,23 +282,24 @@ def test_metallurgical_coal_produced_after_2029_earns_nothing():
 # --- Wind [OBBBA] ------------------------------------------------------------------------------
 
 def test_wind_component_produced_and_sold_after_2027_earns_nothing():
-    # source: form7207.md §4: no credit for a wind component produced and sold after 31 Dec 2027
+    # source: 26 U.S.C. 45X(b)(3)(D): no credit for a wind component produced and sold after 31 Dec 2027
     result = run([{"line": "2c", "units": 1, "capacity_per_unit": 1_000_000, "sold_year": 2028,
                    "produced_year": 2028}], tax_year=2028, attestations={"prohibited_foreign_entity": False})
-    assert result.lines["2c.d"] == Dec(1_000_000)
-    assert result.lines["2c.e"] == 0
+    assert result.lines["2c.d"] == 0 and result.lines["2c.e"] == 0  # excluded, not in (d) (F7207-D5)
+    assert result.excluded[0]["amount"] == Dec(1_000_000)
+    assert result.excluded[0]["citation"] == "26 U.S.C. 45X(b)(3)(D) as added by P.L. 119-21 sec. 70514"
 
 
 def test_wind_sold_after_2027_but_produced_earlier_warns_and_is_credited():
-    # source: form7207.md §4 decision: a warning that the reading is unsettled
+    # 26 U.S.C. 45X(b)(3)(D) cuts off components "produced and sold" after 2027: produced in 2027, credited, with a warning
     result = run([{"line": "2c", "units": 1, "capacity_per_unit": 1_000_000, "sold_year": 2028,
                    "produced_year": 2027}], tax_year=2028, attestations={"prohibited_foreign_entity": False})
     assert result.lines["2c.e"] == Dec("50000.00")  # 1 MW × $0.05, 100% phase-out factor in 2028
-    only_finding(result, "warning", "unsettled")
+    only_finding(result, "warning", "cut off only when both produced and sold")
 
 
 def test_offshore_wind_vessels_part_iii_to_line_2a():
-    # source: form7207.md §3: Part III total of sales prices → line 2a column (d); 10% rate
+    # source: Form 7207 Part III; 26 U.S.C. 45X(b)(1)(F)(i): Part III total of sales prices → line 2a column (d); 10% rate
     result = run(vessels=[{"name": "Sea Lift", "sales_price": "2000000.00", "status": "new"},
                           {"name": "Ocean Crane", "sales_price": "500000.00", "status": "retrofitted"}])
     assert result.lines["III.total"] == Dec("2500000.00")
@@ -271,7 +310,7 @@ def test_offshore_wind_vessels_part_iii_to_line_2a():
 def test_vessel_produced_and_sold_after_2027_earns_nothing():
     result = run(vessels=[{"name": "Late", "sales_price": "1000.00", "sold_year": 2028, "produced_year": 2028}],
                  tax_year=2028, attestations={"prohibited_foreign_entity": False})
-    assert result.lines["2a.d"] == Dec("1000.00") and result.lines["2a.e"] == 0
+    assert result.lines["2a.d"] == 0 and result.lines["2a.e"] == 0 and result.lines["III.total"] == 0
 
 
 # --- Material assistance from prohibited foreign entities [OBBBA] ------------------------------
@@ -282,7 +321,7 @@ def test_vessel_produced_and_sold_after_2027_earns_nothing():
     ("5b", 2026, "0.60"), ("5b", 2029, "0.80"), ("5b", 2032, "0.85"),
 ])
 def test_macr_thresholds(line, year, threshold):
-    # source: form7207.md §5 MACR table [26 U.S.C. 7701(a)(52)(C)]: at the threshold the row qualifies,
+    # source: 26 U.S.C. 45X(c)(1)(C), 7701(a)(52) threshold table: at the threshold the row qualifies,
     # one point below it earns $0 with an error naming the row
     capacity = 10 if line == "5b" else 1000
     base = {"line": line, "units": 10, "capacity_per_unit": capacity, "sold_year": year, "produced_year": year}
@@ -302,11 +341,12 @@ def test_critical_mineral_macr_from_2030():
     assert minerals_form(2029, sold=2029, macr="0").lines["6a.e"] == Dec("100000.00")  # 0% threshold to 2029
 
 
-def test_missing_macr_warns_when_a_threshold_applies():
+def test_missing_macr_excludes_the_row_when_a_threshold_applies():
+    # F7207-D6 [26 U.S.C. 45X(c)(1)(C)]: solar components sold in 2026 need a MACR of at least 50%
     result = run([{"line": "1e", "units": 10, "capacity_per_unit": 100, "sold_year": 2026}], tax_year=2026,
                  attestations={"prohibited_foreign_entity": False})
-    assert result.lines["1e.e"] == Dec("70.00")
-    only_finding(result, "warning", "no MACR given")
+    assert result.lines["1e.e"] == 0
+    assert [f.where for f in result.findings if f.severity == "error"] == ["components[0].macr"]
 
 
 def test_macr_not_required_before_obbba_tax_years():
@@ -316,21 +356,23 @@ def test_macr_not_required_before_obbba_tax_years():
 
 
 def test_prohibited_foreign_entity_gets_no_credit():
-    # source: form7207.md §5: if the filer says it is one, the credit is $0 with an error finding
+    # source: 26 U.S.C. 45X(d)(4) (prohibited foreign entities): if the filer is one, the credit is $0
     result = run([{"line": "1e", "units": 10, "capacity_per_unit": 100, "macr": "0.9"}], tax_year=2026,
                  passthrough_credit="500.00", attestations={"prohibited_foreign_entity": True})
-    assert result.lines["1e.d"] == Dec(1000)
+    assert result.lines["1e.d"] == 0
     assert result.lines["1e.e"] == 0 and result.lines["7"] == 0 and result.lines["8a"] == 0
     only_finding(result, "error", "foreign")
 
 
-def test_foreign_entity_attestation_missing_warns_in_obbba_years():
-    result = run([{"line": "1e", "units": 10, "capacity_per_unit": 100, "macr": "0.9"}], tax_year=2026)
-    only_finding(result, "warning", "Confirm the filer is not")
+def test_foreign_entity_attestation_missing_is_an_input_error_in_obbba_years():
+    # F7207-D7: the form asks the question in tax years beginning after 4 July 2025
+    result = compute(form([{"line": "1e", "units": 10, "capacity_per_unit": 100, "macr": "0.9"}], tax_year=2026))
+    assert not result.computed
+    assert [f.where for f in result.findings] == ["attestations.prohibited_foreign_entity"]
 
 
 def test_integrated_components_need_the_test_from_2027():
-    # source: form7207.md §5: integrated components in tax years beginning after 31 Dec 2026
+    # source: 26 U.S.C. 45X(d)(4) as amended by P.L. 119-21: integrated components, tax years beginning after 31 Dec 2026
     row = {"line": "5a", "units": 10, "capacity_per_unit": 1, "macr": "0.9", "integrated": True}
     kwargs = dict(tax_year=2027, attestations={"prohibited_foreign_entity": False})
     assert run([row], **kwargs).lines["5a.e"] == 0
@@ -341,12 +383,13 @@ def test_integrated_components_need_the_test_from_2027():
 # --- Battery capacity-to-power ratio [26 U.S.C. 45X(b)(4)] ----------------------------------
 
 def test_battery_capacity_capped_at_100_to_1():
-    # source: form7207.md §6: 10 modules of 20 kWh with 0.1 kW discharge: ratio 200:1 → counted at
+    # source: 26 U.S.C. 45X(b)(4) (F7207-D16): 10 modules of 20 kWh with 0.1 kW discharge: ratio 200:1 → counted at
     # 100 × 0.1 = 10 kWh per module: (d) 100 kWh, (e) 100 × $10 = $1,000
     result = run([{"line": "5b", "units": 10, "capacity_per_unit": 20, "max_discharge_kw_per_unit": "0.1"}])
     assert result.lines["5b.d"] == Dec(100)
     assert result.lines["5b.e"] == Dec("1000.00")
     only_finding(result, "warning", "exceeds 100:1")
+    assert [(e["amount"], e["citation"]) for e in result.excluded] == [(Dec(100), "26 U.S.C. 45X(b)(4)")]
 
 
 def test_battery_within_ratio_is_not_capped():
@@ -355,17 +398,20 @@ def test_battery_within_ratio_is_not_capped():
     assert not messages(result)
 
 
-def test_battery_module_under_7_kwh_warns():
-    # source: form7207.md §1: battery module ≥ 7 kWh (1 kWh for hydrogen fuel cell vehicles)
+def test_battery_module_under_7_kwh_earns_nothing():
+    # source: 26 U.S.C. 45X(c)(5)(B)(iii): battery module ≥ 7 kWh (1 kWh for hydrogen fuel cell vehicles)
     result = run([{"line": "5b", "units": 10, "capacity_per_unit": 5}])
-    only_finding(result, "warning", "at least 7 kWh")
+    only_finding(result, "error", "at least 7 kWh")
+    assert result.lines["5b.e"] == 0
     fcv = run([{"line": "5b", "units": 10, "capacity_per_unit": 5, "fuel_cell_vehicle": True}])
-    assert not messages(fcv)
+    assert not messages(fcv) and fcv.lines["5b.e"] == Dec("500.00")  # 50 kWh × $10
 
 
-def test_battery_cell_under_12_wh_warns():
+def test_battery_cell_under_12_wh_earns_nothing():
+    # source: 26 U.S.C. 45X(c)(5)(B)(ii): a battery cell stores at least 12 Wh
     result = run([{"line": "5a", "units": 10, "capacity_per_unit": "0.01"}])
-    only_finding(result, "warning", "0.012 kWh")
+    only_finding(result, "error", "0.012 kWh")
+    assert result.lines["5a.e"] == 0
 
 
 @pytest.mark.parametrize("line,watts,ok", [
@@ -375,9 +421,10 @@ def test_battery_cell_under_12_wh_warns():
     ("3a", 1_000_000, False), ("3a", 1_000_001, True),
 ])
 def test_inverter_class_by_rated_output(line, watts, ok):
-    # source: form7207.md §1 inverter classes [26 U.S.C. 45X(d)]
+    # source: 26 U.S.C. 45X(c)(2)(B)-(G) inverter definitions (F7207-D3)
     result = run([{"line": line, "units": 1, "capacity_per_unit": watts}])
-    assert (not messages(result, "warning")) == ok, messages(result)
+    assert (not messages(result, "error")) == ok, messages(result)
+    assert (result.lines[f"{line}.e"] > 0) == ok
 
 
 # --- Input shape ------------------------------------------------------------------------------
@@ -410,14 +457,16 @@ def test_unknown_form_field_and_bad_tax_year():
     assert messages(result) == ["tax_year: tax_year is required"]
 
 
-def test_sold_outside_the_tax_year_and_before_produced_warn():
+def test_sold_outside_the_tax_year_earns_nothing_and_before_produced_warns():
+    # F7207-D1 [26 U.S.C. 45X(a)(1)(B)]
     result = run([{"line": "1e", "units": 1, "capacity_per_unit": 100, "sold_year": 2024, "produced_year": 2025}])
-    only_finding(result, "warning", "outside the tax year")
+    only_finding(result, "error", "outside the tax year")
     only_finding(result, "warning", "check the years")
+    assert result.lines["1e.e"] == 0
 
 
 def test_line_8b_8c_for_estates_and_trusts():
-    # source: form7207.md §1: 8c = 8a − 8b
+    # source: Form 7207 lines 8a-8c: 8c = 8a − 8b (F7207-D12)
     result = run([{"line": "1e", "units": 100, "capacity_per_unit": 100}], entity_type="estate_or_trust",
                  allocated_to_beneficiaries="200.00", passthrough_credit="50.00")
     assert result.lines["7"] == Dec("50.00")
@@ -431,7 +480,7 @@ def test_line_8b_8c_for_estates_and_trusts():
 @pytest.mark.parametrize("year,revision,has_6b", [(2023, "01-2024", False), (2024, "01-2025", False),
                                                    (2025, "12-2025", True), (2027, "12-2025", True)])
 def test_revision_by_tax_year(year, revision, has_6b):
-    # source: form7207.md §7
+    # source: the `revisions` table (Form 7207 Rev. 01-2024, 01-2025, 12-2025), F7207-D11
     result = run(tax_year=year, attestations={"prohibited_foreign_entity": False})
     assert result.revision == revision
     assert ("6b.e" in result.lines) == has_6b

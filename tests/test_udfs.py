@@ -32,8 +32,9 @@ def is_message(value, kind="INPUT"):
     ("1e", [(300, 100), (400, 200)], 7_700),
     # source: form7207.md §1, line 2b example 3 blades for a 6 MW turbine + 3 for a 10 MW turbine = 48,000,000 W; × $0.02/W
     ("2b", [(3, 6_000_000), (3, 10_000_000)], 960_000),
-    # source: form7207.md §1, line 3a example 50 × 1,000 W + 100 × 2,500 W = 300,000 W; × $0.0025/W
-    ("3a", [(50, 1000), (100, 2500)], 750),
+    # source: the instructions' line 3a example (50 × 1,000 W + 100 × 2,500 W) with sizes a central inverter
+    # can have (> 1,000 kW, 26 U.S.C. 45X(c)(2)(B)): 50 × 2,000,000 W + 100 × 2,500,000 W = 350,000,000 W; × $0.0025/W
+    ("3a", [(50, 2_000_000), (100, 2_500_000)], 875_000),
     # source: form7207.md §1, line 5a example 50 × 12 kWh + 100 × 15 kWh = 2,100 kWh; × $35/kWh
     ("5a", [(50, 12), (100, 15)], 73_500),
 ])
@@ -83,15 +84,15 @@ def test_critical_minerals_and_coal():
     assert udfs.CREDIT_45X("6a", 1_000_000.0, None, 2025.0, 2025.0, dt.datetime(2025, 1, 1)) == 100_000.0
     # source: form7207.md §1 and §4: metallurgical coal 2.5% of costs, tax years beginning after 4 July 2025
     assert udfs.CREDIT_45X("6b", 1_000_000.0, None, 2026.0) == 25_000.0
-    # ... none for coal produced after 2029
-    assert udfs.CREDIT_45X("6b", 1_000_000.0, None, 2030.0, 2030.0) == 0.0
+    # ... none for coal produced after 2029: an ineligible row says why (decision F7207-D13)
+    assert is_message(udfs.CREDIT_45X("6b", 1_000_000.0, None, 2030.0, 2030.0), "RULE")
     assert is_message(udfs.CREDIT_45X("6b", 1_000_000.0, None, 2025.0, 2025.0, dt.date(2025, 1, 1)), "RULE")
     assert udfs.CREDIT_45X("6b", 1_000_000.0) == "#INPUT: tax_year_begins (or year_sold) is required for line 6b (metallurgical coal)"
 
 
 def test_wind_termination_and_first_year():
     # source: form7207.md §4, wind: no credit when produced and sold after 2027
-    assert udfs.CREDIT_45X("2c", 1.0, 10_000_000.0, 2028.0, 2028.0) == 0.0
+    assert is_message(udfs.CREDIT_45X("2c", 1.0, 10_000_000.0, 2028.0, 2028.0), "RULE")  # F7207-D13
     # produced 2027, sold 2028: credited (with a warning in the engine), $0.05/W (form7207.md §1)
     assert udfs.CREDIT_45X("2c", 1.0, 10_000_000.0, 2028.0, 2027.0) == 500_000.0
     # source: form7207.md §7: components sold before 2023 earn no §45X credit
@@ -180,11 +181,11 @@ def test_range_problems():
 
 
 def test_ten_thousand_rows_ask_the_engine_once_per_line_and_year(monkeypatch):
-    from xlcredits.forms.f7207 import compute as engine
+    from xlcredits.forms.f7207 import unit as engine  # CREDIT_45X asks the engine's unit_credit (F7207-D13)
 
     calls = []
-    real = engine.compute
-    monkeypatch.setattr(engine, "compute", lambda data: calls.append(data) or real(data))
+    real = engine.unit_credit
+    monkeypatch.setattr(engine, "unit_credit", lambda *args: calls.append(args) or real(*args))
     monkeypatch.setattr(f7207_udfs, "_FACTORS", {})
     n = 10_000
     lines = ["1e", "1a", "3d", "5a", "1c"]

@@ -20,7 +20,7 @@ import xlwings
 
 EXPECTED = {
     "CREDIT_45X": ["component", "quantity", "Optional capacity_per_unit", "Optional year_sold",
-                   "Optional year_produced", "Optional tax_year_begins"],
+                   "Optional year_produced", "Optional tax_year_begins", "Optional macr"],
     "RATE_45X": ["component"],
     "UNIT_45X": ["component"],
     "LINE_45X": ["component"],

@@ -142,13 +142,14 @@ def _fill_color(cell) -> str:
 
 def test_findings_sit_on_their_input_cells_and_the_audit_sheet(filled):
     path, layout, result = filled["i24_3a"]
-    warnings = [f for f in result.findings if f.severity == "warning"]
-    assert len(warnings) == 2 and warnings[0].where == "components[0].capacity_per_unit"
+    # a 1,000 W "central inverter" is not one [26 U.S.C. 45X(c)(2)(B)]: an error (decision F7207-D3)
+    errors = [f for f in result.findings if f.severity == "error"]
+    assert len(errors) == 2 and errors[0].where == "components[0].capacity_per_unit"
     wb = openpyxl.load_workbook(path)
     target = layout.schedules["products"].address(0, "capacity_per_unit")
     sheet, ref = target.split("!")
     cell = wb[sheet.strip("'")][ref.replace("$", "")]
-    assert _fill_color(cell) == HIGHLIGHT["warning"][0]
+    assert _fill_color(cell) == HIGHLIGHT["error"][0]
     assert cell.comment is not None and "central inverter" in cell.comment.text.lower()
     audit = wb["Audit"]
     text = "\n".join(str(c.value) for row in audit.iter_rows() for c in row if c.value is not None)
@@ -225,7 +226,7 @@ def test_refilling_a_live_book_clears_stale_marks():
     target = layout.schedules["products"].address(0, "capacity_per_unit")
     sheet, r, c = layout.schedules["products"].sheet, layout.schedules["products"].first_row, \
         layout.schedules["products"].cols["capacity_per_unit"]
-    assert book.cell_at(sheet, r, c).highlight == "warning"
+    assert book.cell_at(sheet, r, c).highlight == "error"  # size class (decision F7207-D3)
     # the preparer fixes the rows (central inverters over 1,000 kW) and removes the second one
     book.cell_at(sheet, r, c).value = 1500000
     for col in layout.schedules["products"].inputs():

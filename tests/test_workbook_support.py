@@ -72,12 +72,14 @@ CASES_7207 = {
         ],
         "critical_minerals": [
             {"line": 38, "costs": "1000000", "produced_year": 2031, "sold_year": 2031, "description": "LiOH"},
-            {"line": 64, "costs": "100.05", "produced_year": 2030},
-            {"line": 65, "costs": "100.05", "produced_year": 2030},
-            {"line": 1, "costs": "0.05", "produced_year": 2029},
+            # years given: in this fiscal year 2029 and 2030 differ in MACR threshold (decision F7207-D2)
+            {"line": 64, "costs": "100.05", "produced_year": 2030, "sold_year": 2030, "macr": "0.3"},
+            {"line": 65, "costs": "100.05", "produced_year": 2030, "sold_year": 2030, "macr": "0.3"},
+            {"line": 1, "costs": "0.05", "produced_year": 2029, "sold_year": 2029},
         ],
-        "metallurgical_coal": [{"description": "Met coal", "costs": "40000.2", "produced_year": 2029},
-                               {"description": "Late coal", "costs": "5000", "produced_year": 2030}],
+        "metallurgical_coal": [{"description": "Met coal", "costs": "40000.2", "produced_year": 2029, "sold_year": 2029},
+                               {"description": "Late coal", "costs": "5000", "produced_year": 2030, "sold_year": 2030,
+                                "macr": "0.3"}],
         "passthrough_credit": "1234.56", "allocated_to_beneficiaries": "1000",
     },
     # source: form7207.md §7: tax years beginning in 2023 use Rev. 01-2024 (no 3a/3b, no 6b)

@@ -161,8 +161,10 @@ def test_formulas_name_their_lines(opened):
     formula = wb[p.sheet].cell(p.row + 1, p.col + 1).value
     assert formula.startswith("=F7207_1a_e+F7207_1b_e") and formula.endswith("+F7207_6b_e+F7207_7")
     p = layout.line_places["1a.e"]
-    assert wb[p.sheet].cell(p.row + 1, p.col + 1).value == \
-        '=ROUND(SUMIFS(F7207_products_credit,F7207_products_line,"1a"),2)'
+    # only rows that earn credit count (decision F7207-D5)
+    assert wb[p.sheet].cell(p.row + 1, p.col + 1).value == (
+        '=ROUND(SUMIFS(F7207_products_credit,F7207_products_line,"1a",F7207_products_phase_out,">0",'
+        'F7207_products_eligible,">0"),2)')
 
 
 def test_revision_by_tax_year():

@@ -1,12 +1,13 @@
 """Form 7207 (§45X) worksheet functions: thin wrappers over the engine in xlcredits.forms.f7207.
 
 Every rate, phase-out and eligibility rule comes from the engine: `CREDIT_45X` asks the engine's
-own `compute()` for the credit of one unit of a row (rate × phase-out × eligibility, with the
-same defaults and findings as a full return) once per distinct line and years, caches it, and
-multiplies. The engine is imported on first use, not when Excel loads `udfs`.
+`unit_credit` (forms/f7207/unit.py) for the credit of one unit of a row (rate × phase-out ×
+eligibility, by the same rule functions as a full return) once per distinct line, years and MACR,
+caches it, and multiplies; the engine says whether a problem is the law's (#RULE) or the
+input's (#INPUT). The engine is imported on first use, not when Excel loads `udfs`.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, localcontext
 from typing import Any
 
@@ -14,6 +15,7 @@ import xlwings as xw
 
 from xlcredits.numbers import CENT, ENGINE_CONTEXT
 
+from ._cents import Factor, exact_cents
 from ._excel import (
     CATEGORY,
     LIMIT,
@@ -35,7 +37,7 @@ LINE_EXAMPLE = '"1e" or "solar_module"'
 # --- engine look-ups, cached -------------------------------------------------------------
 
 _LINES: dict = {}  # what the preparer typed -> the engine's PartIILine
-_FACTORS: dict = {}  # (line, sold, produced, tax year begins) -> Decimal, or the ExcelInputError
+_FACTORS: dict = {}  # (line, sold, produced, tax year begins, macr) -> Decimal, or the ExcelInputError
 
 
 def _catalog():
@@ -61,77 +63,49 @@ def line_of(value: Any, name: str = "component"):
     return entry
 
 
-# A unit row per kind of line: the input that makes the engine's row credit equal
-# rate × phase-out × eligibility (column (d) = 1).
-def _unit_row(entry) -> tuple[str, str, dict]:
-    if entry.line == "2a":
-        return "vessels", "vessels", {"sales_price": 1}
-    if entry.line == "6a":
-        return "critical_minerals", "minerals", {"line": 1, "costs": 1}
-    if entry.line == "6b":
-        return "metallurgical_coal", "coal", {"costs": 1}
-    field = {"capacity": None, "quantity": "quantity", "costs": "costs"}[entry.measure]
-    row = {"line": entry.line, **({"units": 1, "capacity_per_unit": 1} if field is None else {field: 1})}
-    return "components", "products", row
+def _engine_unit():
+    from xlcredits.forms.f7207 import unit
+
+    return unit
 
 
-def _tax_year(sold: int | None, produced: int | None, begins: date | None):
-    """The tax year to ask the engine about, and its first day.
-
-    Given `tax_year_begins`: twelve months from that day. Otherwise the calendar year of the
-    sale (or production). With no year at all: the first credit year, so no phase-out applies.
-    """
-    if begins is not None:
-        try:
-            ends = begins.replace(year=begins.year + 1) - timedelta(days=1)
-        except ValueError:  # 29 February
-            ends = begins.replace(year=begins.year + 1, day=28)
-        return {"begins": begins.isoformat(), "ends": ends.isoformat()}
-    year = sold or produced or _catalog().FIRST_CREDIT_YEAR
-    return year
+def _error(problem, line: str) -> ExcelInputError:
+    """The engine's reason as a cell message: the law's ("#RULE") or the input's ("#INPUT")."""
+    reason = problem.reason
+    return ExcelInputError(f"line {line}: {reason}" if problem.kind == "excluded" else reason,
+                           "RULE" if problem.kind == "excluded" else "INPUT")
 
 
-def _short(message: str, line: str) -> str:
-    """'line 1e row 1: produced in ...' -> 'line 1e: produced in ...'."""
-    head, sep, rest = message.partition(": ")
-    if sep and head.endswith(" row 1"):
-        return f"line {line}: {rest}"
-    return message
-
-
-def unit_credit(entry, sold: int | None, produced: int | None, begins: date | None) -> Decimal:
+def unit_credit(entry, sold: int | None, produced: int | None, begins: date | None,
+                macr: Decimal | None = None) -> Decimal:
     """The engine's credit for one unit of column (d) on `entry`'s line, for these years (cached)."""
-    key = (entry.line, sold, produced, begins)
+    key = (entry.line, sold, produced, begins, macr)
     cached = _FACTORS.get(key)
     if cached is None:
-        cached = _FACTORS[key] = _ask_engine(entry, sold, produced, begins)
+        answer = _engine_unit().unit_credit(entry, sold, produced, begins, macr)
+        cached = _FACTORS[key] = _error(answer.problem, entry.line) if answer.problem else answer.credit
     if isinstance(cached, ExcelInputError):
         raise cached
     return cached
 
 
-def _ask_engine(entry, sold, produced, begins) -> Decimal | ExcelInputError:
-    if entry.line == "6b" and sold is None and produced is None and begins is None:
-        return ExcelInputError("tax_year_begins (or year_sold) is required for line 6b (metallurgical coal)")
-    from xlcredits.forms.f7207.compute import compute
+def check_size(entry, capacity: Decimal) -> None:
+    """Raise "#RULE: ..." when a size per unit is not the component of the line (45X(c)(2), (c)(5))."""
+    if entry.size:
+        problem = _engine_unit().size_problem(entry, capacity)
+        if problem is not None:
+            raise _error(problem, entry.line)
 
-    field, schedule, row = _unit_row(entry)
-    if sold is not None:
-        row["sold_year"] = sold
-    if produced is not None:
-        row["produced_year"] = produced
-    result = compute({"form": "7207", "tax_year": _tax_year(sold, produced, begins), field: [row]})
-    errors = [f for f in result.findings if f.severity == "error"]
-    if errors:
-        # a schema problem is the input's; anything else (incl. a tax year before the credit) a rule's
-        kind = "INPUT" if errors[0].blocking and errors[0].where != "tax_year" else "RULE"
-        return ExcelInputError(_short(errors[0].message, entry.line), kind)
-    return result.rows[schedule][0]["credit"]
+
+def _factor(entry, unit: Decimal) -> Factor:
+    bounds = tuple((b.kind, float(b.value)) for b in entry.size)
+    return Factor(unit, entry, bounds)
 
 
 # --- CREDIT_45X ----------------------------------------------------------------------------
 
-ARGS = ("component", "quantity", "capacity_per_unit", "year_sold", "year_produced", "tax_year_begins")
+ARGS = ("component", "quantity", "capacity_per_unit", "year_sold", "year_produced", "tax_year_begins", "macr")
+KEY_ARGS = (0, 3, 4, 5, 6)  # the arguments that choose the per-unit credit
 
 
 def _measure(entry, quantity: Decimal, capacity: Any, convert) -> Decimal:
@@ -139,7 +113,9 @@ def _measure(entry, quantity: Decimal, capacity: Any, convert) -> Decimal:
     if entry.measure == "capacity":
         if is_empty(capacity):
             raise ExcelInputError(f"capacity_per_unit is required for line {entry.line} ({entry.unit_text} per unit)")
-        return ENGINE_CONTEXT.multiply(quantity, convert(capacity, "capacity_per_unit"))
+        per_unit = convert(capacity, "capacity_per_unit")
+        check_size(entry, per_unit)
+        return ENGINE_CONTEXT.multiply(quantity, per_unit)
     if not is_empty(capacity):
         raise ExcelInputError(f"capacity_per_unit does not apply to line {entry.line} "
                               f"(quantity is in {entry.unit_text}); leave it empty")
@@ -150,42 +126,41 @@ def _plain_decimal(value: Any, name: str) -> Decimal:
     return to_decimal(value, name)
 
 
+def _macr(value: Any) -> Decimal | None:
+    if is_empty(value):
+        return None
+    ratio = to_decimal(value, "macr")
+    if ratio > 1:
+        raise ExcelInputError(f"macr must be a fraction from 0 to 1, e.g. 0.65 (got {shown(value)})")
+    return ratio
+
+
+def _unit_of(row: tuple):
+    entry = line_of(row[0])
+    return entry, unit_credit(entry, to_year(row[3], "year_sold"), to_year(row[4], "year_produced"),
+                              to_date(row[5], "tax_year_begins"), _macr(row[6]))
+
+
 def credit_row(component, quantity, capacity_per_unit=None, year_sold=None, year_produced=None,
-               tax_year_begins=None) -> float:
+               tax_year_begins=None, macr=None) -> float:
     """One row's credit in dollars (raises ExcelInputError)."""
     entry = line_of(component)
     q = to_decimal(quantity, "quantity")
     measure = _measure(entry, q, capacity_per_unit, _plain_decimal)
-    factor = unit_credit(entry, to_year(year_sold, "year_sold"), to_year(year_produced, "year_produced"),
-                         to_date(tax_year_begins, "tax_year_begins"))
+    _, factor = _unit_of((component, quantity, capacity_per_unit, year_sold, year_produced, tax_year_begins, macr))
     return money(ENGINE_CONTEXT.multiply(measure, factor))
-
-
-_POW10 = [10 ** k for k in range(40)]
-
-
-def _scaled(x: float) -> tuple[int, int] | None:
-    """A non-integral float as Excel shows it, exactly: 2.5 -> (25, 1), i.e. 25 / 10**1; None for exponent forms
-    (those take the Decimal path). repr() is the shortest text that reads back as the same float,
-    the same digits `Decimal(str(x))` sees at the boundary."""
-    text = repr(x)
-    if "e" in text:
-        return None
-    whole, _, frac = text.partition(".")
-    return int(whole + frac), len(frac)
 
 
 def credit_column(values: tuple, columns: list) -> list[list]:
     """One [result] per row: the vectorised path (one call for a whole range).
 
-    The engine's answer per line and years is cached, keyed by the ranged ones of component and
-    years only (usually the component alone). Rows whose quantity and capacity are whole numbers
-    are computed in floats where every step is exact (integers below 2**53); rows with plain
-    decimals (125000.5 kg) with Python integers; any other row (text numbers, exponent forms) takes
-    the Decimal path of a single call. All give the credit in cents = round half up (quantity ×
-    capacity × rate × phase-out × 100) exactly, the same float (tests check it). A row with a
-    problem gets its own "#INPUT: ..." and the other rows still compute; a row blank in every
-    range stays blank.
+    The engine's answer per line, years and MACR is cached, keyed by the ranged ones of those
+    arguments (usually the component alone). Rows whose quantity and capacity are plain floats
+    are computed in exact integers (`udfs._cents`); any other row (text numbers, exponent forms)
+    takes the Decimal path of a single call. Both give the credit in cents = round half up
+    (quantity × capacity × rate × phase-out × 100) exactly, the same float (tests check it). A
+    row with a problem gets its own "#INPUT: ..." or "#RULE: ..." and the other rows still compute;
+    a row blank in every range stays blank.
     """
     lengths = {ARGS[i]: len(col) for i, col in enumerate(columns) if col is not None}
     if len(set(lengths.values())) > 1:
@@ -194,10 +169,10 @@ def credit_column(values: tuple, columns: list) -> list[list]:
     n = next(iter(lengths.values()))
     cols = [col if col is not None else [value] * n for col, value in zip(columns, values)]
     ranged = [i for i, col in enumerate(columns) if col is not None]
-    key_args = [i for i in (0, 3, 4, 5) if columns[i] is not None] or [0]
+    key_args = [i for i in KEY_ARGS if columns[i] is not None] or [0]
     keys = cols[0] if key_args == [0] else list(zip(*(cols[i] for i in key_args)))
 
-    factors: dict = {}  # key -> _Factor, successes only
+    factors: dict = {}  # key -> Factor, successes only
     factors_get = factors.get
     limit = float(LIMIT)
     out: list = []
@@ -211,7 +186,7 @@ def credit_column(values: tuple, columns: list) -> list[list]:
                 # fastest: whole numbers, every product below 2**53, so float arithmetic is exact
                 if f.per_unit:
                     if capacity.__class__ is float and 0.0 <= capacity and quantity.is_integer() \
-                            and capacity.is_integer():
+                            and capacity.is_integer() and f.size_ok(capacity):
                         x = quantity * capacity
                         if x <= f.float_limit:
                             append([((x * f.num200 + f.half) // f.den2) / 100])
@@ -219,66 +194,29 @@ def credit_column(values: tuple, columns: list) -> list[list]:
                 elif capacity is None and quantity <= f.float_limit and quantity.is_integer():
                     append([((quantity * f.num200 + f.half) // f.den2) / 100])
                     continue
-                exact = _exact_cents(f, quantity, capacity, limit)
-                if exact is not None:
-                    append([exact])
-                    continue
-            row = (cols[0][i], quantity, capacity, cols[3][i], cols[4][i], cols[5][i])
+                if not f.per_unit or (capacity.__class__ is float and f.size_ok(capacity)):
+                    exact = exact_cents(f, quantity, capacity, limit)
+                    if exact is not None:
+                        append([exact])
+                        continue
+            row = tuple(col[i] for col in cols)
             try:
                 if f is None:
                     if all(is_empty(row[j]) for j in ranged):
                         append([None])  # blank in every range: stays blank
                         continue
-                    entry = line_of(row[0])
-                    unit = unit_credit(entry, to_year(row[3], "year_sold"), to_year(row[4], "year_produced"),
-                                       to_date(row[5], "tax_year_begins"))
-                    f = factors[key] = _Factor(unit, entry)
-                    exact = _exact_cents(f, quantity, capacity, limit)
-                    if exact is not None:
-                        append([exact])
-                        continue
+                    entry, unit = _unit_of(row)
+                    f = factors[key] = _factor(entry, unit)
+                    if (not f.per_unit or (capacity.__class__ is float and f.size_ok(capacity))):
+                        exact = exact_cents(f, quantity, capacity, limit)
+                        if exact is not None:
+                            append([exact])
+                            continue
                 measure = _measure(f.entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
                 append([float((measure * f.unit).quantize(CENT))])
             except ExcelInputError as exc:
                 append([exc.text])
     return out
-
-
-class _Factor:
-    """The engine's credit for one unit of column (d), as exact integer parts: unit = num / den."""
-
-    __slots__ = ("unit", "entry", "per_unit", "num", "den2", "num200", "half", "float_limit")
-
-    def __init__(self, unit: Decimal, entry):
-        self.unit, self.entry = unit, entry
-        self.per_unit = entry.measure == "capacity"
-        self.num, den = unit.as_integer_ratio()
-        self.den2 = 2 * den  # cents = (200 × d × num + den) // (2 × den): half up
-        self.num200, self.half = 200 * self.num, den
-        # the largest column (d) for which d × num × 200 + den stays an exact float
-        self.float_limit = float((2 ** 53 - den) // max(self.num200, 1)) if self.num else float(2 ** 53)
-
-
-def _exact_cents(f: _Factor, quantity, capacity, limit: float) -> float | None:
-    """Credit in dollars for float inputs with plain decimals, by exact integer arithmetic; None
-    when the row needs the Decimal path (text numbers, exponent forms, a capacity out of place)."""
-    if quantity.__class__ is not float or not 0.0 <= quantity <= limit:
-        return None
-    q = (int(quantity), 0) if quantity.is_integer() else _scaled(quantity)
-    if q is None:
-        return None
-    qm, scale = q
-    if f.per_unit:
-        if capacity.__class__ is not float or not 0.0 <= capacity <= limit:
-            return None
-        c = (int(capacity), 0) if capacity.is_integer() else _scaled(capacity)
-        if c is None:
-            return None
-        qm, scale = qm * c[0], scale + c[1]
-    elif capacity is not None:
-        return None  # the Decimal path says what is wrong
-    d2 = f.den2 * _POW10[scale]
-    return ((qm * f.num200 + d2 // 2) // d2) / 100
 
 
 @xw.func(category=CATEGORY)
@@ -287,18 +225,21 @@ def _exact_cents(f: _Factor, quantity, capacity, limit: float) -> float | None:
 @xw.arg("quantity", doc="Capacity lines: units sold. Lines 1b-1d, 1f, 1g: kg or m². Lines 2a, 4a, 6a, 6b: "
                         "sales price or costs in dollars.")
 @xw.arg("capacity_per_unit", doc="Capacity lines only: W per unit (turbine rating for 2b-2f, AC for inverters) "
-                                 "or kWh per unit for batteries (5a-5c). Leave empty on other lines.")
-@xw.arg("year_sold", doc="Calendar year sold (drives the phase-out: 2030 75%, 2031 50%, 2032 25%, then 0). "
+                                 "or kWh per unit for batteries (5a-5c); it must fit the line's size class. "
+                                 "Leave empty on other lines.")
+@xw.arg("year_sold", doc="Calendar year sold; sets the phase-out (see =PHASEOUT_45X(year)). "
                          "Default: year produced, else the tax year.")
 @xw.arg("year_produced", doc="Calendar year produced (critical minerals phase-out, wind and coal cut-offs). "
                              "Default: year sold.")
 @xw.arg("tax_year_begins", doc="First day of the tax year (date, or a year for 1 January). Default: 1 January "
-                               "of the year sold. Matters for 6a/6b (after 4 July 2025).")
+                               "of the year sold. Decides which rules are in force (e.g. 6a/6b, MACR).")
+@xw.arg("macr", doc="Optional material assistance cost ratio, 0 to 1. When given, a row below its category's "
+                    "threshold (see =MACR_THRESHOLD_45X) returns #RULE.")
 @guarded
 def CREDIT_45X(component: Any, quantity: Any, capacity_per_unit: Any = None, year_sold: Any = None,
-               year_produced: Any = None, tax_year_begins: Any = None) -> Any:
-    """Form 7207 (§45X) credit in dollars for one product row, after the phase-out: quantity × capacity × rate × phase-out %. Give ranges to get one result per row (a spilling column)."""
-    values = (component, quantity, capacity_per_unit, year_sold, year_produced, tax_year_begins)
+               year_produced: Any = None, tax_year_begins: Any = None, macr: Any = None) -> Any:
+    """Form 7207 (§45X) credit in dollars for one product row after the phase-out and the form's eligibility rules ("#RULE: reason" if ineligible). Rounds each row to cents; the form rounds each line. Ranges give one result per row."""
+    values = (component, quantity, capacity_per_unit, year_sold, year_produced, tax_year_begins, macr)
     columns = [rows_of(value, name) for value, name in zip(values, ARGS)]
     if all(column is None for column in columns):
         return credit_row(*values)
@@ -336,8 +277,8 @@ def LINE_45X(component: Any) -> Any:
 @xw.arg("year", doc="Calendar year: the year sold (general), or the year produced (critical minerals).")
 @xw.arg("schedule", doc='"general" (default: every line but critical minerals, by year sold) or '
                         '"critical_minerals" (line 6a, by year produced).')
-@xw.arg("tax_year_begins", doc="Critical minerals only: first day of the tax year (the phase-out applies to tax "
-                               "years beginning after 4 July 2025). Default: 1 January of year.")
+@xw.arg("tax_year_begins", doc="Critical minerals only: first day of the tax year (the phase-out applies only to "
+                               "tax years covered by the P.L. 119-21 amendment). Default: 1 January of year.")
 @guarded
 def PHASEOUT_45X(year: Any, schedule: Any = "general", tax_year_begins: Any = None) -> Any:
     """§45X phase-out percentage for a year (1 = 100%, 0.75 = 75%): the general schedule by year sold, or the critical minerals schedule by year produced."""
@@ -359,7 +300,7 @@ def PHASEOUT_45X(year: Any, schedule: Any = "general", tax_year_begins: Any = No
 @xw.arg("year_sold", doc="Calendar year the component is sold.")
 @guarded
 def MACR_THRESHOLD_45X(category: Any, year_sold: Any) -> Any:
-    """Minimum material assistance cost ratio (MACR) for a component category and year sold (OBBBA, tax years beginning after 4 July 2025): 0.5 = 50%."""
+    """Minimum material assistance cost ratio (MACR) for a component category and year sold (P.L. 119-21; applies in the tax years that law covers): 0.5 = 50%."""
     catalog = _catalog()
     text = to_text(category, "category", '"solar"')
     name = catalog.normalise_name(text)

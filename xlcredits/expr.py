@@ -78,9 +78,14 @@ class Expr:
 
 @dataclass(frozen=True)
 class Ref(Expr):
-    """A named value: a form line ("1a.e", "28"), an input ("tax_liability") or a row column."""
+    """A named value: a form line ("1a.e", "28"), an input ("tax_liability") or a row column.
+
+    In an explanation (`substitute`), a factor equal to `hide_if` is left out (a 100% phase-out
+    says nothing), and `shown_as` formats the value (0.75 as "75%")."""
 
     key: str
+    hide_if: Decimal | None = None
+    shown_as: Callable[[Decimal], str] | None = None
 
     def evaluate(self, env):
         return env.get(self.key)
@@ -92,7 +97,12 @@ class Ref(Expr):
         return names(self.key)
 
     def substitute(self, env):
-        return _fmt(env.get(self.key))
+        value = env.get(self.key)
+        if self.hide_if is not None and value == self.hide_if:
+            return ""
+        if self.shown_as is not None and value is not None and not isinstance(value, str):
+            return self.shown_as(value)
+        return _fmt(value)
 
     def refs(self):
         return {self.key}
@@ -144,7 +154,11 @@ class _Chain(Expr):
         return self._join([a.describe(names) for a in self.args], f" {self.symbol} ")
 
     def substitute(self, env):
-        return self._join([a.substitute(env) for a in self.args], f" {self.symbol} ")
+        # a hidden factor (Ref.hide_if) leaves the chain, so "50,000 × 0.04" reads as computed
+        shown = [(a, a.substitute(env)) for a in self.args]
+        shown = [(a, text) for a, text in shown if text != ""] or shown[:1]
+        return f" {self.symbol} ".join(
+            self._wrap(a, text, strict=(i > 0 and self.strict_right)) for i, (a, text) in enumerate(shown))
 
     def refs(self):
         return set().union(*(a.refs() for a in self.args))
@@ -349,20 +363,25 @@ class SumRows(Expr):
     match: str | None = None
     value: str | None = None
     label: str = ""
+    positive: tuple[str, ...] = ()  # only rows where each of these columns is above zero
 
     def _selected(self, env):
         for row in env.rows(self.schedule):
             if self.match is None or str(row.get(self.match, "")).lower() == str(self.value).lower():
-                yield row
+                if all(_num(row.get(c)) > 0 for c in self.positive):
+                    yield row
 
     def evaluate(self, env):
         return sum((_num(r.get(self.column)) for r in self._selected(env)), ZERO)
 
     def render(self, sheet):
         target = sheet.column_range(self.schedule, self.column)
-        if self.match is None:
+        criteria = [f'{sheet.column_range(self.schedule, c)},">0"' for c in self.positive]
+        if self.match is not None:
+            criteria.insert(0, f'{sheet.column_range(self.schedule, self.match)},"{self.value}"')
+        if not criteria:
             return f"SUM({target})"
-        return f'SUMIFS({target},{sheet.column_range(self.schedule, self.match)},"{self.value}")'
+        return f"SUMIFS({target},{','.join(criteria)})"
 
     def describe(self, names):
         if self.label:

@@ -38,7 +38,7 @@ class Line:
         """The note with its decision and citations, as printed beside the line."""
         text = self.note + (f" ({self.decision})" if self.decision else "")
         if self.cites:
-            text += (" " if text else "") + "[" + "; ".join(self.cites) + "]"
+            text += (" " if text else "") + "[" + "; ".join(dict.fromkeys(self.cites)) + "]"
         return text
 
 
@@ -134,6 +134,10 @@ class Result:
     explanations: dict[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
+    # Statements a form attaches (Form 7207): rows or parts of rows that earn nothing, and the
+    # phase-out applied per line and year. None for forms without them.
+    excluded: list[dict] | None = None
+    phase_out: list[dict] | None = None
 
     @property
     def computed(self) -> bool:
@@ -146,5 +150,7 @@ class Result:
             "tax_year": self.tax_year,
             "lines": dict(self.lines),
             **self.extras,
+            **({"excluded": self.excluded} if self.excluded is not None else {}),
+            **({"phase_out": self.phase_out} if self.phase_out is not None else {}),
             "findings": [f.as_json() for f in self.findings],
         }

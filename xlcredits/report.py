@@ -28,6 +28,7 @@ def as_text(result: Result, all_lines: bool = False) -> str:
     width = max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
     out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})", ""]
     hidden = 0
+    phased = {f"{p['line']}.e" for p in result.phase_out or ()}  # marked: see the phase-out statement
     if result.computed:
         for line in _lines_of(result):
             value = result.lines.get(line.key)
@@ -37,6 +38,8 @@ def as_text(result: Result, all_lines: bool = False) -> str:
                 hidden += 1  # Part IV lines without costs would bury the rest
                 continue
             shown = "—" if value is None else grouped(value, line.places())
+            if line.key in phased:
+                shown = "‡ " + shown
             label = textwrap.shorten(line.label, 58, placeholder="…")
             out.append(f"{line.key:>9}  {label:<58} {shown:>18}")
             why = result.explanations.get(line.key, "")
@@ -45,6 +48,7 @@ def as_text(result: Result, all_lines: bool = False) -> str:
                     out.append(" " * 11 + piece)
         if hidden:
             out += ["", f"({hidden} Part IV lines without costs are not shown; --all shows every line.)"]
+        out += _statements(result, width)
     else:
         out.append("Not computed: the input has errors.")
     if result.findings:
@@ -53,3 +57,20 @@ def as_text(result: Result, all_lines: bool = False) -> str:
             out += textwrap.wrap(f"{f.severity.upper():8} {f.where}: {f.message}", width,
                                  subsequent_indent=" " * 9)
     return "\n".join(out) + "\n"
+
+
+def _statements(result: Result, width: int) -> list[str]:
+    """The statements a result carries (Form 7207): excluded amounts and the phase-out per year."""
+    out: list[str] = []
+    if result.excluded:
+        out += ["", "Statement of excluded amounts (not in column (d)):"]
+        for e in result.excluded:
+            head = f"line {e['line']}  {e['row']}  {e['description'] or ''}".rstrip()
+            out += textwrap.wrap(f"{head}: {grouped(e['amount'])} — {e['reason']} [{e['citation']}]", width,
+                                 initial_indent="  ", subsequent_indent="      ")
+    if result.phase_out:
+        out += ["", "‡ Phase-out statement (column (e) = (c) × (d) × percentage for these amounts):"]
+        for p in result.phase_out:
+            out.append(f"  line {p['line']}  {p['year_basis']} in {p['year']}: {grouped(p['rate'])} × "
+                       f"{grouped(p['measure'])} × {grouped((p['percentage'] * 100).normalize())}% = {grouped(p['amount'], 2)}")
+    return out

@@ -99,7 +99,8 @@ def _key_lines(data: Any, result: Result) -> dict:
         return {"filer": filer.get("name", ""), "tin": filer.get("tin", ""),
                 "facility": facility.get("address") or facility.get("description") or "",
                 "registration_number": facility.get("registration_number", ""),
-                "line_8a": lines.get("8a"), "line_8c": lines.get("8c")}
+                # the Form 3800 amount: line 8c for estates and trusts, line 8a (8c blank) for others
+                "line_8a": lines.get("8a"), "line_8c": lines["8c"] if lines.get("8c") is not None else lines.get("8a")}
     taxpayer = data.get("taxpayer") or {}
     allowed_key = next((k for k in ("36", "50", "43") if lines.get(k) is not None), None)
     carry_key = {"36": "37", "50": "51", "43": "44"}.get(allowed_key or "", "")

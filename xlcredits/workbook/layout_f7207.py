@@ -101,26 +101,28 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
 
 def _part_i(s: SheetBuilder, revision: str) -> None:
     s.section("Part I   Facility Information")
-    old = revision == "01-2024"
-    rows = [("1", "facility.registration_number", "Registration number (if making an elective payment or transfer "
-                                                  "election)")]
-    if not old:
-        rows.append(("2", "facility.placed_in_service", "Date facility was placed in service"))
-    rows += [("3" if old else "3a", "facility.address", "Address of facility"),
-             ("", "facility.description", "Description of facility")]
-    if not old:
-        rows += [("3b", "facility.owner_name", "Owner's name, if different from filer"),
-                 ("", "facility.owner_tin", "Owner's TIN, if different from filer")]
-    rows += [("4", "facility.latitude", "Latitude of facility (decimal degrees)"),
-             ("", "facility.longitude", "Longitude of facility (decimal degrees)")]
-    if not old:
-        rows += [("5", "facility.related_person_election",
-                  "Are you making the election under section 45X(a)(3)(B) to treat sales to related persons as "
-                  "sales to unrelated persons? (Yes/No)"),
-                 ("6", "facility.section_48c_property",
-                  "Do the eligible components include property produced at a facility for which a section 48C "
-                  "credit was allowed? (Yes/No)")]
-    for number, path, text in rows:
+    printed = catalog.part_i_lines(revision)  # each revision's Part I as it is printed (decision F7207-D11)
+    address = "3" if "3" in printed else "3a"
+    candidates = [
+        ("1", "1", "facility.registration_number", "Registration number (if making an elective payment or transfer "
+                                                   "election)"),
+        ("2", "2", "facility.placed_in_service", "Date facility was placed in service"),
+        (address, address, "facility.address", "Address of facility"),
+        (address, "", "facility.description", "Description of facility"),
+        ("3b", "3b", "facility.owner_name", "Owner's name, if different from filer"),
+        ("3b", "", "facility.owner_tin", "Owner's TIN, if different from filer"),
+        ("4", "4", "facility.latitude", "Latitude of facility (decimal degrees)"),
+        ("4", "", "facility.longitude", "Longitude of facility (decimal degrees)"),
+        ("5", "5", "facility.related_person_election",
+         "Are you making the election under section 45X(a)(3)(B) to treat sales to related persons as "
+         "sales to unrelated persons? (Yes/No)"),
+        ("6", "6", "facility.section_48c_property",
+         "Do the eligible components include property produced at a facility for which a section 48C "
+         "credit was allowed? (Yes/No)"),
+    ]
+    for line, number, path, text in candidates:
+        if line not in printed:
+            continue
         wide = path in ("facility.address", "facility.description", "facility.owner_name")
         s.field_row(number, path, text, col=C, last_col=F if wide else None)
     s.row += 1

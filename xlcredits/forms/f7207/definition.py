@@ -7,9 +7,11 @@ from functools import cache
 
 from ...expr import Add, Expr, Min, Mul, Ref, Round, Sub, SumRows, const
 from ...lines import InputField, Line
+from ...numbers import ONE
 from ...schedules import Column, Schedule
 from . import catalog
 from .catalog import BATTERY_MAX_RATIO, PART_II
+from .eligibility import pct
 
 FORM = "7207"
 TITLE = "Form 7207 — Advanced Manufacturing Production Credit"
@@ -17,13 +19,17 @@ TITLE = "Form 7207 — Advanced Manufacturing Production Credit"
 # --- Schedules ---------------------------------------------------------------------------
 
 _YEARS_AND_RULES = (
-    Column("sold_year", "Year sold", "input", "year", 9, help="Default: the year the tax year ends"),
-    Column("produced_year", "Year produced", "input", "year", 9, help="Default: the year the tax year ends"),
+    Column("sold_year", "Year sold", "input", "year", 9,
+           help="Calendar year sold. May be left blank only when every calendar year of the tax period gives the "
+                "row the same credit (then: the year the tax year ends)"),
+    Column("produced_year", "Year produced", "input", "year", 9,
+           help="Calendar year produced. May be left blank only when every calendar year of the tax period gives "
+                "the row the same credit"),
     Column("macr", "MACR", "input", "fraction", 9, help="Material assistance cost ratio (0–100%)"),
 )
 _RULE_COLUMNS = (
-    Column("rate", "Rate (c)", "rule", "rate", 10, help="Statutory rate of the line [26 U.S.C. 45X(b)(1)]"),
-    Column("phase_out", "Phase-out %", "rule", "fraction", 10, help="Phase-out percentage for the year [45X(b)(3)]"),
+    Column("rate", "Rate (c)", "rule", "rate", 10, help="Statutory rate of the line (see the note on each cell)"),
+    Column("phase_out", "Phase-out %", "rule", "fraction", 10, help="Phase-out percentage for the year (see the note)"),
     Column("eligible", "Eligible", "rule", "count", 8, help="1 = earns credit; 0 = excluded (see the note)"),
 )
 _ROW_RESULT = (
@@ -42,6 +48,10 @@ PRODUCTS = Schedule(
         Column("costs", "Costs ($)", "input", "money", 14),
         *_YEARS_AND_RULES,
         Column("max_discharge_kw_per_unit", "Max discharge kW per unit", "input", "quantity", 12),
+        # optional figures of the statutory definitions: below the minimum, the row earns nothing
+        Column("wafer_area_cm2", "Wafer area cm² (1b, optional)", "input", "quantity", 11),
+        Column("purity", "Purity (1c, optional)", "input", "quantity", 12),
+        Column("energy_density_wh_per_l", "Cell Wh/L (5a, optional)", "input", "quantity", 11),
         Column("measure", "Column (d) amount", "computed", "quantity", 14,
                help="units × capacity (batteries capped at 100 × max discharge), or quantity, or costs"),
         *_RULE_COLUMNS, *_ROW_RESULT,
@@ -84,7 +94,15 @@ SCHEDULES = (PRODUCTS, VESSELS, MINERALS, COAL)
 
 # --- Row arithmetic ------------------------------------------------------------------------
 
-ROW_CREDIT: Expr = Mul(Ref("measure"), Ref("rate"), Ref("phase_out"), Ref("eligible"))
+def _not_eligible(_value) -> str:
+    return "0 (not eligible)"
+
+
+# One expression computes a row's credit and, through `substitute`, explains it: the phase-out
+# and eligibility factors show only when they change the amount ("50,000 × 0.04 × 75%").
+ROW_CREDIT: Expr = Mul(Ref("measure"), Ref("rate"), Ref("phase_out", hide_if=ONE, shown_as=pct),
+                       Ref("eligible", hide_if=ONE, shown_as=_not_eligible))
+EARNING = ("phase_out", "eligible")  # a row counts in column (d) only when both are above zero (F7207-D5)
 
 
 def product_measure(measure: str, capped_battery: bool) -> Expr:
@@ -127,19 +145,21 @@ FIELDS = (
 def _part_ii_line(entry: catalog.PartIILine) -> list[Line]:
     key = entry.line
     rate = Line(f"{key}.c", f"{entry.label}: rate", "rule", "rate", part="Part II", report=False,
-                note=f"{entry.rate} per {entry.unit_text} [{entry.reference}]")
-    if key == "2a":
+                note=f"{entry.rate} per {entry.unit_text}", cites=entry.cites)
+    if entry.fed_by == "vessels":
         d: Expr = Ref("III.total")
-        e_rows = SumRows("vessels", "credit", label="Part III row credits")
-    elif key == "6a":
+        e_rows = SumRows("vessels", "credit", label="Part III row credits", positive=EARNING)
+    elif entry.fed_by == "critical_minerals":
         d = Ref("IV.74")
-        e_rows = SumRows("minerals", "credit", label="Part IV row credits")
-    elif key == "6b":
-        d = SumRows("coal", "costs", label="metallurgical coal costs")
-        e_rows = SumRows("coal", "credit", label="metallurgical coal row credits")
+        e_rows = SumRows("minerals", "credit", label="Part IV row credits", positive=EARNING)
+    elif entry.fed_by == "metallurgical_coal":
+        d = SumRows("coal", "costs", label="metallurgical coal costs earning credit", positive=EARNING)
+        e_rows = SumRows("coal", "credit", label="metallurgical coal row credits", positive=EARNING)
     else:
-        d = SumRows("products", "measure", "line", key, label=f"sum of line {key} products")
-        e_rows = SumRows("products", "credit", "line", key, label=f"sum of line {key} product credits")
+        d = SumRows("products", "measure", "line", key, label=f"sum of line {key} products earning credit",
+                    positive=EARNING)
+        e_rows = SumRows("products", "credit", "line", key, label=f"sum of line {key} product credits",
+                         positive=EARNING)
     unit = {"capacity": entry.unit}.get(entry.measure, "money" if entry.measure in ("costs", "sales_price") else entry.unit)
     return [
         rate,
@@ -154,22 +174,24 @@ def lines(revision: str) -> tuple[Line, ...]:
     """Every line of the given revision, in an order where each line's inputs come first."""
     out: list[Line] = [
         Line("III.total", "Part III total of sales prices (to line 2a, column (d))", "computed", "money",
-             SumRows("vessels", "sales_price", label="Part III sales prices"), "Part III"),
+             SumRows("vessels", "sales_price", label="Part III sales prices earning credit", positive=EARNING),
+             "Part III"),
     ]
     for n, mineral in catalog.minerals().items():
         out.append(Line(f"IV.{n}", mineral.description, "computed", "money",
-                        SumRows("minerals", "costs", "line", str(n), label=f"costs of line {n} rows"), "Part IV"))
+                        SumRows("minerals", "costs", "line", str(n), label=f"costs of line {n} rows earning credit",
+                                positive=EARNING), "Part IV"))
     out.append(Line("IV.74", "Total (add lines 1 through 73) (to line 6a, column (d))", "computed", "money",
                     Add(*(Ref(f"IV.{n}") for n in catalog.minerals()), summary="Part IV lines 1 through 73"),
                     "Part IV"))
-    part_ii = [e for e in PART_II.values() if e.line != "6b" or catalog.revision_has_6b(revision)]
+    part_ii = catalog.lines_of_revision(revision)
     for entry in part_ii:
         out.extend(_part_ii_line(entry))
     out += [
         Line("passthrough_credit", "Credit from pass-through entities (Schedule K-1)", "input", report=False),
         Line("entity_eligible", "Filer may claim the credit (not a prohibited foreign entity)", "rule", "count",
-             report=False, note="1 unless the filer attests it is a specified foreign or foreign-influenced entity "
-                                "[26 U.S.C. 45X(c)(1)(C) as added by P.L. 119-21]"),
+             report=False, note="1 unless the filer attests it is a specified foreign or foreign-influenced entity",
+             cites=catalog.cites("foreign_entity")),
         Line("7", "Credit from partnerships, S corporations, estates, and trusts", "computed", "money",
              Mul(Ref("passthrough_credit"), Ref("entity_eligible")), "Part II"),
         Line("8a", "Add column (e), lines 1a through 6b, and line 7 (Form 3800, Part III, line 1b)", "computed",

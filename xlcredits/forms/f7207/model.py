@@ -9,9 +9,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from typing import Annotated
+
 from pydantic import Field
 
 from ..common import Amount, Fraction, Money, Strict, TaxYear, Text, Year
+from . import catalog
+
+# Purity is quoted to eight decimals or more (99.999999% = 0.99999999).
+Purity = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=12)]
+
+# Dates in the descriptions come from the rule book, never typed here.
+_OBBBA = f"{catalog.RULES['macr']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
+_INTEGRATED = f"{catalog.RULES['integrated_components']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
+_SOLD = ("Calendar year sold. The credit belongs to the tax year the component is sold. May be left blank only "
+         "when every calendar year of the tax period gives the row the same credit (then the year the tax year "
+         "ends is used); otherwise the input is refused naming the years that differ.")
+_PRODUCED = ("Calendar year produced. May be left blank only when every calendar year of the tax period gives the "
+             "row the same credit.")
+_MACR = (f"Material assistance cost ratio, 0 to 1. Required, in tax years beginning after {_OBBBA}, for a "
+         f"component whose category has a threshold above 0% for its year sold (see MACR_THRESHOLD_45X).")
 
 
 class Filer(Strict):
@@ -46,16 +63,24 @@ class Component(Strict):
                           "for wind components) or kWh per unit for battery cells and modules")
     quantity: Amount | None = Field(None, description="Measured lines: kilograms (1c, 1f, 1g) or square meters (1b, 1d)")
     costs: Money | None = Field(None, description="Line 4a: costs incurred producing electrode active materials")
-    sold_year: Year | None = Field(None, description="Calendar year sold (default: the year the tax year ends)")
-    produced_year: Year | None = Field(None, description="Calendar year produced (default: the year the tax year ends)")
-    macr: Fraction | None = Field(None, description="Material assistance cost ratio, 0 to 1 (tax years beginning after 4 July 2025)")
+    sold_year: Year | None = Field(None, description=_SOLD)
+    produced_year: Year | None = Field(None, description=_PRODUCED)
+    macr: Fraction | None = Field(None, description=_MACR)
     max_discharge_kw_per_unit: Amount | None = Field(
-        None, gt=0, description="Battery cells/modules: maximum discharge power per unit (kW), for the 100:1 rule")
-    fuel_cell_vehicle: bool = Field(False, description="Battery module for a hydrogen fuel cell vehicle (1 kWh minimum instead of 7)")
+        None, gt=0, description="Battery cells/modules: maximum discharge power per unit (kW), for the capacity-to-power rule")
+    fuel_cell_vehicle: bool = Field(False, description="Battery module for a hydrogen fuel cell vehicle (lower minimum capacity)")
+    wafer_area_cm2: Amount | None = Field(None, description="Line 1b, optional: area of one wafer in cm²; below the "
+                                                            "statutory minimum the row earns $0")
+    purity: Purity | None = Field(None, description="Line 1c, optional: silicon purity by mass, 0 to 1 "
+                                                      "(e.g. 0.99999999); below the statutory minimum the row earns $0")
+    energy_density_wh_per_l: Amount | None = Field(
+        None, description="Line 5a, optional: volumetric energy density of the cell in Wh/L; below the statutory "
+                          "minimum the row earns $0")
     integrated: bool = Field(False, description="Sold to an unrelated person through integration into a secondary component")
     integration_test_met: bool | None = Field(
-        None, description="Integrated rows: secondary component made in the same facility with ≥ 65% of its direct "
-                          "material costs from US-made primary components (tax years beginning after 2026)")
+        None, description=f"Integrated rows: secondary component made in the same facility with the required share of "
+                          f"its direct material costs from US-made primary components (tax years beginning after "
+                          f"{_INTEGRATED})")
 
 
 class Vessel(Strict):
@@ -66,9 +91,9 @@ class Vessel(Strict):
     official_number: Text = ""
     status: Literal["new", "retrofitted"] | None = Field(None, description="New or retrofitted")
     sales_price: Money = Field(..., description="Sales price of the vessel")
-    sold_year: Year | None = None
-    produced_year: Year | None = None
-    macr: Fraction | None = None
+    sold_year: Year | None = Field(None, description=_SOLD)
+    produced_year: Year | None = Field(None, description=_PRODUCED)
+    macr: Fraction | None = Field(None, description=_MACR)
 
 
 class CriticalMineral(Strict):
@@ -77,9 +102,9 @@ class CriticalMineral(Strict):
     line: int = Field(..., ge=1, le=73, description="Part IV line 1–73 (see the mineral list in the schema docs)")
     description: Text = ""
     costs: Money
-    produced_year: Year | None = None
-    sold_year: Year | None = None
-    macr: Fraction | None = None
+    produced_year: Year | None = Field(None, description=_PRODUCED)
+    sold_year: Year | None = Field(None, description=_SOLD)
+    macr: Fraction | None = Field(None, description=_MACR)
 
 
 class MetallurgicalCoal(Strict):
@@ -87,24 +112,32 @@ class MetallurgicalCoal(Strict):
 
     description: Text = ""
     costs: Money
-    produced_year: Year | None = None
-    sold_year: Year | None = None
-    macr: Fraction | None = None
+    produced_year: Year | None = Field(None, description=_PRODUCED)
+    sold_year: Year | None = Field(None, description=_SOLD)
+    macr: Fraction | None = Field(None, description=_MACR)
 
 
 class Attestations(Strict):
     prohibited_foreign_entity: bool | None = Field(
-        None, description="The filer is a specified foreign entity or foreign-influenced entity (tax years beginning "
-                          "after 4 July 2025): if true, no credit")
+        None, description=f"The filer is a specified foreign entity or foreign-influenced entity. Required (true or "
+                          f"false) for tax years beginning after {_OBBBA}; if true, no credit")
 
 
 class Form7207Input(Strict):
+    """Form 7207 input. The output of `xlcredits compute` adds, beside `lines` and `findings`:
+    `excluded` — one entry per row (or part of a row) that earns nothing: row (JSON path), line,
+    description, amount (the column (d) measure left out), reason, citation; and `phase_out` — one
+    entry per line and year where a percentage below 100% applies: line, year, year_basis
+    ("sold" or "produced"), percentage, measure, rate, amount. Column (d), Part III's total and
+    Part IV's lines count only rows that earn credit."""
+
     form: Literal["7207"]
     tax_year: TaxYear
     filer: Filer = Filer()
     facility: Facility = Facility()
     entity_type: Literal["corporation", "partnership", "s_corporation", "estate_or_trust", "individual", "other"] | None = Field(
-        None, description="Kind of filer (estates and trusts complete lines 8b and 8c)")
+        None, description="Kind of filer. Lines 8b and 8c are for estates and trusts: null in the output for "
+                          "other filers")
     components: list[Component] = Field(default_factory=list, max_length=100_000)
     vessels: list[Vessel] = Field(default_factory=list, max_length=49, description="Part III rows 1–49")
     critical_minerals: list[CriticalMineral] = Field(default_factory=list, max_length=10_000)
