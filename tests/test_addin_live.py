@@ -147,7 +147,7 @@ def test_the_bundled_example_fills_within_150_com_calls(xl, tmp, capsys):
 
 def _rows(n: int, capacity: int) -> dict:
     # Form 7207 line 3a: central inverters; 1,000 W each is below the 1 MW a central inverter must have
-    # (§45X(c)(2)(B)), so every row carries a warning when capacity is 1,000
+    # (26 U.S.C. 45X(c)(2)(B)), so every row carries an error finding when capacity is 1,000
     return _7207([_cap("3a", 10 + i, capacity) for i in range(n)])
 
 
@@ -330,16 +330,18 @@ def test_check_inputs_marks_findings_and_writes_nothing_else(xl, tmp):
     line_8a = parse_address(layout.resolve("F7207_8a"))
     before = copy.copy(fake.sheet(line_8a[0]).cell(line_8a[1] + 1, line_8a[2] + 1))
     boxes = xl.run_ribbon(fake, "check")
-    assert boxes[0][1].startswith("Form 7207: 0 errors, 2 warnings in the inputs")
+    # the instructions' 1,000 W "central inverters" are not central inverters: each row is an error
+    # [26 U.S.C. 45X(c)(2)(B); decision F7207-D3]
+    assert boxes[0][1].startswith("Form 7207: 2 errors, 0 warnings in the inputs")
     assert fake.sheet(line_8a[0]).cell(line_8a[1] + 1, line_8a[2] + 1) == before  # no line written
     sp = layout.schedules["products"]
     first = fake.sheet(sp.sheet).cell(sp.first_row + 1, sp.cols["capacity_per_unit"] + 1)
-    assert first.fill == _bgr(HIGHLIGHT["warning"][0]) and "central inverter" in first.comment.lower()
+    assert first.fill == _bgr(HIGHLIGHT["error"][0]) and "central inverter" in first.comment.lower()
     # the next fill after fixing the rows clears the marks the check made
     fake.sheet(sp.sheet).cell(sp.first_row + 1, sp.cols["capacity_per_unit"] + 1).value = 1_500_000.0
     fake.sheet(sp.sheet).cell(sp.first_row + 2, sp.cols["capacity_per_unit"] + 1).value = 2_000_000.0
     xl.run_ribbon(fake)
-    assert first.fill != _bgr(HIGHLIGHT["warning"][0]) and first.comment is None
+    assert first.fill != _bgr(HIGHLIGHT["error"][0]) and first.comment is None
 
 
 def test_verify_workbook(xl, tmp):
