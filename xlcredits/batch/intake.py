@@ -64,10 +64,12 @@ def _as_year(value: Any) -> Any:
 
 
 def _records(sheet) -> tuple[list[str], list[tuple[int, dict]]]:
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    from ..workbook.reader import sheet_rows
+
+    rows = sheet_rows(sheet)  # only the rows the file holds: one cell at row 1,048,576 is one row
+    header = [str(h).strip() if h is not None else "" for h in rows.pop(1, ())]
     records = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in sorted(rows.items()):
         record = {h: _cell(v) for h, v in zip(header, values) if h}
         if any(v is not None for v in record.values()):
             records.append((number, record))

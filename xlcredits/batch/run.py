@@ -138,7 +138,7 @@ def _progress(total: int) -> Callable[[int], None]:
         width = 30
         filled = int(width * done / total)
         rate = done / max(time.perf_counter() - start, 1e-9)
-        sys.stderr.write(f"\r[{'=' * filled}{' ' * (width - filled)}] {done}/{total}  {rate:5.1f}/s")
+        terminal.raw(sys.stderr).write(f"\r[{'=' * filled}{' ' * (width - filled)}] {done}/{total}  {rate:5.1f}/s")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()
