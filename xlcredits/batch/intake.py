@@ -95,8 +95,10 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
         if not name:
             problems.append(f"Facilities row {number}: facility_id is empty.")
             continue
-        if name in cases:
-            problems.append(f"Facilities row {number}: facility_id {name!r} is used twice.")
+        if name in cases:  # its product rows could belong to either: refuse both, merge neither
+            cases[name].problems.append(f"Facilities row {number}: facility_id {name!r} is used on more than one "
+                                        f"row; give each facility its own id (no return is made for {name!r})")
+            cases[name].data = None
             continue
         data: dict = {"form": "7207"}
         begins, ends = record.pop("tax_year_begins", None), record.pop("tax_year_ends", None)
@@ -126,7 +128,8 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
                     row[year] = _as_year(row[year])
             if json_field == "components" and isinstance(row.get("line"), int):
                 row["line"] = str(row["line"])
-            cases[name].data.setdefault(json_field, []).append(row)
+            if cases[name].data is not None:
+                cases[name].data.setdefault(json_field, []).append(row)
     return list(cases.values()), problems
 
 
