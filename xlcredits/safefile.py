@@ -107,6 +107,20 @@ def clean_stale(folder: Path) -> list[Path]:
     return removed
 
 
+def refuse_replacing(target: Path, force: bool) -> str:
+    """The sentence refusing to write `target` (a folder, a pipe or device, or an existing file
+    without --force), or "" when it may be written. For writers that do their own atomic rename."""
+    target = Path(target)
+    if target.is_dir():
+        return f"{target} is a folder"
+    kind = _special(target)
+    if kind:
+        return f"{target} is {kind}, not a file: give the path of the file to write"
+    if target.exists() and not force:
+        return f"{target} already exists; use --force to replace it"
+    return ""
+
+
 @contextmanager
 def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path`, on failure it vanishes.

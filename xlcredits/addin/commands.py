@@ -7,8 +7,13 @@ from pathlib import Path
 
 
 def cmd_build_addin(args) -> int:
-    from .build import build, python_command, read_vba, ribbon_callbacks
+    from ..safefile import refuse_replacing
+    from .build import build, default_output, python_command, read_vba, ribbon_callbacks
 
+    refused = refuse_replacing(Path(args.output) if args.output else default_output(), args.force)
+    if refused:
+        print(f"xlcredits: {refused}", file=sys.stderr)
+        return 2
     try:
         path = build(Path(args.output) if args.output else None, Path(args.template) if args.template else None)
     except (OSError, ValueError) as exc:
@@ -41,6 +46,7 @@ def register(subparsers) -> None:
     p.add_argument("--output", help="where to write it (default: workbooks/xlcredits.xlam); the file name must "
                                     "be xlcredits.xlam for the button to run 'import xlcredits'")
     p.add_argument("--template", help="xlwings' quickstart_addin_ribbon.xlam (default: the installed xlwings')")
+    p.add_argument("--force", action="store_true", help="replace the add-in if it exists")
     p.set_defaults(run=cmd_build_addin)
 
     p = subparsers.add_parser("excel-setup", help="install the add-ins and write the xlwings settings (Windows)")

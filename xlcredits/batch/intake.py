@@ -144,7 +144,7 @@ def write_blank_intake(path: Path, force: bool = False) -> None:
 def _write_intake(path: Path) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary files in the system's temp folder
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     sheets = {"Facilities": FACILITY_COLUMNS, **{name: [KEY, *cols] for name, (_, cols) in ROW_SHEETS.items()}}
     for name, columns in sheets.items():

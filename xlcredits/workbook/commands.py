@@ -19,7 +19,7 @@ def cmd_build_templates(args) -> int:
     from .writer import WorkbookError
 
     try:
-        written = build_templates(args.outdir)
+        written = build_templates(args.outdir, force=args.force)
     except WorkbookError as exc:
         return _fail(str(exc))
     for path in written:
@@ -130,6 +130,7 @@ def cmd_verify(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("build-templates", help="write the blank form templates (workbooks/*.xlsx)")
     p.add_argument("--outdir", default="workbooks", help="folder to write into (default: workbooks)")
+    p.add_argument("--force", action="store_true", help="replace templates that already exist")
     p.set_defaults(run=cmd_build_templates)
 
     p = sub.add_parser("new", help="write a blank form workbook for a tax year's form revision")
