@@ -35,7 +35,12 @@ def open_workbook(path, data_only: bool = True):
         raise WorkbookError(f"{path}: no such file")
     if p.is_dir():
         raise WorkbookError(f"{path} is a folder, not a workbook")
-    size = p.stat().st_size
+    import stat
+
+    status = p.stat()
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block the first read forever; /dev/zero never ends
+        raise WorkbookError(f"{p.name} is not a regular file (a pipe, device or socket): give an .xlsx workbook")
+    size = status.st_size
     if size > MAX_FILE_BYTES:
         raise WorkbookError(f"{p.name} is {size:,} bytes; workbooks over {MAX_FILE_BYTES:,} bytes are refused")
     try:
