@@ -35,7 +35,12 @@ def D(value) -> Decimal:
 
 
 class NotANumber(InvalidOperation, ValueError):
-    """Text that is not a number as a form shows one; the message says why, in the user's words."""
+    """Text that is not a number as a form shows one; the message says why, in the user's words
+    (`reason` says it without repeating the text, for messages that show the text already)."""
+
+    def __init__(self, text: str, reason: str):
+        super().__init__(f"{text!r} {reason}")
+        self.reason = reason
 
 
 # A number as a preparer types it: optional sign, digits 0-9 with optional thousands commas in
@@ -50,13 +55,14 @@ def parse_number(text: str, *, percent: bool = False) -> Decimal:
     raw = str(text).strip()
     body = raw[:-1].rstrip() if percent and raw.endswith("%") else raw
     if "_" in body:
-        raise NotANumber(f"{raw!r} is not a number as a form shows it (remove the _)")
+        raise NotANumber(raw, "is not a number as a form shows it (remove the _)")
     if any(ch.isdigit() and ch not in "0123456789" for ch in body):
-        raise NotANumber(f"{raw!r} uses digits other than 0-9: type the number with 0-9")
+        raise NotANumber(raw, "uses digits other than 0-9: type the number with 0-9")
     if body.lower() in ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "snan"):
         return Decimal(body)  # the models name non-finite values themselves
     if not body or not any(ch in "0123456789" for ch in body) or not _NUMBER.match(body):
-        raise NotANumber(f"{raw!r} is not a number")
+        raise NotANumber(raw, "should be a valid decimal: digits 0-9, with an optional sign, decimal point and "
+                              "thousands commas (1,234.5)")
     number = Decimal(body.replace(",", ""))
     return number.scaleb(-2) if body is not raw else number
 
@@ -68,7 +74,7 @@ def number_from_text(value):
         try:
             return parse_number(value)
         except NotANumber as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(f"input {exc.reason}") from None
     return value
 
 
@@ -78,7 +84,7 @@ def percent_from_text(value):
         try:
             return parse_number(value, percent=True)
         except NotANumber as exc:
-            raise ValueError(str(exc)) from None
+            raise ValueError(f"input {exc.reason} (or a percentage such as 7%)") from None
     return value
 
 
