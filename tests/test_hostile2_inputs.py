@@ -344,3 +344,22 @@ def test_no_temporary_file_survives_sigterm_or_sigint(tmp_path, sig):
     time.sleep(1.5)  # workers notice a parent gone within a second
     assert not list(out.glob(".xlcredits-*")), list(out.iterdir())
     assert not list(private_tmp.iterdir())
+
+
+# --- 9. a hostile fill state -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("state", ['{"findings": 2000000}', '{"findings": "x", "marks": 5, "rows": {"products": "y"}}',
+                                   '{"marks": [' + ",".join(['"A1"'] * 50_000) + ']}', "[1, 2]", "{" * 5000])
+def test_a_hostile_fill_state_plans_a_bounded_fill(state):
+    """Problem 9: the XLC_state cell ({"findings": 2000000}) planned 8 million writes, or raised."""
+    from xlcredits.workbook.filler import MAX_STATE_ITEMS, BookAdapter, plan_fill
+    from xlcredits.workbook.files import fill_book
+
+    book, layout, clean = fill_book(loads(ACME.read_text(encoding="utf-8")))
+    adapter = BookAdapter(book)
+    normal = len(plan_fill(adapter)[1].ops)
+    adapter.write("XLC_state", state)
+    result, plan = plan_fill(adapter)
+    assert result.computed
+    # the clean plan plus, at most, clearing MAX_STATE_ITEMS stale findings (4 cells) and marks (2 ops)
+    assert len(plan.ops) <= normal + 6 * MAX_STATE_ITEMS
