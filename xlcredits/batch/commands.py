@@ -59,9 +59,9 @@ def _run(args, source, out_dir, cases, problems) -> int:
     kept: list[dict] = []
     todo = cases
     if args.resume:
-        done = progress.done()
+        done, planned = progress.done()
         todo, kept = resumable(cases, out_dir, done)
-        ours = {f"{name}.xlsx" for name in done} | {"summary.xlsx", "summary.json"}
+        ours = {f"{name}.xlsx" for name in set(done) | planned} | {"summary.xlsx", "summary.json"}
         clash = [n for n in existing_outputs(todo, out_dir) if n not in ours]
     else:
         clash = existing_outputs(cases, out_dir)
@@ -79,7 +79,7 @@ def _run(args, source, out_dir, cases, problems) -> int:
     if kept:
         print(f"  resuming: {len(kept)} return(s) already written from the same inputs are kept", file=sys.stderr)
     start = time.perf_counter()
-    progress.start(kept)
+    progress.start(kept, planned=[c.name for c in cases])
     records = run_batch(todo, out_dir, jobs, force=True, on_record=progress.add)
     order = {c.name: i for i, c in enumerate(cases)}
     records = sorted(kept + records, key=lambda r: order.get(r.get("file"), len(order)))

@@ -427,23 +427,29 @@ class Progress:
     def __init__(self, folder: Path):
         self.path = folder / PROGRESS
 
-    def done(self) -> dict[str, dict]:
+    def done(self) -> tuple[dict[str, dict], set[str]]:
+        """The records of the returns written, and the output names the stopped batch planned to
+        write (an output written just before the kill, with no record yet, is still its own)."""
         found: dict[str, dict] = {}
+        planned: set[str] = set()
         try:
             lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
         except OSError:
-            return found
+            return found, planned
         for line in lines:
             try:
                 record = json.loads(line, parse_float=Decimal)
             except ValueError:
                 continue  # a line cut short by the kill
-            if isinstance(record, dict) and record.get("output") and record.get("fingerprint"):
+            if isinstance(record, dict) and isinstance(record.get("planned"), list):
+                planned.update(str(n) for n in record["planned"])
+            elif isinstance(record, dict) and record.get("output") and record.get("fingerprint"):
                 found[record["file"]] = record
-        return found
+        return found, planned
 
-    def start(self, keep: Iterable[dict]) -> None:
+    def start(self, keep: Iterable[dict], planned: Iterable[str] = ()) -> None:
         with open(self.path, "w", encoding="utf-8") as f:
+            f.write(json.dumps({"planned": sorted(planned)}, ensure_ascii=True) + "\n")
             for record in keep:
                 f.write(self._line(record))
 
