@@ -203,7 +203,8 @@ def test_a_killed_worker_fails_its_input_and_the_batch_goes_on(many, tmp_path):
     stopped = [r for r in records if r["status"] == "failed"]
     assert len(stopped) == 1 and "stopped by signal 9" in stopped[0]["findings"][0]["message"]
     assert stopped[0]["source"] in stopped[0]["findings"][0]["message"]  # the file is named
-    assert len(list(out.glob("client*.xlsx"))) == 29
+    # 29, or 30 when the kill came between the worker's rename and its report (the message says so)
+    assert len(list(out.glob("client*.xlsx"))) in (29, 30)
     assert summary_of(out)["totals"]["written"] == 29
     assert not list(out.glob(".xlcredits-*"))  # no temporary file left by the killed worker
 

@@ -188,11 +188,12 @@ def _with_notes(case: Case, record: dict) -> dict:
     return record
 
 
-def _stopped(case: Case, exitcode: int | None) -> dict:
+def _stopped(case: Case, exitcode: int | None, out_dir: str) -> dict:
     how = (f"was stopped by signal {-exitcode}" if exitcode is not None and exitcode < 0 else
            f"ended with status {exitcode}" if exitcode else "stopped")
-    problem = (f"{case.source}: the worker process computing it {how} (killed, or out of memory); nothing "
-               f"was written for it")
+    after = (f" after it wrote {case.name}.xlsx, before reporting on it (the workbook is not in the totals; "
+             f"--resume redoes it)" if (Path(out_dir) / f"{case.name}.xlsx").exists() else "; nothing was written for it")
+    problem = f"{case.source}: the worker process computing it {how} (killed, or out of memory){after}"
     return _with_notes(case, _summary_of(case, None, None, problem))
 
 
@@ -297,7 +298,7 @@ class _Pool:
                 elif not proc.is_alive():
                     proc.join()
                     self._retire(worker)
-                    yield index, _stopped(cases[index], proc.exitcode)
+                    yield index, _stopped(cases[index], proc.exitcode, self.out_dir)
                     if pending:
                         self._start()
 
