@@ -87,7 +87,9 @@ def _run(args, source, out_dir, cases, problems) -> int:
         summary = write_summary(records, problems, out_dir)
     except OutputError as exc:
         return _fail(f"{exc}; the workbooks written are listed in {progress.path.name}", 1)
-    progress.path.unlink(missing_ok=True)  # complete: the summary says it all
+    if all(r.get("output") for r in records):
+        progress.path.unlink(missing_ok=True)  # complete: the summary says it all
+    # else kept, so that --resume redoes only the returns that were not written
     elapsed = time.perf_counter() - start
     totals = summary["totals"]
     failed = totals["not_computed"]
