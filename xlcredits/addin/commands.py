@@ -17,7 +17,8 @@ def cmd_build_addin(args) -> int:
     try:
         path = build(Path(args.output) if args.output else None, Path(args.template) if args.template else None)
     except (OSError, ValueError) as exc:
-        print(f"xlcredits: cannot build the add-in: {exc}", file=sys.stderr)
+        why = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"xlcredits: cannot build the add-in: {why}", file=sys.stderr)
         return 1
     callbacks = ", ".join(sorted(ribbon_callbacks(read_vba(path))))
     print(f"Built {path}\n  ribbon tab 'Tax Credits', button 'Compute form' -> VBA {callbacks}\n"

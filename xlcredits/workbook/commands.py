@@ -22,6 +22,8 @@ def cmd_build_templates(args) -> int:
         written = build_templates(args.outdir, force=args.force)
     except WorkbookError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # the folder cannot be created (read-only disk, no such parent)
+        return _fail(f"cannot create the folder {args.outdir}: {exc.strerror or exc}")
     for path in written:
         print(f"wrote {path}")
     return 0
