@@ -289,3 +289,20 @@ def test_summary_is_print_ready(tmp_path):
     assert row[head.index("Tax year")] == 2025  # a number, not the text "2025"
     assert isinstance(row[head.index("Line 8a")], float)
     assert f7207.cell(3, 1).value == "Total" and f7207.cell(3, head.index("Line 8a") + 1).value.startswith("=SUM(")
+
+
+def test_file_names_that_are_not_utf8_never_sink_the_batch(tmp_path):
+    """A lone surrogate crashed the batch after every workbook was written (no summary). File
+    names that are not UTF-8 reach Python as lone surrogates too."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ACME, os.path.join(os.fsencode(folder), b"bad\xff.json"))
+    Path(os.fsdecode(os.path.join(os.fsencode(folder), b"worse\xfe.json"))).write_text("{bad", encoding="utf-8")
+    out = tmp_path / "out"
+    run = subprocess.run([sys.executable, "-m", "xlcredits", "batch", str(folder), "-o", str(out)],
+                         capture_output=True, timeout=120)
+    assert run.returncode == 1 and b"Traceback" not in run.stderr
+    run.stdout.decode("utf-8")  # printable: the surrogates were escaped
+    by_source = {r["source"]: r for r in summary_of(out)["returns"]}
+    assert by_source["bad\\udcff.json"]["status"] == "ok" and (out / "bad.xlsx").exists()
+    assert by_source["worse\\udcfe.json"]["status"] == "failed"

@@ -9,8 +9,9 @@ import re
 import sys
 
 # C0 controls except tab and newline, DEL, C1 controls (U+0080-U+009F, 0x9B is a one-byte CSI),
-# and the bidirectional overrides that can make text read differently from what it is.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# the bidirectional overrides that can make text read differently from what it is, and lone
+# surrogates (a file name that is not UTF-8), which no terminal encoding can print.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def escape(text: str) -> str:

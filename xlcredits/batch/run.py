@@ -92,13 +92,14 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
         for path in sorted(input_path.glob("*.json")):
             if path.name.endswith(".expected.json"):
                 continue
+            name = _shown(path.name)  # a name that is not UTF-8 keeps its bytes as \udcff
             try:
-                cases.append(Case(safe_stem(path.stem), path.name, load_path(path)))
+                cases.append(Case(safe_stem(path.stem), name, load_path(path)))
             except InputError as exc:
-                cases.append(Case(safe_stem(path.stem), path.name, problem=str(exc)))
+                cases.append(Case(safe_stem(path.stem), name, problem=_shown(str(exc))))
             except Exception as exc:  # one unreadable file is that file's finding, never the batch's end
-                cases.append(Case(safe_stem(path.stem), path.name,
-                                  problem=f"{path.name} could not be read ({type(exc).__name__}: {exc})"))
+                cases.append(Case(safe_stem(path.stem), name,
+                                  problem=_shown(f"{path.name} could not be read ({type(exc).__name__}: {exc})")))
         return cases, ([] if cases else [f"{input_path} holds no .json inputs."])
     if input_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..workbook.reader import open_workbook
@@ -110,6 +111,10 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
                  for c in intake]
         return cases, problems
     return [], [f"{input_path}: give a folder of JSON inputs or an intake workbook (.xlsx)."]
+
+
+def _shown(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def duplicate_ids(rows: Iterable[tuple[int, str]]) -> dict[str, list[int]]:
@@ -449,14 +454,14 @@ class Progress:
         return found, planned
 
     def start(self, keep: Iterable[dict], planned: Iterable[str] = ()) -> None:
-        with open(self.path, "w", encoding="utf-8") as f:
+        with open(self.path, "w", encoding="utf-8", errors="backslashreplace") as f:
             f.write(json.dumps({"planned": sorted(planned)}, ensure_ascii=True) + "\n")
             for record in keep:
                 f.write(self._line(record))
 
     def add(self, record: dict) -> None:
         if record.get("output"):
-            with open(self.path, "a", encoding="utf-8") as f:
+            with open(self.path, "a", encoding="utf-8", errors="backslashreplace") as f:
                 f.write(self._line(record))
 
     @staticmethod
