@@ -341,11 +341,11 @@ def test_no_temporary_file_survives_sigterm_or_sigint(tmp_path, sig):
     out = tmp_path / "out"
     proc = subprocess.Popen([sys.executable, "-m", "xlcredits", "batch", str(folder), "-o", str(out), "--jobs", "2"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(private_tmp)})
+                            env={**os.environ, "TMPDIR": str(private_tmp)}, start_new_session=True)
     end = time.monotonic() + 60
     while time.monotonic() < end and not list(out.glob("c*.xlsx")):
         time.sleep(0.05)
-    proc.send_signal(sig)
+    os.killpg(proc.pid, sig)  # as Ctrl+C (or a service manager's stop) does: the workers get it too
     _, err = proc.communicate(timeout=30)
     assert proc.returncode in (130, 143, 1, 2), err
     assert "Traceback" not in err

@@ -329,6 +329,13 @@ class _Pool:
 
 def _worker(conn, out_dir: str, force: bool, parent: int) -> None:
     _die_with_parent(parent)
+    try:
+        _serve(conn, out_dir, force)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl+C reaches the whole process group; SIGTERM
+        return  # stopped quietly: the case's temporary file was removed on the way out
+
+
+def _serve(conn, out_dir: str, force: bool) -> None:
     while True:
         try:
             item = conn.recv()
