@@ -306,3 +306,13 @@ def test_file_names_that_are_not_utf8_never_sink_the_batch(tmp_path):
     by_source = {r["source"]: r for r in summary_of(out)["returns"]}
     assert by_source["bad\\udcff.json"]["status"] == "ok" and (out / "bad.xlsx").exists()
     assert by_source["worse\\udcfe.json"]["status"] == "failed"
+
+
+def test_duplicate_ids_for_intake_readers():
+    """The check an intake reader calls (problem 5): ids given on more than one row, with the rows,
+    case and surrounding spaces ignored (Excel's lookups ignore case too)."""
+    from xlcredits.batch.run import duplicate_ids
+
+    rows = [(2, "Plant"), (3, "Other"), (4, " plant "), (5, ""), (6, "Third"), (7, "PLANT"), (8, None)]
+    assert duplicate_ids(rows) == {"plant": [2, 4, 7]}
+    assert duplicate_ids([(2, "a"), (3, "b")]) == {}
