@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import EXAMPLES, load_json
+from conftest import EXAMPLES
 
 ACME = EXAMPLES / "form7207_acme_2025.json"
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="kills processes and reads /proc (Linux)")

@@ -20,9 +20,7 @@ def _inside(folder: Path, other: Path) -> bool:
 
 
 def cmd_batch(args) -> int:
-    from ..safefile import OutputError
-    from .run import FolderBusy, FolderLock, Progress, cases_from, default_jobs, existing_outputs, resumable
-    from .summary import write_summary
+    from .run import FolderBusy, FolderLock, cases_from
 
     source, out_dir = Path(args.input), Path(args.output)
     if not source.exists():
