@@ -124,7 +124,7 @@ def test_a_renamed_sheet_is_named(template, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("typed, needle", [
-    ("three hundred", "components[0].units input should be a valid decimal (got 'three hundred')"),
+    ("three hundred", "components[0].units input should be a valid decimal: digits 0-9, with an optional sign"),
     ("#DIV/0!", "components[0].units holds the Excel error #DIV/0!: correct the formula that gives it"),
     ("#N/A", "components[0].units holds the Excel error #N/A"),
 ])

@@ -80,6 +80,11 @@ def _extensions():
 
 
 def main(argv=None) -> int:
+    from .safefile import exit_on_terminate
+    from .terminal import install
+
+    install()  # every line printed from here on has control characters and escapes escaped
+    exit_on_terminate()  # SIGTERM unwinds like Ctrl+C, so temporary files are removed
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -87,6 +92,10 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("xlcredits: interrupted", file=sys.stderr)
         return 130
+    except SystemExit as exc:
+        if exc.code == 143:
+            print("xlcredits: terminated", file=sys.stderr)
+        raise
     except BrokenPipeError:
         return 0
 

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .numbers import plain
+from .numbers import EXCEL_DIGITS, plain, significant_digits
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024  # a 50 MB input is a mistake (or an attack), not a return
 
@@ -20,13 +20,127 @@ def _reject_constant(name: str):
     raise InputError(f"{name} is not a number a tax form can hold")
 
 
+def _integer(text: str):
+    # Python refuses to convert integers over 4,300 digits (a ValueError mid-parse); as a Decimal
+    # such a number parses, and the field's bound then names it.
+    return int(text) if len(text) <= 40 else Decimal(text)
+
+
+class _Object(dict):
+    """A JSON object that remembers keys given twice (json keeps the last one silently)."""
+
+    duplicates: tuple = ()
+
+
+def _object(pairs):
+    obj = _Object(pairs)
+    if len(obj) != len(pairs):
+        seen: set = set()
+        obj.duplicates = tuple(dict.fromkeys(k for k, _ in pairs if k in seen or seen.add(k)))
+    return obj
+
+
 def loads(text: str | bytes) -> Any:
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+        data = json.loads(text, parse_float=Decimal, parse_int=_integer, parse_constant=_reject_constant,
+                          object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
         raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
         raise InputError("not valid JSON: nested too deeply") from None
+    problems = problems_in(data)
+    if problems:
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise InputError("; ".join(problems[:3]) + more)
+    return _plain_dicts(data)
+
+
+def _path(parent: str, key) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    return f"{parent}.{key}" if parent else str(key)
+
+
+def problems_in(data: Any, limit: int = 20) -> list[str]:
+    """What JSON accepts but a return cannot: a key given twice, a broken character (lone UTF-16
+    surrogate), a number with more significant digits than Excel keeps. Each names its JSON path.
+    Iterative, so a deeply nested input cannot exhaust the stack."""
+    problems: list[str] = []
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack and len(problems) < limit:
+        path, value = stack.pop()
+        where = path or "the input"
+        if isinstance(value, dict):
+            for key in getattr(value, "duplicates", ()):
+                problems.append(f"{_path(path, key)} is given twice in one object (JSON would keep only the "
+                                f"last): keep one")
+            for key, item in reversed(list(value.items())):
+                if _broken(key):
+                    problems.append(f"{where} has a key with a broken character (a lone UTF-16 surrogate): "
+                                    f"retype it")
+                stack.append((_path(path, key), item))
+        elif isinstance(value, list):
+            stack.extend((_path(path, i), item) for i, item in reversed(list(enumerate(value))))
+        elif isinstance(value, str) and _broken(value):
+            problems.append(f"{where} holds a broken character (a lone UTF-16 surrogate such as \\ud800): "
+                            f"retype the text")
+        elif isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+            number = Decimal(value)
+            if number.is_finite() and abs(number.adjusted()) <= 100 and significant_digits(number) > EXCEL_DIGITS:
+                problems.append(f"{where} has {significant_digits(number)} significant digits; Excel keeps "
+                                f"{EXCEL_DIGITS}, so a workbook could not hold it exactly: round it to "
+                                f"{EXCEL_DIGITS} digits")
+    return problems
+
+
+def _broken(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+def _plain_dicts(value: Any) -> Any:
+    """Back to ordinary dicts (iteratively), so nothing downstream sees the parser's helper type."""
+    if not isinstance(value, (dict, list)):
+        return value
+    root = dict(value) if isinstance(value, dict) else list(value)
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        items = node.items() if isinstance(node, dict) else enumerate(node)
+        for key, item in list(items):
+            if isinstance(item, (dict, list)):
+                copy = dict(item) if isinstance(item, dict) else list(item)
+                node[key] = copy
+                stack.append(copy)
+    return root
+
+
+def _read_regular(p) -> bytes:
+    """The file's bytes, at most MAX_INPUT_BYTES of them; a FIFO, device or socket is refused before
+    a byte is read (opened without blocking, then checked: st_size is 0 for /dev/zero, so the size
+    limit is enforced on the bytes actually read)."""
+    import os
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(p, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{p.name} is not a regular file (a pipe, device or socket): give a JSON file")
+        chunks, total = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, MAX_INPUT_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+            if total > MAX_INPUT_BYTES:
+                raise InputError(f"{p.name} is over {MAX_INPUT_BYTES:,} bytes; larger inputs are refused")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def load_path(path) -> Any:
@@ -34,16 +148,15 @@ def load_path(path) -> Any:
 
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > MAX_INPUT_BYTES:
-            raise InputError(f"{p.name} is {size:,} bytes; inputs over {MAX_INPUT_BYTES:,} bytes are refused")
-        raw = p.read_bytes()
+        raw = _read_regular(p)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise InputError(f"{path} is a folder, not a JSON file") from None
     except PermissionError:
         raise InputError(f"{path}: permission denied") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
     from .filekinds import not_json
 
     workbook = not_json(p.name, raw)

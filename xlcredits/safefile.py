@@ -12,7 +12,10 @@ from __future__ import annotations
 import errno
 import os
 import re
+import signal
 import socket
+import stat
+import threading
 import tempfile
 import time
 from contextlib import contextmanager
@@ -43,6 +46,33 @@ def _sentence(target: Path, exc: OSError) -> str:
     if exc.errno == errno.ENOSPC:
         return f"cannot write {target}: the disk is full"
     return f"cannot write {target}: {exc.strerror or exc}"
+
+
+def _special(target: Path) -> str:
+    """"a pipe (FIFO)", "a device", "a socket" for a path that exists and is no regular file."""
+    try:
+        mode = os.stat(target).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return ""
+
+
+def exit_on_terminate() -> None:
+    """Make SIGTERM unwind the stack like Ctrl+C does (SystemExit 143), so every `atomic_output`
+    removes its temporary file; without this a `kill` leaves client data in a temporary file."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        return
+
+    def _terminate(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _terminate)
 
 
 def _alive(pid: int) -> bool:
@@ -77,6 +107,20 @@ def clean_stale(folder: Path) -> list[Path]:
     return removed
 
 
+def refuse_replacing(target: Path, force: bool) -> str:
+    """The sentence refusing to write `target` (a folder, a pipe or device, or an existing file
+    without --force), or "" when it may be written. For writers that do their own atomic rename."""
+    target = Path(target)
+    if target.is_dir():
+        return f"{target} is a folder"
+    kind = _special(target)
+    if kind:
+        return f"{target} is {kind}, not a file: give the path of the file to write"
+    if target.exists() and not force:
+        return f"{target} already exists; use --force to replace it"
+    return ""
+
+
 @contextmanager
 def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `path`, on failure it vanishes.
@@ -84,6 +128,9 @@ def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target} is a folder")
+    kind = _special(target)
+    if kind:  # --force or not: replacing /dev/null or a pipe would break whatever else uses it
+        raise OutputError(f"{target} is {kind}, not a file: give the path of a workbook or JSON file to write")
     if target.exists() and not force:
         raise OutputError(f"{target} already exists; use --force to replace it")
     parent = target.parent if str(target.parent) else Path(".")

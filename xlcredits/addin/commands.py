@@ -8,12 +8,18 @@ from pathlib import Path
 
 
 def cmd_build_addin(args) -> int:
-    from .build import ALL_BUTTONS, build, read_vba, ribbon_callbacks
+    from ..safefile import refuse_replacing
+    from .build import ALL_BUTTONS, build, default_output, read_vba, ribbon_callbacks
 
+    refused = refuse_replacing(Path(args.output) if args.output else default_output(), args.force)
+    if refused:
+        print(f"xlcredits: {refused}", file=sys.stderr)
+        return 2
     try:
         path = build(Path(args.output) if args.output else None, Path(args.template) if args.template else None)
     except (OSError, ValueError) as exc:
-        print(f"xlcredits: cannot build the add-in: {exc}", file=sys.stderr)
+        why = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else exc
+        print(f"xlcredits: cannot build the add-in: {why}", file=sys.stderr)
         return 1
     modules = read_vba(path)
     functions = modules["xlwings_udfs"].count("XLPy.CallUDF(") // 2
@@ -56,6 +62,7 @@ def register(subparsers) -> None:
     p.add_argument("--output", help="where to write it (default: workbooks/xlcredits.xlam); the file must be named "
                                     "xlcredits.xlam")
     p.add_argument("--template", help="xlwings' quickstart_addin_ribbon.xlam (default: the installed xlwings')")
+    p.add_argument("--force", action="store_true", help="replace the add-in if it exists")
     p.set_defaults(run=cmd_build_addin)
 
     p = subparsers.add_parser("excel-setup", help="install the add-in for Excel on this Windows PC "

@@ -64,10 +64,12 @@ def _as_year(value: Any) -> Any:
 
 
 def _records(sheet) -> tuple[list[str], list[tuple[int, dict]]]:
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
+    from ..workbook.reader import sheet_rows
+
+    rows = sheet_rows(sheet)  # only the rows the file holds: one cell at row 1,048,576 is one row
+    header = [str(h).strip() if h is not None else "" for h in rows.pop(1, ())]
     records = []
-    for number, values in enumerate(rows, start=2):
+    for number, values in sorted(rows.items()):
         record = {h: _cell(v) for h, v in zip(header, values) if h}
         if any(v is not None for v in record.values()):
             records.append((number, record))
@@ -93,8 +95,10 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
         if not name:
             problems.append(f"Facilities row {number}: facility_id is empty.")
             continue
-        if name in cases:
-            problems.append(f"Facilities row {number}: facility_id {name!r} is used twice.")
+        if name in cases:  # its product rows could belong to either: refuse both, merge neither
+            cases[name].problems.append(f"Facilities row {number}: facility_id {name!r} is used on more than one "
+                                        f"row; give each facility its own id (no return is made for {name!r})")
+            cases[name].data = None
             continue
         data: dict = {"form": "7207"}
         begins, ends = record.pop("tax_year_begins", None), record.pop("tax_year_ends", None)
@@ -124,7 +128,8 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
                     row[year] = _as_year(row[year])
             if json_field == "components" and isinstance(row.get("line"), int):
                 row["line"] = str(row["line"])
-            cases[name].data.setdefault(json_field, []).append(row)
+            if cases[name].data is not None:
+                cases[name].data.setdefault(json_field, []).append(row)
     return list(cases.values()), problems
 
 
@@ -139,7 +144,7 @@ def write_blank_intake(path: Path, force: bool = False) -> None:
 def _write_intake(path: Path) -> None:
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path))
+    book = xlsxwriter.Workbook(str(path), {"in_memory": True})  # no temporary files in the system's temp folder
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     sheets = {"Facilities": FACILITY_COLUMNS, **{name: [KEY, *cols] for name, (_, cols) in ROW_SHEETS.items()}}
     for name, columns in sheets.items():

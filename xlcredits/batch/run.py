@@ -1,22 +1,37 @@
 """Many returns at once: one completed workbook per facility or return, a summary of them all.
 
 Each case is computed and written in a worker process (`--jobs`); a bad case never stops the
-batch — it is reported in the summary and in the exit status.
+batch — any failure, even a worker killed outright, becomes that input's finding, and the summary
+and exit status say so. Output names are unique (a collision gets a suffix and a note), never a
+reserved name such as `summary`; a lock file keeps a second batch out of the folder; a progress
+log lets `--resume` skip the inputs whose workbook is already written from the same input.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import re
+import signal
 import sys
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from ..jsonio import InputError, load_path
+from .. import __version__, terminal
+from ..jsonio import InputError, dumps, load_path
 from ..lines import Result
+
+# Names the batch writes itself, and names Windows cannot give a file.
+RESERVED = {"summary"} | {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | \
+    {f"lpt{i}" for i in range(1, 10)}
+LOCK = ".xlcredits.lock"  # not ".xlcredits-…": safefile cleans those up as stale temporary files
+PROGRESS = ".xlcredits.progress"
 
 
 @dataclass
@@ -25,27 +40,48 @@ class Case:
     source: str  # where the input came from (file, or intake sheet and facility)
     data: Any = None
     problem: str = ""  # why the case could not even be read
+    notes: list[str] = field(default_factory=list)  # e.g. why its output name has a suffix
+    fingerprint: str = ""  # of the input and the program: --resume reuses an output only if it matches
 
 
 def safe_stem(text: str) -> str:
     stem = re.sub(r"[^\w.-]+", "_", text.strip(), flags=re.UNICODE).strip("._") or "case"
-    return stem[:80]
+    stem = stem.encode("utf-8", "replace").decode("utf-8")[:80]  # a lone surrogate is no file name
+    return stem
 
 
 def _unique(cases: list[Case]) -> list[Case]:
-    """Two inputs whose names clean up alike must not write the same output file."""
-    seen: dict[str, int] = {}
+    """Two inputs whose names clean up alike ("a b.json", "a_b.json") must not write the same
+    file, nor may an input take a name the batch writes itself ("summary"): the later one gets
+    the first free suffix (-2, -3 …, checked against every name, "a_b-2.json" included) and a note."""
+    taken = {c.name.lower() for c in cases}  # names as given, so a suffix never takes another's name
+    used: set[str] = set()
     for case in cases:
-        key = case.name.lower()
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            case.name = f"{case.name}-{seen[key]}"
+        wanted = case.name
+        if wanted.lower() not in used and wanted.lower() not in RESERVED:
+            used.add(wanted.lower())
+            continue
+        n = 2
+        while (f"{wanted}-{n}".lower() in used or f"{wanted}-{n}".lower() in taken):
+            n += 1
+        case.name = f"{wanted}-{n}"
+        used.add(case.name.lower())
+        why = (f"{wanted}.xlsx is a name the batch keeps for itself" if wanted.lower() in RESERVED
+               else f"{wanted}.xlsx is the output of another input")
+        case.notes.append(f"{case.source} is written as {case.name}.xlsx: {why}")
     return cases
+
+
+def fingerprint(data: Any) -> str:
+    text = dumps(data) if data is not None else ""
+    return hashlib.sha256(f"xlcredits {__version__}\n{text}".encode("utf-8", "replace")).hexdigest()[:32]
 
 
 def cases_from(input_path: Path) -> tuple[list[Case], list[str]]:
     """The cases of a batch: every *.json in a folder, or every facility of an intake workbook."""
     cases, problems = _read_cases(input_path)
+    for case in cases:
+        case.fingerprint = fingerprint(case.data) if case.data is not None and not case.problem else ""
     return _unique(cases), problems
 
 
@@ -55,10 +91,14 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
         for path in sorted(input_path.glob("*.json")):
             if path.name.endswith(".expected.json"):
                 continue
+            name = _shown(path.name)  # a name that is not UTF-8 keeps its bytes as \udcff
             try:
-                cases.append(Case(safe_stem(path.stem), path.name, load_path(path)))
+                cases.append(Case(safe_stem(path.stem), name, load_path(path)))
             except InputError as exc:
-                cases.append(Case(safe_stem(path.stem), path.name, problem=str(exc)))
+                cases.append(Case(safe_stem(path.stem), name, problem=_shown(str(exc))))
+            except Exception as exc:  # one unreadable file is that file's finding, never the batch's end
+                cases.append(Case(safe_stem(path.stem), name,
+                                  problem=_shown(f"{path.name} could not be read ({type(exc).__name__}: {exc})")))
         return cases, ([] if cases else [f"{input_path} holds no .json inputs."])
     if input_path.suffix.lower() in (".xlsx", ".xlsm"):
         from ..workbook.reader import open_workbook
@@ -70,6 +110,20 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
                  for c in intake]
         return cases, problems
     return [], [f"{input_path}: give a folder of JSON inputs or an intake workbook (.xlsx)."]
+
+
+def _shown(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def duplicate_ids(rows: Iterable[tuple[int, str]]) -> dict[str, list[int]]:
+    """{id: [row, row, …]} for every id given on more than one row (rows as (row number, id)).
+    Intake readers call it so that two facilities sharing an id are refused, not merged."""
+    seen: dict[str, list[int]] = {}
+    for number, key in rows:
+        if key:
+            seen.setdefault(key.strip().casefold(), []).append(number)
+    return {k: v for k, v in seen.items() if len(v) > 1}
 
 
 def _summary_of(case: Case, result: Result | None, output: str | None, problem: str = "") -> dict:
@@ -111,23 +165,41 @@ def _key_lines(data: Any, result: Result) -> dict:
 
 
 def process(case: Case, out_dir: str, force: bool) -> dict:
-    """Compute one case and write its completed workbook (runs in a worker process)."""
-    from ..workbook.files import fill_data_to_file  # imported in the worker
+    """Compute one case and write its completed workbook (runs in a worker process). Whatever
+    goes wrong becomes this case's finding, naming its file."""
     from ..forms import compute
+    from ..workbook.files import fill_data_to_file  # imported in the worker
 
     if case.problem and case.data is None:
-        return _summary_of(case, None, None, case.problem)
+        return _with_notes(case, _summary_of(case, None, None, case.problem))
     try:
         output = Path(out_dir) / f"{case.name}.xlsx"
         result = fill_data_to_file(case.data, output, force=force)
-        return _summary_of(case, result, output.name, case.problem)
+        return _with_notes(case, _summary_of(case, result, output.name, case.problem))
     except Exception as exc:  # one bad case must not stop the batch; the summary says what happened
         result = None
         try:
             result = compute(case.data)
         except Exception:
             pass
-        return _summary_of(case, result, None, f"{type(exc).__name__}: {exc}")
+        why = str(exc) if type(exc).__name__ in ("WorkbookError", "OutputError") else f"{type(exc).__name__}: {exc}"
+        return _with_notes(case, _summary_of(case, result, None, f"{case.source}: nothing was written: {why}"))
+
+
+def _with_notes(case: Case, record: dict) -> dict:
+    record["fingerprint"] = case.fingerprint
+    for note in case.notes:
+        record.setdefault("findings", []).append({"severity": "note", "where": "(output name)", "message": note})
+    return record
+
+
+def _stopped(case: Case, exitcode: int | None, out_dir: str) -> dict:
+    how = (f"was stopped by signal {-exitcode}" if exitcode is not None and exitcode < 0 else
+           f"ended with status {exitcode}" if exitcode else "stopped")
+    after = (f" after it wrote {case.name}.xlsx, before reporting on it (the workbook is not in the totals; "
+             f"--resume redoes it)" if (Path(out_dir) / f"{case.name}.xlsx").exists() else "; nothing was written for it")
+    problem = f"{case.source}: the worker process computing it {how} (killed, or out of memory){after}"
+    return _with_notes(case, _summary_of(case, None, None, problem))
 
 
 def _progress(total: int) -> Callable[[int], None]:
@@ -139,7 +211,7 @@ def _progress(total: int) -> Callable[[int], None]:
         width = 30
         filled = int(width * done / total)
         rate = done / max(time.perf_counter() - start, 1e-9)
-        sys.stderr.write(f"\r[{'=' * filled}{' ' * (width - filled)}] {done}/{total}  {rate:5.1f}/s")
+        terminal.raw(sys.stderr).write(f"\r[{'=' * filled}{' ' * (width - filled)}] {done}/{total}  {rate:5.1f}/s")
         if done == total:
             sys.stderr.write("\n")
         sys.stderr.flush()
@@ -147,20 +219,162 @@ def _progress(total: int) -> Callable[[int], None]:
     return show
 
 
-def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool) -> list[dict]:
+def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
+              on_record: Callable[[dict], None] = lambda record: None) -> list[dict]:
+    """Process every case; records come back in the cases' order. `on_record` is called in this
+    process as each one finishes (the progress log)."""
     show = _progress(len(cases))
-    results: list[dict] = []
+    results: list[dict | None] = [None] * len(cases)
     if jobs <= 1 or len(cases) <= 1:
-        for case in cases:
-            results.append(process(case, str(out_dir), force))
-            show(len(results))
-        return results
-    chunk = max(1, len(cases) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for record in pool.map(process, cases, [str(out_dir)] * len(cases), [force] * len(cases), chunksize=chunk):
-            results.append(record)
-            show(len(results))
-    return results
+        for i, case in enumerate(cases):
+            results[i] = process(case, str(out_dir), force)
+            on_record(results[i])
+            show(i + 1)
+        return [r for r in results if r is not None]
+    pool = _Pool(min(jobs, len(cases)), str(out_dir), force)
+    try:
+        done = 0
+        for index, record in pool.run(cases):
+            results[index] = record
+            on_record(record)
+            done += 1
+            show(done)
+    finally:
+        pool.close()
+    return [r for r in results if r is not None]
+
+
+class _Pool:
+    """Worker processes fed one case at a time over a pipe. Unlike a ProcessPoolExecutor, a worker
+    that dies (killed, out of memory) costs only the case it held: that case is marked failed, a
+    new worker takes its place and the batch goes on. Workers end when the parent does."""
+
+    def __init__(self, size: int, out_dir: str, force: bool):
+        import multiprocessing
+
+        methods = multiprocessing.get_all_start_methods()
+        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.size, self.out_dir, self.force = size, out_dir, force
+        self.workers: list[list] = []  # [process, connection, index of the case it holds or None]
+
+    def _start(self) -> list:
+        parent_end, child_end = self.ctx.Pipe()
+        proc = self.ctx.Process(target=_worker, args=(child_end, self.out_dir, self.force, os.getpid()), daemon=True)
+        proc.start()
+        child_end.close()
+        worker = [proc, parent_end, None]
+        self.workers.append(worker)
+        return worker
+
+    def run(self, cases: list[Case]):
+        from multiprocessing.connection import wait
+
+        pending = deque(range(len(cases)))
+        for _ in range(self.size):
+            self._start()
+        while True:
+            for worker in list(self.workers):
+                if worker[2] is None and pending:
+                    index = pending.popleft()
+                    try:
+                        worker[1].send((index, cases[index]))
+                        worker[2] = index
+                    except (OSError, EOFError):  # died while idle: its replacement takes the case
+                        pending.appendleft(index)
+                        self._retire(worker)
+                        self._start()
+            busy = [w for w in self.workers if w[2] is not None]
+            if not busy:
+                return
+            ready = wait([w[1] for w in busy] + [w[0].sentinel for w in busy])
+            for worker in busy:
+                proc, conn, index = worker
+                if conn not in ready and proc.sentinel not in ready:
+                    continue
+                record = None
+                try:
+                    if conn.poll():
+                        _, record = conn.recv()
+                except (EOFError, OSError):
+                    record = None
+                if record is not None:
+                    worker[2] = None
+                    yield index, record
+                elif not proc.is_alive():
+                    proc.join()
+                    self._retire(worker)
+                    yield index, _stopped(cases[index], proc.exitcode, self.out_dir)
+                    if pending:
+                        self._start()
+
+    def _retire(self, worker: list) -> None:
+        worker[1].close()
+        if worker in self.workers:
+            self.workers.remove(worker)
+
+    def close(self) -> None:
+        for proc, conn, _ in self.workers:
+            try:
+                conn.send(None)
+            except (OSError, EOFError):
+                pass
+            conn.close()
+        for proc, _, _ in self.workers:
+            proc.join(5)
+            if proc.is_alive():
+                proc.terminate()
+                proc.join()
+        self.workers = []
+
+
+def _worker(conn, out_dir: str, force: bool, parent: int) -> None:
+    _die_with_parent(parent)
+    try:
+        _serve(conn, out_dir, force)
+    except (KeyboardInterrupt, SystemExit):  # Ctrl+C reaches the whole process group; SIGTERM
+        return  # stopped quietly: the case's temporary file was removed on the way out
+
+
+def _serve(conn, out_dir: str, force: bool) -> None:
+    while True:
+        try:
+            item = conn.recv()
+        except (EOFError, OSError):  # the parent is gone (or closed the pipe): stop
+            return
+        if item is None:
+            return
+        index, case = item
+        try:
+            record = process(case, out_dir, force)
+        except Exception as exc:  # process() catches everything already; this is the last line
+            record = _summary_of(case, None, None, f"{case.source}: {type(exc).__name__}: {exc}")
+        try:
+            conn.send((index, record))
+        except (OSError, EOFError):
+            return
+
+
+def _die_with_parent(parent: int) -> None:
+    """End this worker when the batch process dies, even by SIGKILL: on Linux the kernel sends
+    SIGTERM (prctl PR_SET_PDEATHSIG); everywhere a watchdog thread checks the parent every second."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="xlcredits-parent-watchdog").start()
 
 
 def default_jobs() -> int:
@@ -170,3 +384,107 @@ def default_jobs() -> int:
 def existing_outputs(cases: Iterable[Case], out_dir: Path) -> list[str]:
     names = [f"{c.name}.xlsx" for c in cases] + ["summary.xlsx", "summary.json"]
     return [n for n in names if (out_dir / n).exists()]
+
+
+# --- the folder: one batch at a time, and what it has written so far -----------------------------
+
+class FolderBusy(Exception):
+    """Another batch is writing into the folder: one sentence for the user."""
+
+
+class FolderLock:
+    """`out_dir/.xlcredits.lock`, created exclusively, holding this process's id and host. A lock
+    whose process is gone (on this host) is taken over; any other is refused with a sentence."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / LOCK
+        self.held = False
+
+    def __enter__(self) -> "FolderLock":
+        from ..safefile import _HOST, _alive
+
+        for _ in range(2):
+            try:
+                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+            except FileExistsError:
+                owner = self._owner()
+                if owner and owner[1] == _HOST and not _alive(owner[0]):
+                    self.path.unlink(missing_ok=True)  # its batch was killed: the lock is stale
+                    continue
+                who = f"process {owner[0]} on {owner[1]}" if owner else "another batch"
+                raise FolderBusy(f"{self.path.parent} is in use by another batch ({who}): wait for it to finish, "
+                                 f"or choose another folder (if that batch is gone, delete {self.path.name})") from None
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(f"{os.getpid()} {_HOST}\n")
+            self.held = True
+            return self
+        raise FolderBusy(f"{self.path.parent} is in use by another batch")
+
+    def _owner(self) -> tuple[int, str] | None:
+        try:
+            pid, host = self.path.read_text(encoding="utf-8").split()[:2]
+            return int(pid), host
+        except (OSError, ValueError):
+            return None
+
+    def __exit__(self, *exc) -> None:
+        if self.held:
+            self.path.unlink(missing_ok=True)
+            self.held = False
+
+
+class Progress:
+    """`out_dir/.xlcredits.progress`: one JSON line per return written (its name, fingerprint and
+    summary record). A killed batch leaves it; `--resume` reads it to skip what is done."""
+
+    def __init__(self, folder: Path):
+        self.path = folder / PROGRESS
+
+    def done(self) -> tuple[dict[str, dict], set[str]]:
+        """The records of the returns written, and the output names the stopped batch planned to
+        write (an output written just before the kill, with no record yet, is still its own)."""
+        found: dict[str, dict] = {}
+        planned: set[str] = set()
+        try:
+            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return found, planned
+        for line in lines:
+            try:
+                record = json.loads(line, parse_float=Decimal)
+            except ValueError:
+                continue  # a line cut short by the kill
+            if isinstance(record, dict) and isinstance(record.get("planned"), list):
+                planned.update(str(n) for n in record["planned"])
+            elif isinstance(record, dict) and record.get("output") and record.get("fingerprint"):
+                found[record["file"]] = record
+        return found, planned
+
+    def start(self, keep: Iterable[dict], planned: Iterable[str] = ()) -> None:
+        with open(self.path, "w", encoding="utf-8", errors="backslashreplace") as f:
+            f.write(json.dumps({"planned": sorted(planned)}, ensure_ascii=True) + "\n")
+            for record in keep:
+                f.write(self._line(record))
+
+    def add(self, record: dict) -> None:
+        if record.get("output"):
+            with open(self.path, "a", encoding="utf-8", errors="backslashreplace") as f:
+                f.write(self._line(record))
+
+    @staticmethod
+    def _line(record: dict) -> str:
+        return dumps(record).replace("\n", " ") + "\n"  # newlines inside strings are escaped
+
+
+def resumable(cases: list[Case], out_dir: Path, done: dict[str, dict]) -> tuple[list[Case], list[dict]]:
+    """Split cases into those to run and the records of those already written from the same input
+    (output file present, fingerprint equal)."""
+    todo, kept = [], []
+    for case in cases:
+        record = done.get(case.name)
+        if (record and case.fingerprint and record.get("fingerprint") == case.fingerprint
+                and (out_dir / f"{case.name}.xlsx").is_file()):
+            kept.append(record)
+        else:
+            todo.append(case)
+    return todo, kept

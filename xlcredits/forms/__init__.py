@@ -59,4 +59,6 @@ def compute(data: Any) -> Result:
         got = "no \"form\" field" if name is None else f"form {name!r}"
         findings.error("form", f"The input has {got}; xlcredits prepares {known}.", blocking=True)
         return Result(str(name) if name is not None else "", "", None, findings=findings)
-    return info.compute(data)
+    from ..limits import check_result
+
+    return check_result(info.compute(data), data)

@@ -7,10 +7,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Type, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ..cellerrors import error_text
 from ..lines import Findings
+from ..numbers import number_from_text, percent_from_text
 
 # Amounts above a quadrillion dollars (or watts) are typing accidents, and bounding them keeps
 # every product far inside the engine's decimal precision.
@@ -18,11 +19,13 @@ LIMIT = Decimal("1e15")
 
 # Six decimals is finer than any meter or scale on a return, and bounding the exponent keeps a
 # hostile "1e-999999" from turning into a million-digit explanation.
-Amount = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=6)]
-Money = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=2)]
-SignedMoney = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=2)]
-SignedAmount = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=6)]
-Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=6)]
+# Text in a number field is read as a cell's text is ("1,000"; "7%" in a fraction), and "5_00" or
+# non-ASCII digits are refused (pydantic alone reads both as 500) [numbers.parse_number].
+Amount = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=6), BeforeValidator(number_from_text)]
+Money = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_places=2), BeforeValidator(number_from_text)]
+SignedMoney = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=2), BeforeValidator(number_from_text)]
+SignedAmount = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=6), BeforeValidator(number_from_text)]
+Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=6), BeforeValidator(percent_from_text)]
 Year = Annotated[int, Field(ge=1980, le=2100)]
 Text = Annotated[str, Field(max_length=500)]
 

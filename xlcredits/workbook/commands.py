@@ -19,9 +19,11 @@ def cmd_build_templates(args) -> int:
     from .writer import WorkbookError
 
     try:
-        written = build_templates(args.outdir)
+        written = build_templates(args.outdir, force=args.force)
     except WorkbookError as exc:
         return _fail(str(exc))
+    except OSError as exc:  # the folder cannot be created (read-only disk, no such parent)
+        return _fail(f"cannot create the folder {args.outdir}: {exc.strerror or exc}")
     for path in written:
         print(f"wrote {path}")
     return 0
@@ -130,6 +132,7 @@ def cmd_verify(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("build-templates", help="write the blank form templates (workbooks/*.xlsx)")
     p.add_argument("--outdir", default="workbooks", help="folder to write into (default: workbooks)")
+    p.add_argument("--force", action="store_true", help="replace templates that already exist")
     p.set_defaults(run=cmd_build_templates)
 
     p = sub.add_parser("new", help="write a blank form workbook for a tax year's form revision")

@@ -182,10 +182,31 @@ def _state(adapter: WorkbookAdapter) -> dict:
     if not text:
         return {}
     try:
-        state = json.loads(str(text))
-        return state if isinstance(state, dict) else {}
-    except ValueError:
+        state = json.loads(str(text)[:2_000_000])
+    except (ValueError, RecursionError):
         return {}
+    return sane_state(state)
+
+
+MAX_STATE_ITEMS = 20_000  # far above any fill's marks or findings (2,000 rows x a few findings each)
+
+
+def sane_state(state) -> dict:
+    """The XLC_state cell is workbook content a user (or an attacker) can edit: keep only the shape a
+    fill writes, with counts bounded, so {"findings": 2000000} cannot plan millions of writes and
+    {"findings": "x"} cannot raise."""
+    if not isinstance(state, dict):
+        return {}
+    marks = state.get("marks")
+    rows = state.get("rows")
+    findings = state.get("findings")
+    return {"marks": [m for m in marks[:MAX_STATE_ITEMS] if isinstance(m, str) and len(m) < 300]
+            if isinstance(marks, list) else [],
+            "rows": {k: min(max(v, 0), MAX_STATE_ITEMS) for k, v in rows.items()
+                     if isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)}
+            if isinstance(rows, dict) else {},
+            "findings": min(max(findings, 0), MAX_STATE_ITEMS)
+            if isinstance(findings, int) and not isinstance(findings, bool) else 0}
 
 
 def _check_revision(layout: Layout, result: Result) -> None:

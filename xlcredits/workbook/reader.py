@@ -35,7 +35,12 @@ def open_workbook(path, data_only: bool = True):
         raise WorkbookError(f"{path}: no such file")
     if p.is_dir():
         raise WorkbookError(f"{path} is a folder, not a workbook")
-    size = p.stat().st_size
+    import stat
+
+    status = p.stat()
+    if not stat.S_ISREG(status.st_mode):  # a FIFO would block the first read forever; /dev/zero never ends
+        raise WorkbookError(f"{p.name} is not a regular file (a pipe, device or socket): give an .xlsx workbook")
+    size = status.st_size
     if size > MAX_FILE_BYTES:
         raise WorkbookError(f"{p.name} is {size:,} bytes; workbooks over {MAX_FILE_BYTES:,} bytes are refused")
     try:
@@ -191,7 +196,14 @@ def checked(path, data_only: bool = True) -> tuple[OpenpyxlAdapter, Layout]:
 
 def check_below_tables(adapter: "OpenpyxlAdapter", layout: Layout, name: str) -> None:
     """Rows typed below a schedule's last row would be silently ignored (its formulas and defined
-    names end there): refuse, naming the sheet and row."""
+    names end there): refuse, naming the first such cell.
+
+    Only the cells the file holds are looked at (openpyxl keeps them in a dict): walking the rows
+    from the table's end to `max_row` would create a million empty cells for one value — or one
+    border — at row 1,048,576 (3 GB and a minute)."""
+    from .filler import display_address
+    from .layout import address
+
     for sp in layout.schedules.values():
         bounds = [adapter.names.get(sp.names[c.key].upper()) for c in sp.inputs()]  # (sheet, r1, c1, r2, c2)
         bounds = [b for b in bounds if b is not None]
@@ -200,16 +212,34 @@ def check_below_tables(adapter: "OpenpyxlAdapter", layout: Layout, name: str) ->
         ws = adapter.wb[bounds[0][0]]
         last = max(b[3] for b in bounds)  # 0-based last row of the table
         spec = layout.book.sheets.get(ws.title)
-        if spec is None or any(r > last for r, _ in spec.cells) or ws.max_row <= last + 1:
+        if spec is None or any(r > last for r, _ in spec.cells):
             continue  # a table inside the form (Part III) has the form's next part below it
-        cols = sorted({b[2] for b in bounds})
-        for row in ws.iter_rows(min_row=last + 2, max_row=ws.max_row, min_col=cols[0] + 1, max_col=cols[-1] + 1):
-            for cell in row:
-                if cell.column - 1 in cols and cell.value not in (None, ""):
-                    raise WorkbookError(
-                        f"{name}: {ws.title} row {cell.row} holds data below the table, whose last row is "
-                        f"{last + 1}; it would be ignored. Move it into the table (at most {sp.max_rows} rows), "
-                        f"or split the input across workbooks.")
+        cols = {b[2] for b in bounds}
+        stray = min(((r - 1, c - 1) for (r, c), cell in stored_cells(ws)
+                     if r - 1 > last and c - 1 in cols and cell.value not in (None, "")), default=None)
+        if stray is not None:
+            raise WorkbookError(
+                f"{name}: {display_address(address(ws.title, *stray))} holds data below the table, whose last "
+                f"row is {last + 1}; it would be ignored. Move it into the table (at most {sp.max_rows} rows), "
+                f"or split the input across workbooks.")
+
+
+def stored_cells(ws):
+    """((row, column), cell) for the cells a worksheet file actually holds, 1-based, in no order;
+    never the empty cells between them (`iter_rows` would create every one)."""
+    cells = getattr(ws, "_cells", None)
+    if cells is None:  # a read-only worksheet streams its rows and creates none
+        return (((c.row, c.column), c) for row in ws.rows for c in row if getattr(c, "row", None))
+    return list(cells.items())
+
+
+def sheet_rows(ws) -> dict[int, tuple]:
+    """{row number: the row's values from column A} for the rows a worksheet file holds (1-based),
+    built from its stored cells only: bounded by what the file holds, not by `max_row`."""
+    found: dict[int, dict[int, Any]] = {}
+    for (r, c), cell in stored_cells(ws):
+        found.setdefault(r, {})[c] = cell.value
+    return {r: tuple(cells.get(c) for c in range(1, max(cells) + 1)) for r, cells in found.items()}
 
 
 def read_file_inputs(path) -> tuple[dict, object]:

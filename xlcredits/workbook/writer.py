@@ -40,7 +40,8 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
     try:
         with atomic_output(target, force=force) as tmp:
             wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                "strings_to_urls": False, "nan_inf_to_errors": True})
+                                                "strings_to_urls": False, "nan_inf_to_errors": True,
+                                                "in_memory": True})  # no client data in the system's temp folder
             wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
                                "author": "xlcredits", "company": taxpayer[:100],
                                "comments": f"Prepared with xlcredits {__version__}",
