@@ -57,4 +57,11 @@ def compute(data: Any) -> Result:
         got = "no \"form\" field" if name is None else f"form {name!r}"
         findings.error("form", f"The input has {got}; xlcredits prepares {known}.", blocking=True)
         return Result(str(name) if name is not None else "", "", None, findings=findings)
-    return info.compute(data)
+    result = info.compute(data)
+    if result.computed:  # an untouched blank form says what is missing instead of "0.00, 0 errors"
+        from ..messages import nothing_to_compute
+
+        missing = nothing_to_compute(data)
+        if missing:
+            result.findings.error("(input)", missing)
+    return result
