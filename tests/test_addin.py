@@ -177,9 +177,11 @@ def test_excel_setup_dry_run_prints_every_step_exactly(capsys):
 def test_excel_setup_off_windows_changes_nothing(capsys, monkeypatch):
     monkeypatch.setattr(setup, "is_windows", lambda platform=None: False)
     monkeypatch.setattr(setup, "run", lambda steps: pytest.fail("must not run off Windows"))
-    assert cli(["excel-setup", "--no-xlwings-addin", "--no-import-udfs"]) == 0
-    out = capsys.readouterr().out
-    assert "nothing was changed" in out
+    # exit 2 (issue 16): the command cannot do its job off Windows, and says so on stderr
+    assert cli(["excel-setup", "--no-xlwings-addin", "--no-import-udfs"]) == 2
+    captured = capsys.readouterr()
+    out = captured.out
+    assert "needs Windows" in captured.err and "nothing was changed" in captured.err
     assert "xlwings.xlam" not in out and "ImportPythonUDFsToAddin" not in out
     assert setup.THIS_PYTHON in out
 

@@ -665,7 +665,7 @@ def test_a_workbook_that_is_not_a_form_says_what_to_do(tmp, caller):
     xlcredits.main()
     (alert,) = excel.alerts
     assert alert["prompt"].startswith("Nothing was filled: This is not an xlcredits form workbook")
-    assert alert["prompt"].endswith(ribbon.HOW_TO_START) and "workbooks\\form7207.xlsx" in alert["prompt"]
+    assert alert["prompt"].endswith(ribbon.HOW_TO_START) and "xlcredits new 7207" in alert["prompt"]
     assert alert["mode"] == "critical" and excel.written == []
     assert excel.screen_updating[-1] is True and excel.calculation[-1] == "automatic"
 

@@ -244,7 +244,7 @@ def expected(kind: Kind | None, description: str = "") -> str:
     if kind is None:
         text = "a value this form's input knows"
     elif kind.name == "choice":
-        text = "one of " + ", ".join(f'"{c}"' for c in kind.choices)
+        text = "one of " + ", ".join(f'"{c}"' if isinstance(c, str) else str(c) for c in kind.choices)
     elif kind.name == "date":
         text = DATE_FORMATS
     elif kind.name == "tax_year":
@@ -358,7 +358,7 @@ def problem(error: dict, model) -> str:
         return (f"{name} holds the Excel error {error_text(value)}: correct the formula that gives it, or type "
                 f"the value; expected {expected(kind, description)}.")
     if error_type == "missing":
-        return f"{name} is required: {expected(kind, description)}."
+        return f"{name} is required: expected {expected(kind, description)}."
     if error_type == "value_error":  # our own validators already speak in sentences
         text = error["msg"].removeprefix("Value error, ").rstrip(".")
         if kind is not None and kind.name == "tax_year":
@@ -390,7 +390,7 @@ def problem(error: dict, model) -> str:
             wrong = f"{name} is {shown(value)}, not a number" if not isinstance(value, (int, Decimal)) else \
                 f"{name} is {shown(value)}, not a whole number"
         elif kind is not None and kind.name in ("date", "bool", "text", "rows", "object", "list"):
-            wrong = f"{name} is {shown(value)}, not {expected(kind).split(' (')[0].split(' written')[0]}"
+            wrong = f"{name} is {shown(value)}"
     hint = _suggestion(kind, value, error_type, name, model_here)
     return f"{wrong}; expected {expected(kind, description)}. {hint}".strip()
 
@@ -437,6 +437,9 @@ def without_place(where: str, message: str) -> str:
 def render(finding, data: Any = None, cell: str | None = None) -> str:
     """One finding as a line for the terminal: SEVERITY  place: message."""
     message = without_place(finding.where, finding.message)
+    if cell is None and finding.where and re.match(rf"{re.escape(finding.where)}\b", message) \
+            and not _ROW.match(finding.where):
+        return f"{finding.severity.upper():8} {message}"  # 'tax_year is "FY2025"...': the place, once
     where = cell or place(finding.where, data)
     return f"{finding.severity.upper():8} {where}: {message}"
 

@@ -18,9 +18,9 @@ from ..workbook.filler import NotAWorkbook
 from ..workbook.layout import Layout
 
 TITLE = "xlcredits"
-HOW_TO_START = ("To prepare a form, open a template (workbooks\\form7207.xlsx for Form 7207, workbooks\\nj306.xlsx "
-                "for NJ Form 306, or one made with `xlcredits new 7207 -o FILE.xlsx`), type the inputs into the "
-                "yellow cells and click Compute form again.")
+HOW_TO_START = ("To prepare a form, open a blank form made with `xlcredits new 7207 -o FILE.xlsx` (or "
+                "`xlcredits new nj306 -o FILE.xlsx`) in Command Prompt, type the inputs into the yellow cells "
+                "and click Compute form again.")
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..lines import Findings, Result
+from ..lines import Finding, Findings, Result
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,9 @@ def compute(data: Any) -> Result:
         findings.error("form", f"The input has {got}; xlcredits prepares {known}.", blocking=True)
         return Result(str(name) if name is not None else "", "", None, findings=findings)
     result = info.compute(data)
-    if result.computed:  # an untouched blank form says what is missing instead of "0.00, 0 errors"
-        from ..messages import nothing_to_compute
+    from ..messages import nothing_to_compute
 
-        missing = nothing_to_compute(data)
-        if missing:
-            result.findings.error("(input)", missing)
+    missing = nothing_to_compute(data)  # an untouched blank form says so, first, not "0.00, 0 errors"
+    if missing:
+        result.findings.insert(0, Finding("error", "(input)", missing, blocking=not result.computed))
     return result
