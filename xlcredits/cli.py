@@ -139,7 +139,7 @@ def build_parser(show_all: bool = False) -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_compute)
 
     p = add("schema", help="print the JSON Schema of a form's input (every field described)")
-    p.add_argument("form", choices=("7207", "nj306"), help="which form")
+    p.add_argument("form", help="which form: 7207 or nj306")
     p.set_defaults(run=cmd_schema)
 
     p = add("example", help="list, print or copy the bundled example inputs")

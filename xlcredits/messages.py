@@ -225,7 +225,8 @@ def _num(value) -> str:
     from .numbers import grouped
 
     try:
-        return grouped(Decimal(str(value)))
+        number = Decimal(str(value))
+        return grouped(number) if number.is_finite() and abs(number.adjusted()) < 30 else str(value)
     except (InvalidOperation, ValueError):
         return str(value)
 
@@ -310,17 +311,25 @@ _TYPE_ERRORS = {"decimal_parsing", "decimal_type", "float_parsing", "float_type"
                 "date_from_datetime_inexact"}
 
 
+def _finite(value: Any) -> Decimal | None:
+    """A number given as a number (not text, not true/false, not NaN or infinite), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        return None
+    try:
+        number = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and abs(number.adjusted()) < 30 else None
+
+
 def _suggestion(kind: Kind | None, value: Any, error_type: str, name: str, model_here) -> str:
-    if kind is not None and kind.name == "fraction" and error_type in _RANGE_ERRORS:
-        try:
-            number = Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            return ""
+    number = _finite(value)
+    if kind is not None and kind.name == "fraction" and error_type in _RANGE_ERRORS and number is not None:
         if 1 < number <= 100:
             return f'If you mean {_num(number)}%, write {_num(number / 100)} or "{_num(number)}%".'
-    if kind is not None and kind.name in ("year", "tax_year") and isinstance(value, (int, Decimal)) \
-            and not isinstance(value, bool) and 0 <= value < 100:
-        return f"Write all four digits, e.g. {2000 + int(value)}."
+    if kind is not None and kind.name in ("year", "tax_year") and number is not None and 0 <= number < 100 \
+            and number == int(number):
+        return f"Write all four digits, e.g. {2000 + int(number)}."
     if kind is not None and kind.name == "choice" and isinstance(value, str):
         near = closest(value, kind.choices)
         if near:
@@ -538,8 +547,8 @@ def refuse_output(path) -> str | None:
     from pathlib import Path
 
     suffix = Path(str(path)).suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return None
+    if suffix in (".xlsx", ".xlsm") or Path(str(path)).is_dir():
+        return None  # a folder: the writer says it is one
     named = f"a {suffix} name" if suffix else "a name without .xlsx"
     return (f"{path}: fill writes an Excel workbook (.xlsx), not under {named}; "
             f"name the output like {Path(str(path)).stem or 'return'}.xlsx")

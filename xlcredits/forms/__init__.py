@@ -60,7 +60,7 @@ def compute(data: Any) -> Result:
     result = info.compute(data)
     from ..messages import nothing_to_compute
 
-    missing = nothing_to_compute(data)  # an untouched blank form says so, first, not "0.00, 0 errors"
+    missing = nothing_to_compute(data)  # an untouched blank form says so, not "0.00, 0 errors"
     if missing:
-        result.findings.insert(0, Finding("error", "(input)", missing, blocking=not result.computed))
+        result.findings.append(Finding("error", "(input)", missing, blocking=not result.computed))
     return result

@@ -3,6 +3,7 @@ validation errors into findings a preparer can read."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Type, TypeVar
@@ -55,7 +56,11 @@ class TaxYear(Strict):
 
         if isinstance(value, bool) or value is None or isinstance(value, list):
             raise ValueError(f"expected {TAX_YEAR_FORMAT}")
-        if isinstance(value, (float, Decimal)) and value == int(value):
+        if isinstance(value, (float, Decimal)):
+            # compare before int(): int(Decimal("1E+999999")) would build a million-digit number
+            finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+            if not finite or not (-10_000 < value < 10_000) or value != int(value):
+                raise ValueError(f"not a tax year; expected {TAX_YEAR_FORMAT}")
             value = int(value)
         if isinstance(value, (int, str)) and str(value).strip().isdigit():
             year = int(str(value).strip())
