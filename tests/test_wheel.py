@@ -106,6 +106,6 @@ def test_bench_from_the_wheel(installed):
     assert helped.returncode == 0
     assert "cold `import udfs` vs cold `import xlwings`" in helped.stdout  # the whole description, not cut
     assert "--quick" in helped.stdout and "default: 100,000" in helped.stdout
-    ran = run(venv, "-m", "xlcredits.bench", "--rows", "200", "--facilities", "2", cwd=work, timeout=300)
+    ran = run(venv, "-m", "xlcredits.bench", "--quick", "--rows", "200", "--facilities", "2", cwd=work, timeout=300)
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
     assert "1. CREDIT_45X" in ran.stdout and "4. batch 2 facilities" in ran.stdout

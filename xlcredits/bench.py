@@ -172,7 +172,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke test, not the measurement)")
     args = parser.parse_args(argv)
     if args.quick:
-        args.rows, args.facilities = 5_000, 20
+        args.rows, args.facilities = min(args.rows, 5_000), min(args.facilities, 20)  # smaller if asked
     print(f"xlcredits benchmark — {machine()}")
     rows = []
     with tempfile.TemporaryDirectory() as tmpdir:
