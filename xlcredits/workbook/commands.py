@@ -39,7 +39,8 @@ def cmd_new(args) -> int:
             write_blank_intake(Path(args.output), force=args.force)
         except OutputError as exc:
             return _fail(str(exc))
-        print(f"wrote {args.output}: a blank batch intake (sheets Facilities, Products, Minerals)")
+        print(f"wrote {args.output}: a blank batch intake (Form 7207 facilities with their products, vessels, "
+              f"minerals and coal; NJ-306 returns with their carryforward, start-up history and credits)")
         return 0
 
     try:
