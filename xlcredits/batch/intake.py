@@ -324,7 +324,7 @@ def _write_intake(path: Path) -> None:
             if col.choices:
                 sheet.data_validation(1, index, 100_000, index, {
                     "validate": "list", "source": [str(c) for c in col.choices][:255],
-                    "error_type": "warning", "error_title": col.header,
+                    "error_type": "warning", "error_title": col.header[:32],
                     "error_message": "Choose one of the listed values."})
         sheet.freeze_panes(1, 1)
     book.close()
