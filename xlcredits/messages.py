@@ -371,7 +371,8 @@ def problem(error: dict, model) -> str:
     if error_type == "value_error":  # our own validators already speak in sentences
         text = error["msg"].removeprefix("Value error, ").rstrip(".")
         if kind is not None and kind.name == "tax_year":
-            text = f"tax_year {shown(value)}: {text[0].lower() + text[1:]}" if value is not None else text
+            given = "" if isinstance(value, dict) or value is None else f" {shown(value)}"
+            text = f"tax_year{given}: {text[0].lower() + text[1:]}"
         hint = _suggestion(kind, value, error_type, name, model_here)
         return f"{text}. {hint}".strip()
     if error_type in ("too_long", "too_short") and isinstance(value, list):
@@ -386,7 +387,9 @@ def problem(error: dict, model) -> str:
     if error_type in _RANGE_ERRORS:
         wrong = f"{name} is {shown(value)}, outside the allowed range"
     elif isinstance(value, bool) and kind is not None and kind.name != "bool":
-        wrong = f"{name} is {shown(value)} (true/false), not a value of this kind"
+        what = {"money": "an amount", "number": "a number", "fraction": "a number", "whole": "a number",
+                "year": "a year", "date": "a date", "choice": "one of the choices"}.get(kind.name, "a yes/no field")
+        wrong = f"{name} is {shown(value)}, a yes/no value where {what} belongs"
     elif error_type == "literal_error":
         wrong = f"{name} is {shown(value)}, not one of the choices"
     elif kind is not None and kind.name == "tax_year":
