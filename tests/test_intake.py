@@ -132,3 +132,18 @@ def test_old_intakes_with_json_path_headers_still_read(tmp_path):
     cases, problems = read_intake(book)
     assert problems == []
     assert compute(cases[0].data).lines["1e.e"] == Decimal("2100.00")  # 300 × 100 W × $0.07/W [§45X(b)(1)(J)]
+
+
+def test_summary_findings_name_the_intake_sheet_and_row(blank, tmp_path):
+    from xlcredits.batch.run import _summary_of, cases_from
+
+    put(blank, "Facilities", {"#id": "Dalton", "tax_year.begins": 2025})
+    put(blank, "Products", {"#id": "Dalton", "line": "1e", "description": "Module 400 W", "units": 10,
+                            "capacity_per_unit": 400})
+    put(blank, "Products", {"#id": "Dalton", "line": "1e", "description": "Module 410 W", "units": 5})
+    blank.save(tmp_path / "intake.xlsx")
+    cases, problems = cases_from(tmp_path / "intake.xlsx")
+    assert problems == [] and cases[0].source == "intake.xlsx: facility Dalton"
+    record = _summary_of(cases[0], compute(cases[0].data), None)
+    places = [f["place"] for f in record["findings"]]
+    assert "components[1].capacity_per_unit (Products row 3 — Module 410 W)" in places

@@ -422,15 +422,17 @@ def row_description(row: Any) -> str:
     return ""
 
 
-def place(where: str, data: Any = None) -> str:
-    """'components[0].units' -> 'components[0].units (components row 1 — Module 400 W)'."""
+def place(where: str, data: Any = None, sheet_rows: dict | None = None) -> str:
+    """'components[0].units' -> 'components[0].units (components row 1 — Module 400 W)'; with the
+    intake's `sheet_rows` ({"components[0]": "Products row 4"}) -> '... (Products row 4 — Module 400 W)'."""
     m = _ROW.match(where or "")
     if not m:
         return where or "(input)"
     field, index = m.group(1), int(m.group(2))
     rows = data.get(field) if isinstance(data, dict) else None
     label = row_description(rows[index]) if isinstance(rows, list) and index < len(rows) else ""
-    return f"{where} ({field} row {index + 1}{' — ' + label if label else ''})"
+    row = (sheet_rows or {}).get(m.group(0)) or f"{field} row {index + 1}"
+    return f"{where} ({row}{' — ' + label if label else ''})"
 
 
 def without_place(where: str, message: str) -> str:

@@ -11,7 +11,7 @@ import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -25,6 +25,7 @@ class Case:
     source: str  # where the input came from (file, or intake sheet and facility)
     data: Any = None
     problem: str = ""  # why the case could not even be read
+    rows: dict = field(default_factory=dict)  # intake: "components[2]" -> "Products row 9"
 
 
 def safe_stem(text: str) -> str:
@@ -66,8 +67,8 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
 
         workbook = open_workbook(input_path, data_only=True)
         intake, problems = read_intake(workbook)
-        cases = [Case(safe_stem(c.name), f"{input_path.name}: facility {c.name}", c.data, "; ".join(c.problems))
-                 for c in intake]
+        cases = [Case(safe_stem(c.name), f"{input_path.name}: {'facility' if c.data.get('form') == '7207' else 'return'} "
+                      f"{c.name}", c.data, "; ".join(c.problems), c.rows) for c in intake]
         return cases, problems
     return [], [f"{input_path}: give a folder of JSON inputs or an intake workbook (.xlsx)."]
 
@@ -83,7 +84,10 @@ def _summary_of(case: Case, result: Result | None, output: str | None, problem: 
             record["status"] = "computed with errors"
         record["tax_year"] = result.tax_year
         record.update(_key_lines(case.data, result))
-        record["findings"] = [f.as_json() for f in result.findings]
+        from ..messages import place
+
+        # each finding also says where it is as the preparer knows it (the intake's sheet and row)
+        record["findings"] = [{**f.as_json(), "place": place(f.where, case.data, case.rows)} for f in result.findings]
     if problem:
         record["findings"] = [{"severity": "error", "where": "(input)", "message": problem}]
     return record
