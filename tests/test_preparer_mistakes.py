@@ -222,3 +222,12 @@ def test_workbook_problems_name_the_cell(tmp_path, path, value, cell, expected):
         assert re.search(r"'?[\w ]+'?!\$?[A-Z]+\$?\d+", text), text  # a cell address
     assert_plain_words(run.stdout + run.stderr)
     del write_template
+
+
+def test_json_output_findings_carry_the_place_with_row_and_description(tmp_path):
+    data = changed("7207", "components.0.units", "abc")
+    (tmp_path / "in.json").write_text(json.dumps(data, default=str))
+    run = xlcredits("compute", "in.json", cwd=tmp_path)
+    finding = json.loads(run.stdout)["findings"][0]
+    assert finding["where"] == "components[0].units"  # the JSON path, for programs
+    assert finding["place"] == f"components[0].units {ROW1}"  # for people: row from 1, its description

@@ -55,8 +55,12 @@ def cmd_compute(args) -> int:
     if args.format == "text":
         sys.stdout.write(as_text(result, all_lines=args.all, render=lambda f: render(f, data)))
     else:
+        from .messages import place
+
         payload = result.to_json()
         payload.pop("values", None)
+        # each finding also names its place as a person reads it: the row number (from 1) and description
+        payload["findings"] = [{**f, "place": place(f["where"], data)} for f in payload.get("findings", [])]
         sys.stdout.write(dumps(payload) + "\n")
     return 0 if result.computed and not empty_input(result) else 1
 
