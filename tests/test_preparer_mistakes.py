@@ -219,7 +219,8 @@ def test_workbook_problems_name_the_cell(tmp_path, path, value, cell, expected):
         assert re.search(r"Products!\w+\d+ \(Products row \d+ — Crystalline PV cell, 200 W\): ", text), text
         assert "components[" not in text
     else:
-        assert re.search(r"'?[\w ]+'?!\$?[A-Z]+\$?\d+", text), text  # a cell address
+        # a cell address and the form's words for it
+        assert re.search(r"'?[\w ]+'?!\$?[A-Z]+\$?\d+ \(line 2: Date facility placed in service\): ", text), text
     assert_plain_words(run.stdout + run.stderr)
     del write_template
 

@@ -484,6 +484,11 @@ def workbook_places(path, findings) -> dict[str, str]:
             index = int(m.group(2))
             desc = row_description(rows[index]) if isinstance(rows, list) and index < len(rows) else ""
             label = f" ({sheet} row {r + 1}{' — ' + desc if desc else ''})"
+        else:
+            fp = layout.fields.get(f.where) or layout.fields.get(f.where.rsplit(".", 1)[0])
+            if fp is not None and getattr(fp, "field", None) is not None:
+                line = f"line {fp.field.line}: " if fp.field.line else ""
+                label = f" ({line}{fp.field.label})"
         places[f.where] = shown_cell + label
     return places
 
