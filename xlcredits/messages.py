@@ -451,6 +451,8 @@ def without_place(where: str, message: str) -> str:
 def render(finding, data: Any = None, cell: str | None = None) -> str:
     """One finding as a line for the terminal: SEVERITY  place: message."""
     message = without_place(finding.where, finding.message)
+    if finding.where in ("", "(input)") and cell is None:
+        return f"{finding.severity.upper():8} {message}"  # about the input as a whole
     if cell is None and finding.where and re.match(rf"{re.escape(finding.where)}\b", message) \
             and not _ROW.match(finding.where):
         return f"{finding.severity.upper():8} {message}"  # 'tax_year is "FY2025"...': the place, once
