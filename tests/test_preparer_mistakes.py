@@ -202,8 +202,6 @@ def test_text_output_names_row_and_expected(tmp_path):
 ])
 def test_workbook_problems_name_the_cell(tmp_path, path, value, cell, expected):
     """A typed-in workbook: the terminal names the cell in A1 terms and the sheet row with its description."""
-    from xlcredits.workbook.files import write_template
-    from xlcredits.workbook.inputs import put_inputs  # noqa: F401  (the template's input cells)
     from xlcredits.workbook.files import fill_book
     from xlcredits.workbook.writer import save
 
@@ -222,7 +220,6 @@ def test_workbook_problems_name_the_cell(tmp_path, path, value, cell, expected):
         # a cell address and the form's words for it
         assert re.search(r"'?[\w ]+'?!\$?[A-Z]+\$?\d+ \(line 2: Date facility placed in service\): ", text), text
     assert_plain_words(run.stdout + run.stderr)
-    del write_template
 
 
 def test_json_output_findings_carry_the_place_with_row_and_description(tmp_path):
@@ -232,3 +229,36 @@ def test_json_output_findings_carry_the_place_with_row_and_description(tmp_path)
     finding = json.loads(run.stdout)["findings"][0]
     assert finding["where"] == "components[0].units"  # the JSON path, for programs
     assert finding["place"] == f"components[0].units {ROW1}"  # for people: row from 1, its description
+
+
+def every_path(data, prefix=""):
+    if isinstance(data, dict):
+        for key, value in data.items():
+            yield from every_path(value, f"{prefix}{key}.")
+    elif isinstance(data, list):
+        for index, value in enumerate(data[:2]):
+            yield from every_path(value, f"{prefix}{index}.")
+    if prefix:
+        yield prefix.rstrip(".")
+
+
+BAD_VALUES = [True, "abc", -1, "1e999", None, [], {"x": 1}, "NaN", "12/31", 10**20]
+
+
+@pytest.mark.parametrize("form", ["7207", "nj306"])
+def test_any_bad_value_anywhere_is_said_in_plain_words_with_what_is_expected(form):
+    """Every field of the example, every kind of wrong value: no library words, and the message says what
+    is expected (or what to do)."""
+    said = ("expected", "Expected", "required", "Write", "write", "Did you mean", "either", "Enter", "give ",
+            "belong", "use ", "Use ", "only", "needs")
+    checked = 0
+    for path in sorted(set(every_path(BASES[form]))):
+        if path == "form":
+            continue
+        for value in BAD_VALUES:
+            result, errors = findings_of(changed(form, path, value))
+            for text in errors:
+                assert_plain_words(text)
+                assert any(word in text for word in said), text
+                checked += 1
+    assert checked > 200

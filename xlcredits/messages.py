@@ -96,7 +96,7 @@ def _kind_of(annotation, metadata=()) -> Kind:
         return Kind("text", high=c.get("max_length"))
     if isinstance(annotation, type) and hasattr(annotation, "model_fields"):
         if annotation.__name__ == "TaxYear":
-            return Kind("tax_year")
+            return Kind("tax_year", model=annotation)
         return Kind("object", model=annotation)
     return Kind("text")
 
@@ -121,7 +121,7 @@ def _field_at(model, loc: tuple):
             return None, ""
         kind = field_kinds(current)[part]
         description = current.model_fields[part].description or ""
-        current = kind.model if kind.name in ("rows", "object") else None
+        current = kind.model if kind.name in ("rows", "object", "tax_year") else None
     return kind, description
 
 
@@ -132,7 +132,7 @@ def _model_at(model, loc: tuple):
         if isinstance(part, int) or current is None:
             continue
         kind = field_kinds(current).get(part)
-        current = kind.model if kind is not None and kind.name in ("rows", "object") else None
+        current = kind.model if kind is not None and kind.name in ("rows", "object", "tax_year") else None
     return current
 
 
@@ -302,13 +302,7 @@ def closest(word: str, options) -> str | None:
 
 
 _RANGE_ERRORS = {"greater_than_equal", "greater_than", "less_than_equal", "less_than"}
-_TYPE_ERRORS = {"decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type",
-                "int_from_float", "date_parsing", "date_type", "date_from_datetime_parsing",
-                "date_from_datetime_inexact", "datetime_parsing", "bool_parsing", "bool_type", "string_type",
-                "list_type", "model_type", "dict_type", "model_attributes_type", "finite_number",
-                "literal_error", "enum", "decimal_max_places", "decimal_max_digits", "decimal_whole_digits",
-                "too_long", "too_short", "string_too_long", "missing", "extra_forbidden", "value_error",
-                "date_from_datetime_inexact"}
+
 
 
 def _finite(value: Any) -> Decimal | None:
@@ -360,7 +354,7 @@ def problem(error: dict, model) -> str:
     if error_type == "extra_forbidden":
         fields = ", ".join(model_here.model_fields) if model_here is not None else ""
         text = f"{name} is not a field of this form's input (a misspelling?)" + (
-            f"; the fields here are {fields}" if fields else "")
+            f"; expected one of the fields {fields}" if fields else "")
         hint = _suggestion(None, value, error_type, name, model_here)
         return f"{text}. {hint}".strip()
     if isinstance(value, str) and error_text(value):
