@@ -118,9 +118,11 @@ def cmd_verify(args) -> int:
     except WorkbookError as exc:
         return _fail(str(exc))
     if not result.computed:
+        from ..messages import fill_problem_lines
+
         print(f"{args.workbook}: the inputs have errors, so the lines cannot be checked:")
-        for f in result.findings:
-            print(f"  {f.severity.upper():8} {f.where}: {f.message}")
+        for text in fill_problem_lines(args.workbook, result):
+            print(f"  {text}")
         return 1
     if diffs:
         print(f"{args.workbook}: {len(diffs)} cell(s) differ from what the inputs give "
