@@ -81,16 +81,23 @@ def test_intake_workbook_batch(tmp_path):
     assert xlcredits("new", "batch", "-o", str(intake)).returncode == 0
     book = openpyxl.load_workbook(intake)
     facilities, products, minerals = book["Facilities"], book["Products"], book["Minerals"]
-    head = [c.value for c in facilities[1]]
+    # issue 16: headers are in the form's words; the JSON path each fills is in the module (and the header note)
+    from xlcredits.batch.intake import FACILITIES, ROW_SHEETS
+    paths = {FACILITIES.name: {c.header: c.path for c in (FACILITIES.key, *FACILITIES.columns)}}
+    paths.update({r.name: {c.header: c.path for c in (r.owner.key, *r.columns)} for r in ROW_SHEETS})
+
+    def append(sheet, values):
+        sheet.append([values.get(paths[sheet.title].get(c.value)) for c in sheet[1]])
+
     def facility(**values):
-        facilities.append([values.get(h) for h in head])
-    facility(facility_id="Dalton", tax_year_begins=2025, **{"filer.name": "Acme", "facility.registration_number": "R-1",
-             "facility.address": "100 Sunlight Way"})
-    facility(facility_id="Austin", tax_year_begins=2025, **{"filer.name": "Acme", "facility.registration_number": "R-2"})
-    facility(facility_id="Broken", tax_year_begins=2025)
-    phead = [c.value for c in products[1]]
+        append(facilities, values)
+    facility(**{"#id": "Dalton", "tax_year.begins": 2025, "filer.name": "Acme", "facility.registration_number": "R-1",
+                "facility.address": "100 Sunlight Way"})
+    facility(**{"#id": "Austin", "tax_year.begins": 2025, "filer.name": "Acme", "facility.registration_number": "R-2"})
+    facility(**{"#id": "Broken", "tax_year.begins": 2025})
+
     def product(**values):
-        products.append([values.get(h) for h in phead])
+        append(products, {"#id": values.pop("facility_id"), **values})
     # source: form7207.md §1 worked examples (1e: 110,000 W → $7,700; 5a: 2,100 kWh → $73,500)
     product(facility_id="Dalton", line="1e", units=300, capacity_per_unit=100)
     product(facility_id="Dalton", line="1e", units=400, capacity_per_unit=200)
@@ -98,8 +105,7 @@ def test_intake_workbook_batch(tmp_path):
     product(facility_id="Austin", line="5a", units=100, capacity_per_unit=15)
     product(facility_id="Broken", line="1e", units=5)  # no capacity: cannot be computed
     product(facility_id="Nowhere", line="1e", units=5, capacity_per_unit=1)
-    mhead = [c.value for c in minerals[1]]
-    minerals.append([{"facility_id": "Austin", "line": 38, "costs": 1000}.get(h) for h in mhead])
+    append(minerals, {"#id": "Austin", "line": 38, "costs": 1000})
     book.save(intake)
 
     out = tmp_path / "out"

@@ -124,9 +124,10 @@ def test_a_renamed_sheet_is_named(template, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("typed, needle", [
-    ("three hundred", "components[0].units input should be a valid decimal: digits 0-9, with an optional sign"),
-    ("#DIV/0!", "components[0].units holds the Excel error #DIV/0!: correct the formula that gives it"),
-    ("#N/A", "components[0].units holds the Excel error #N/A"),
+    # issue 16: a typed-in workbook's problems name the cell and its sheet row, not the JSON path
+    ("three hundred", 'Products!C4 (Products row 4 — Module): units is "three hundred", not a number; expected a number'),
+    ("#DIV/0!", "Products!C4 (Products row 4 — Module): units holds the Excel error #DIV/0!: correct the formula that gives it"),
+    ("#N/A", "Products!C4 (Products row 4 — Module): units holds the Excel error #N/A"),
 ])
 def test_text_or_an_error_value_in_a_number_cell_is_a_finding_on_that_cell(template, tmp_path, capsys, typed,
                                                                            needle):

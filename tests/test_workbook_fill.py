@@ -199,7 +199,9 @@ def test_blocking_errors_leave_lines_blank_and_mark_the_input(tmp_path, capsys):
     src, out = tmp_path / "bad.json", tmp_path / "bad.xlsx"
     src.write_text(json.dumps(data))
     assert main(["fill", str(src), "-o", str(out)]) == 1
-    assert "components[1].units is required" in capsys.readouterr().out
+    # issue 16: the JSON path with the 1-based row, then the field and what its line needs
+    assert "components[1].units (components row 2" in (out_text := capsys.readouterr().out)
+    assert "units is required for line 1a" in out_text
     a = OpenpyxlAdapter(open_workbook(out))
     assert a.read("F7207_1a_e") is None and a.read("F7207_8a") is None
     assert a.read("XLC_status").startswith("Not computed")

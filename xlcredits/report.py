@@ -24,9 +24,11 @@ def _lines_of(result: Result):
 PART_ORDER = {f"Part {numeral}": rank for rank, numeral in enumerate(["I", "II", "III", "IV", "V", "VI", "VII"])}
 
 
-def as_text(result: Result, all_lines: bool = False) -> str:
+def as_text(result: Result, all_lines: bool = False, render=None) -> str:
+    """`render(finding)`: the finding's line (messages.render names its place as the user knows it)."""
     width = max(80, min(shutil.get_terminal_size((110, 24)).columns, 140))
-    out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})", ""]
+    out = [f"Form {result.form}  (revision {result.revision or '—'}, tax year {result.tax_year})" if result.form
+           else "xlcredits could not read the input.", ""]
     hidden = 0
     phased = {f"{p['line']}.e" for p in result.phase_out or ()}  # marked: see the phase-out statement
     if result.computed:
@@ -54,8 +56,8 @@ def as_text(result: Result, all_lines: bool = False) -> str:
     if result.findings:
         out += ["", "Findings:"]
         for f in result.findings:
-            out += textwrap.wrap(f"{f.severity.upper():8} {f.where}: {f.message}", width,
-                                 subsequent_indent=" " * 9)
+            text = render(f) if render else f"{f.severity.upper():8} {f.where}: {f.message}"
+            out += textwrap.wrap(text, width, subsequent_indent=" " * 9)
     return "\n".join(out) + "\n"
 
 

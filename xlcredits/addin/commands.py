@@ -9,14 +9,15 @@ from pathlib import Path
 
 def cmd_build_addin(args) -> int:
     from ..safefile import refuse_replacing
-    from .build import ALL_BUTTONS, build, default_output, read_vba, ribbon_callbacks
+    from .build import ALL_BUTTONS, build, read_vba, ribbon_callbacks
 
-    refused = refuse_replacing(Path(args.output) if args.output else default_output(), args.force)
+    output = Path(args.output) if args.output else _default_output()
+    refused = refuse_replacing(output, args.force)
     if refused:
         print(f"xlcredits: {refused}", file=sys.stderr)
         return 2
     try:
-        path = build(Path(args.output) if args.output else None, Path(args.template) if args.template else None)
+        path = build(output, Path(args.template) if args.template else None)
     except (OSError, ValueError) as exc:
         why = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else exc
         print(f"xlcredits: cannot build the add-in: {why}", file=sys.stderr)
@@ -27,6 +28,15 @@ def cmd_build_addin(args) -> int:
           f"  ribbon tab 'Tax Credits': {', '.join(b.label for b in ALL_BUTTONS)} -> "
           f"{', '.join(sorted(ribbon_callbacks(modules)))}\n  worksheet functions inside: {functions}")
     return 0
+
+
+def _default_output() -> Path:
+    """The repository's workbooks/ folder in a source checkout; the current folder from a wheel
+    (never site-packages)."""
+    from .build import default_output
+
+    path = default_output()
+    return path if path.parent.is_dir() and (path.parents[1] / "pyproject.toml").is_file() else Path("xlcredits.xlam")
 
 
 def cmd_excel_setup(args) -> int:
@@ -59,8 +69,9 @@ def cmd_excel_setup(args) -> int:
 
 def register(subparsers) -> None:
     p = subparsers.add_parser("build-addin", help="build the ribbon add-in xlcredits.xlam (worksheet functions inside)")
-    p.add_argument("--output", help="where to write it (default: workbooks/xlcredits.xlam); the file must be named "
-                                    "xlcredits.xlam")
+    p.add_argument("-o", "--output", help="where to write it (default: workbooks/xlcredits.xlam in a source "
+                                          "checkout, else xlcredits.xlam in the current folder); the file must be "
+                                          "named xlcredits.xlam")
     p.add_argument("--template", help="xlwings' quickstart_addin_ribbon.xlam (default: the installed xlwings')")
     p.add_argument("--force", action="store_true", help="replace the add-in if it exists")
     p.set_defaults(run=cmd_build_addin)

@@ -42,6 +42,7 @@ class Case:
     problem: str = ""  # why the case could not even be read
     notes: list[str] = field(default_factory=list)  # e.g. why its output name has a suffix
     fingerprint: str = ""  # of the input and the program: --resume reuses an output only if it matches
+    rows: dict = field(default_factory=dict)  # intake: "components[2]" -> "Products row 9"
 
 
 def safe_stem(text: str) -> str:
@@ -106,8 +107,8 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
 
         workbook = open_workbook(input_path, data_only=True)
         intake, problems = read_intake(workbook)
-        cases = [Case(safe_stem(c.name), f"{input_path.name}: facility {c.name}", c.data, "; ".join(c.problems))
-                 for c in intake]
+        cases = [Case(safe_stem(c.name), f"{input_path.name}: {'facility' if c.data.get('form') == '7207' else 'return'} "
+                      f"{c.name}", c.data, "; ".join(c.problems), c.rows) for c in intake]
         return cases, problems
     return [], [f"{input_path}: give a folder of JSON inputs or an intake workbook (.xlsx)."]
 
@@ -137,7 +138,10 @@ def _summary_of(case: Case, result: Result | None, output: str | None, problem: 
             record["status"] = "computed with errors"
         record["tax_year"] = result.tax_year
         record.update(_key_lines(case.data, result))
-        record["findings"] = [f.as_json() for f in result.findings]
+        from ..messages import place
+
+        # each finding also says where it is as the preparer knows it (the intake's sheet and row)
+        record["findings"] = [{**f.as_json(), "place": place(f.where, case.data, case.rows)} for f in result.findings]
     if problem:
         record["findings"] = [{"severity": "error", "where": "(input)", "message": problem}]
     return record

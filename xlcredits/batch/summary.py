@@ -130,7 +130,7 @@ def _write_summary_book(book, records: list[dict], problems: list[str], summary:
         row += 1
     for record in records:
         for finding in record.get("findings", []):
-            sheet.write_row(row, 0, [record["file"], finding["severity"], finding["where"], finding["message"]])
+            sheet.write_row(row, 0, [record["file"], finding["severity"], finding.get("place", finding["where"]), finding["message"]])
             row += 1
     sheet.freeze_panes(1, 0)
     _print_ready(sheet, "Findings of the batch", 4)

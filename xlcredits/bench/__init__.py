@@ -27,7 +27,7 @@ from pathlib import Path
 from . import floors
 
 ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = ROOT / "examples" / "form7207_acme_2025.json"
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "form7207_acme_2025.json"  # package data: works from a wheel
 TESTS = ROOT / "tests"
 
 # What each measure must meet (issue "Performance where it matters"); ratios are subject ÷ floor.

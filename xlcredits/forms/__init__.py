@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..lines import Findings, Result
+from ..lines import Finding, Findings, Result
 
 
 @dataclass(frozen=True)
@@ -60,5 +60,10 @@ def compute(data: Any) -> Result:
         findings.error("form", f"The input has {got}; xlcredits prepares {known}.", blocking=True)
         return Result(str(name) if name is not None else "", "", None, findings=findings)
     from ..limits import check_result
+    from ..messages import nothing_to_compute
 
-    return check_result(info.compute(data), data)
+    result = info.compute(data)
+    missing = nothing_to_compute(data)  # an untouched blank form says so, not "0.00, 0 errors"
+    if missing:
+        result.findings.append(Finding("error", "(input)", missing, blocking=not result.computed))
+    return check_result(result, data)

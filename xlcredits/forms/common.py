@@ -3,13 +3,13 @@ validation errors into findings a preparer can read."""
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Type, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
-from ..cellerrors import error_text
 from ..lines import Findings
 from ..numbers import number_from_text, percent_from_text
 
@@ -31,9 +31,19 @@ Text = Annotated[str, Field(max_length=500)]
 
 
 class Strict(BaseModel):
-    """Unknown fields are errors: a misspelt `capacity_per_unt` must not silently count as zero."""
+    """Unknown fields are errors: a misspelt `capacity_per_unt` must not silently count as zero.
+
+    Values are read as preparers write them before they are checked: "7%" for a fraction,
+    "1,000" for an amount, 03/15/2023 for a date, any capitalisation of a choice (messages.py)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _as_preparers_write(cls, value: Any) -> Any:
+        from ..messages import normalise
+
+        return normalise(cls, value)
 
 
 class TaxYear(Strict):
@@ -45,24 +55,35 @@ class TaxYear(Strict):
     @model_validator(mode="before")
     @classmethod
     def _calendar_year(cls, value: Any) -> Any:
-        if isinstance(value, bool):
-            raise ValueError("tax_year must be a year such as 2025 or {\"begins\": ..., \"ends\": ...}")
+        from ..messages import TAX_YEAR_FORMAT
+
+        if isinstance(value, bool) or value is None or isinstance(value, list):
+            raise ValueError(f"expected {TAX_YEAR_FORMAT}")
+        if isinstance(value, (float, Decimal)):
+            # compare before int(): int(Decimal("1E+999999")) would build a million-digit number
+            finite = value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
+            if not finite or not (-10_000 < value < 10_000) or value != int(value):
+                raise ValueError(f"not a tax year; expected {TAX_YEAR_FORMAT}")
+            value = int(value)
         if isinstance(value, (int, str)) and str(value).strip().isdigit():
             year = int(str(value).strip())
             if not 1980 <= year <= 2100:
-                raise ValueError(f"tax year {year} is out of range")
+                raise ValueError(f"the year is outside 1980 to 2100; expected {TAX_YEAR_FORMAT}")
             return {"begins": date(year, 1, 1), "ends": date(year, 12, 31)}
-        if isinstance(value, float) and value.is_integer():
-            return cls._calendar_year(int(value))
+        if not isinstance(value, dict):
+            raise ValueError(f"not a tax year; expected {TAX_YEAR_FORMAT}")
         return value
 
     @model_validator(mode="after")
     def _sensible(self) -> "TaxYear":
         days = (self.ends - self.begins).days + 1
         if days < 1:
-            raise ValueError("tax_year.ends is before tax_year.begins")
+            raise ValueError(f"the tax year ends ({self.ends.isoformat()}) before it begins "
+                             f"({self.begins.isoformat()}); expected the first and the last day of the tax year")
         if days > 371:  # 52-53-week years may run to 371 days [26 U.S.C. 441(f)]
-            raise ValueError(f"a tax year cannot span {days} days (at most 371)")
+            raise ValueError(f"the tax year runs {days} days, from {self.begins.isoformat()} to "
+                             f"{self.ends.isoformat()}; a tax year is at most 371 days (52-53-week years, "
+                             f"26 U.S.C. 441(f))")
         return self
 
     @property
@@ -87,25 +108,6 @@ def json_path(loc: tuple) -> str:
     return path or "(input)"
 
 
-def _describe(error: dict) -> str:
-    message = error["msg"]
-    if error["type"] == "extra_forbidden":
-        return "is not a field of this form's input (misspelt?)"
-    if error["type"] == "missing":
-        return "is required"
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    given = error.get("input")
-    if isinstance(given, str) and error_text(given):
-        return f"holds the Excel error {error_text(given)}: correct the formula that gives it, or type the value"
-    if given is not None and not isinstance(given, (dict, list)):
-        shown = repr(given) if isinstance(given, str) else str(given)
-        if len(shown) > 60:
-            shown = shown[:57] + "..."
-        message += f" (got {shown})"
-    return message[0].lower() + message[1:] if message else message
-
-
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -114,13 +116,14 @@ def parse_model(model: Type[M], data: Any, findings: Findings) -> M | None:
     if not isinstance(data, dict):
         findings.error("(input)", "the input must be a JSON object { ... }", blocking=True)
         return None
+    from ..messages import problem
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors(include_url=False):
             loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-            where = json_path(loc)
-            findings.error(where, f"{where} {_describe(error)}", blocking=True)
+            findings.error(json_path(loc), problem(error, model), blocking=True)
         return None
 
 

@@ -41,7 +41,8 @@ def cmd_new(args) -> int:
             write_blank_intake(Path(args.output), force=args.force)
         except OutputError as exc:
             return _fail(str(exc))
-        print(f"wrote {args.output}: a blank batch intake (sheets Facilities, Products, Minerals)")
+        print(f"wrote {args.output}: a blank batch intake (Form 7207 facilities with their products, vessels, "
+              f"minerals and coal; NJ-306 returns with their carryforward, start-up history and credits)")
         return 0
 
     try:
@@ -59,6 +60,11 @@ def cmd_fill(args) -> int:
     from .reader import macro_note
     from .writer import WorkbookError
 
+    from ..messages import fill_problem_lines, refuse_output
+
+    refused = refuse_output(args.output)
+    if refused:
+        return _fail(refused)
     try:
         layout, result = fill_file(args.input, args.output, force=args.force)
     except WorkbookError as exc:
@@ -67,8 +73,10 @@ def cmd_fill(args) -> int:
     note = macro_note(args.input)
     if note:
         print(f"  NOTE     {note}")
-    for f in result.findings:
-        print(f"  {f.severity.upper():8} {f.where}: {f.message}")
+    for text in fill_problem_lines(args.input, result):
+        print(f"  {text}")
+    if any(f.message.startswith("Nothing to compute") for f in result.findings):
+        return 1
     if not result.computed:
         print("  The inputs have errors: they are highlighted in the workbook and the line cells are left blank.")
         return 1
@@ -112,9 +120,11 @@ def cmd_verify(args) -> int:
     except WorkbookError as exc:
         return _fail(str(exc))
     if not result.computed:
+        from ..messages import fill_problem_lines
+
         print(f"{args.workbook}: the inputs have errors, so the lines cannot be checked:")
-        for f in result.findings:
-            print(f"  {f.severity.upper():8} {f.where}: {f.message}")
+        for text in fill_problem_lines(args.workbook, result):
+            print(f"  {text}")
         return 1
     if diffs:
         print(f"{args.workbook}: {len(diffs)} cell(s) differ from what the inputs give "
@@ -138,22 +148,23 @@ def register(sub) -> None:
     p = sub.add_parser("new", help="write a blank form workbook for a tax year's form revision")
     p.add_argument("form", help="7207, nj306, or batch (a blank intake workbook for `xlcredits batch`)")
     p.add_argument("--tax-year", type=int, metavar="YEAR", help="the tax year (picks the form revision)")
-    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx")
+    p.add_argument("-o", "--output", required=True, metavar="FILE.xlsx", help="the workbook to write (.xlsx)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.set_defaults(run=cmd_new)
 
     p = sub.add_parser("fill", help="write a completed workbook from a JSON input or a typed-in workbook")
     p.add_argument("input", help="INPUT.json, or a workbook (.xlsx) with the inputs typed in")
-    p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.xlsx",
+                   help="the completed workbook to write (.xlsx; never the input itself)")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.set_defaults(run=cmd_fill)
 
     p = sub.add_parser("extract", help="print a workbook's inputs as JSON")
-    p.add_argument("workbook")
+    p.add_argument("workbook", help="a form workbook (.xlsx)")
     p.add_argument("-o", "--output", metavar="FILE.json", help="write to a file instead of printing")
     p.add_argument("--force", action="store_true", help="replace an existing output file")
     p.set_defaults(run=cmd_extract)
 
     p = sub.add_parser("verify", help="recompute a workbook and report every line cell that differs")
-    p.add_argument("workbook")
+    p.add_argument("workbook", help="a completed form workbook (.xlsx)")
     p.set_defaults(run=cmd_verify)

@@ -87,9 +87,9 @@ def _resolve(c: Component, where: str, findings: Findings) -> catalog.PartIILine
     entry = find_line(c.line or c.component)
     field = "line" if c.line is not None else "component"
     if entry is None:
-        choices = ", ".join(catalog.PRODUCT_LINES)
-        findings.error(f"{where}.{field}", f"{where}.{field}: {getattr(c, field)!r} is not a Form 7207 Part II "
-                                           f"line or component (lines: {choices}).", blocking=True)
+        from ...messages import unknown_product_line
+
+        findings.error(f"{where}.{field}", unknown_product_line(field, getattr(c, field)), blocking=True)
         return None
     if entry.fed_by:
         findings.error(f"{where}.{field}", f"{where}.{field}: line {entry.line} amounts go in "

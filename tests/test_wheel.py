@@ -1,0 +1,111 @@
+"""xlcredits as a user installs it: a wheel built from a fresh copy, installed into a new virtual
+environment in another folder, then the quick start, `new`, `fill`, the examples and the bench.
+
+The new environment gets xlcredits only from the wheel; its dependencies (pydantic, openpyxl, ...)
+are taken from this checkout's environment through a path entry, so the test needs no registry and
+takes seconds. (tests/test_readme.py's slow test installs from the registry as a new user does.)
+"""
+
+from __future__ import annotations
+
+import filecmp
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from test_readme import fresh_copy
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_package_examples_are_the_repository_examples():
+    """xlcredits/examples/ ships inside the wheel; examples/ is what the tests and the README use."""
+    repo = sorted(p.name for p in (ROOT / "examples").glob("*.json"))
+    packaged = sorted(p.name for p in (ROOT / "xlcredits" / "examples").glob("*.json"))
+    assert repo == packaged
+    for name in repo:
+        assert filecmp.cmp(ROOT / "examples" / name, ROOT / "xlcredits" / "examples" / name, shallow=False), name
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("wheel")
+    source = fresh_copy(tmp / "src")
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+                            "-w", str(tmp / "dist"), str(source)], capture_output=True, text=True, timeout=300)
+    assert built.returncode == 0, built.stderr
+    wheel = next((tmp / "dist").glob("xlcredits-*.whl"))
+    venv = tmp / "user-venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    target = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; "
+                                  "print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True,
+                                 check=True).stdout.strip())
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel)],
+                   check=True, timeout=300, capture_output=True)
+    # the dependencies, from this environment, after the wheel's own files (a plain path entry:
+    # this environment's editable xlcredits is not activated by it)
+    (target / "zz_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return wheel, venv, tmp / "work"
+
+
+def run(venv: Path, *args, cwd: Path, timeout: int = 120):
+    cwd.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    return subprocess.run([str(venv / "bin" / "python"), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def test_wheel_carries_examples_rules_and_addin_sources(installed):
+    wheel, _, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    for needed in ("xlcredits/examples/form7207_acme_2025.json", "xlcredits/examples/nj306_regular_2025.json",
+                   "xlcredits/rules/f7207.toml", "xlcredits/rules/nj306.toml", "udfs/__init__.py"):
+        assert needed in names, needed
+
+
+def test_quick_start_new_fill_from_the_wheel(installed):
+    _, venv, work = installed
+    xl = ("-m", "xlcredits")
+    where = run(venv, "-c", "import xlcredits; print(xlcredits.__file__)", cwd=work)
+    assert str(venv) in where.stdout, where  # the wheel's copy, not this checkout
+    listed = run(venv, *xl, "example", cwd=work)
+    assert listed.returncode == 0 and "form7207_acme_2025.json" in listed.stdout
+    copied = run(venv, *xl, "example", "-o", "inputs", cwd=work)
+    assert copied.returncode == 0 and (work / "inputs" / "form7207_acme_2025.json").is_file()
+    computed = run(venv, *xl, "compute", "inputs/form7207_acme_2025.json", "--format", "text", cwd=work)
+    assert computed.returncode == 0 and "981,750.44" in computed.stdout, computed.stderr
+    new = run(venv, *xl, "new", "7207", "--tax-year", "2025", "-o", "blank.xlsx", cwd=work)
+    assert new.returncode == 0 and (work / "blank.xlsx").is_file(), new.stderr
+    filled = run(venv, *xl, "fill", "inputs/form7207_acme_2025.json", "-o", "acme.xlsx", cwd=work)
+    assert filled.returncode == 0 and "981,750.44" in filled.stdout, filled.stderr
+    blank = run(venv, *xl, "fill", "blank.xlsx", "-o", "blank-filled.xlsx", cwd=work)
+    assert blank.returncode == 1 and "Nothing to compute" in blank.stdout
+    for text in (listed, copied, computed, new, filled, blank):
+        assert "Traceback" not in text.stdout + text.stderr
+        assert "workbooks\\" not in text.stdout + text.stderr and "workbooks/" not in text.stdout + text.stderr
+
+
+def test_build_addin_writes_where_the_user_says(installed):
+    _, venv, work = installed
+    done = run(venv, "-m", "xlcredits", "build-addin", "-o", "mine/xlcredits.xlam", cwd=work)
+    if done.returncode == 1 and "template" in (done.stdout + done.stderr):
+        pytest.skip("xlwings' ribbon template is not installed")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert (work / "mine" / "xlcredits.xlam").is_file()
+    assert not list((installed[1]).rglob("workbooks/xlcredits.xlam"))  # nothing written into the environment
+
+
+def test_bench_from_the_wheel(installed):
+    _, venv, work = installed
+    helped = run(venv, "-m", "xlcredits.bench", "--help", cwd=work)
+    assert helped.returncode == 0
+    assert "cold `import udfs` vs cold `import xlwings`" in helped.stdout  # the whole description, not cut
+    assert "--quick" in helped.stdout and "default: 100,000" in helped.stdout
+    ran = run(venv, "-m", "xlcredits.bench", "--quick", "--rows", "200", "--facilities", "2", cwd=work, timeout=300)
+    assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
+    assert "1. CREDIT_45X" in ran.stdout and "4. batch 2 facilities" in ran.stdout
