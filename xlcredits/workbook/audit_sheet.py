@@ -10,8 +10,10 @@ from .places import AuditPlace, line_name
 
 def build_audit_sheet(builder) -> AuditPlace:
     """The Audit sheet: meta cells, every line with its value and explanation, the findings list."""
-    sb = builder.sheet("Audit", {0: 10, 1: 44, 2: 18, 3: 70, 4: 40, 5: 18}, (0, 5), landscape=True)
-    sb.title("Audit", f"{builder.title}: every line, its value, its explanation, its source")
+    # Portrait, printed columns line / description / value / explanation at full size; the source and
+    # the cell's name are beside them for the screen.
+    sb = builder.sheet("Audit", {0: 6, 1: 30, 2: 15, 3: 46, 4: 40, 5: 18}, (0, 3))
+    sb.title("", "Audit: every line used, its value and its explanation", builder.title)
     meta = [
         ("XLC_form", "Form", builder.form),
         ("XLC_revision", "Form revision", builder.revision),
@@ -19,13 +21,12 @@ def build_audit_sheet(builder) -> AuditPlace:
         ("XLC_engine", "Engine version (xlcredits)", None),
         ("XLC_fingerprint", "Input fingerprint (SHA-256 of the canonical input JSON)", None),
         ("XLC_status", "Status", "Template: not filled yet"),
-        ("XLC_state", "Filler state (cells marked by the last fill)", None),
     ]
     for name, label, value in meta:
         sb.put(sb.row, 0, label, "label_bold")
         sb.merge(sb.row, 0, 1)
         sb.put(sb.row, 2, value, "meta_value")
-        sb.merge(sb.row, 2, 4)
+        sb.merge(sb.row, 2, 3)
         builder.name(name, address("Audit", sb.row, 2))
         sb.row += 1
     sb.row += 1
@@ -47,10 +48,25 @@ def build_audit_sheet(builder) -> AuditPlace:
         sb.row += 1
     sb.row += 1
     sb.section("Findings")
-    sb.headings({0: "Severity", 1: "Where (input path)", 2: "Cell", 3: "Message"}, height=18)
+    sb.headings({0: "Severity", 1: "Where", 2: "Cell", 3: "Message"}, height=18)
     spec = builder.book.sheets["Audit"]
+    totals = {key for key, _ in getattr(builder.hooks, "REVIEW_TOTALS", ())}
+    spec.hide_unused.append((min(line_rows.values()), max(line_rows.values()), 2, 2, True))
+    spec.keep_rows = tuple(r for key, r in line_rows.items() if key in totals)
+    spec.blocks.append((sb.row, sb.row + 400, 1, "review_text", ""))  # findings wrap
+    spec.blocks.append((sb.row, sb.row + 400, 3, "review_text", ""))
+    _state_sheet(builder)
     spec.freeze = (head + 1, 0)
     spec.repeat_rows = (head, head)
     return AuditPlace("Audit", line_rows, sb.row,
                       {"value": 2, "explanation": 3, "source": 4, "cell": 5,
                        "severity": 0, "where": 1, "fcell": 2, "message": 3})
+
+
+def _state_sheet(builder) -> None:
+    """The filler's state (which cells the last fill marked) on a very hidden sheet: internal, never
+    printed, not shown in Excel's Unhide list."""
+    sb = builder.sheet("xlc_state", {0: 30}, (0, 0))
+    sb.spec.very_hidden = True
+    sb.put(0, 0, None, "meta_value")
+    builder.name("XLC_state", address("xlc_state", 0, 0))

@@ -109,9 +109,9 @@ class SheetBuilder:
             self.spec.heights[row] = height
             return
         width = sum(self.spec.widths.get(c, 8.43) for c in range(text_cols[0], text_cols[1] + 1))
-        lines = -(-len(text or "") // max(1, int(width * 1.2)))
+        lines = -(-len(text or "") // max(1, int(width * 1.15)))
         if lines > 1:
-            self.spec.heights[row] = max(self.spec.heights.get(row, 0), 12 * lines + 1)
+            self.spec.heights[row] = max(self.spec.heights.get(row, 0), 11 * lines + 2)
 
     def field_row(self, number: str, path: str, text: str | None = None, col: int = 2, last_col: int | None = None,
                   text_cols: tuple[int, int] = (1, 1)) -> int:
@@ -268,12 +268,18 @@ class Builder:
                 sb.field_row("", path, col=2, last_col=form_sheet.print_cols[1] if self.field_defs[path].type == "text" else None)
             for line in unplaced_lines:
                 sb.line_row("", line.label, {form_sheet.print_cols[1]: line.key})
+        from .review_sheet import build_review_sheets
+
+        review = build_review_sheets(self)
         audit = build_audit_sheet(self)
+        _margin_columns(self.book, review)
         self.book.header_left = f"{self.title.split(' — ')[0]} (Rev. {self.revision})"
+        self.book.header_names = tuple((label, field_name(self.prefix, path))
+                                       for label, path in getattr(self.hooks, "HEADER_FIELDS", ()) if path in self.fields)
         layout = Layout(form=self.form, slug=self.slug, revision=self.revision, prefix=self.prefix,
                         title=self.title, lines=self.lines, book=self.book, line_places=self.line_places,
                         fields=self.fields, schedules=self.schedules, audit=audit, form_sheet=self.form_sheet,
-                        hooks=self.hooks, tax_year_parts=self.tax_year_parts)
+                        hooks=self.hooks, tax_year_parts=self.tax_year_parts, review=review)
         # The form's arithmetic is in the template too (a blank template shows zeros).
         for line in self.lines:
             place = self.line_places.get(line.key)
@@ -281,6 +287,19 @@ class Builder:
                 cell = self.book.cell_at(place.sheet, place.row, place.col)
                 cell.formula, cell.value = "=" + line.expr.render(layout), 0
         return layout
+
+def _margin_columns(book: Book, review) -> None:
+    """A printed margin column right of each form and schedule sheet, where the filler puts the
+    marks of findings ("!3" refers to finding 3 on the Review sheet): text survives black and white."""
+    for spec in book.sheets.values():
+        if spec.name in (review.sheet, review.notes_sheet, "Audit") or spec.very_hidden:
+            continue
+        col = spec.print_cols[1] + 1
+        spec.mark_col = col
+        spec.widths[col] = max(spec.widths.get(col, 0), 5)
+        last = max([spec.last_row()] + [r2 for _, r2, *_ in spec.blocks])
+        spec.blocks.append((0, last, col, "mark", ""))
+
 
 def _line_unit(line: Line) -> str:
     return {"rate": "rate"}.get(line.unit, line.unit)

@@ -46,6 +46,8 @@ from ..lines import Finding, Result
 from ..numbers import grouped
 from .inputs import fingerprint, locate, read_inputs
 from .layout import Book, Layout, address, parse_address
+from .plainwords import plain, where_text
+from .review_fill import plan_review
 
 SEVERITY_ORDER = {"error": 3, "warning": 2, "note": 1}
 
@@ -167,7 +169,16 @@ def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None) -> tuple[Res
     _check_revision(layout, result)
     if result.computed:
         _check_line_columns(layout, data, positions, result)
-    return result, make_plan(layout, result, data, positions, _state(adapter))
+    return result, make_plan(layout, result, data, positions, _state(adapter), open_notes=_open_notes(adapter))
+
+
+def _open_notes(adapter: WorkbookAdapter) -> int:
+    """Review notes still open (the Review sheet counts them; its formula recounts live)."""
+    try:
+        statuses = adapter.read_column("Review_notes_status")
+    except (KeyError, ValueError):
+        return 0
+    return sum(1 for s in statuses or [] if str(s or "").strip().lower() == "open")
 
 
 def _count(data: dict, path: str) -> int:
@@ -217,7 +228,7 @@ def _check_line_columns(layout: Layout, data: dict, positions: dict, result: Res
 # --- making the plan ------------------------------------------------------------------------------------
 
 def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, list[int]],
-              previous: dict | None = None) -> Plan:
+              previous: dict | None = None, open_notes: int = 0) -> Plan:
     plan = Plan(layout)
     previous = previous or {}
     notes: dict[str, list[str]] = {}
@@ -283,13 +294,13 @@ def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, l
             if text:
                 notes.setdefault(layout.line_places[line.key].address, []).append(text)
     # 4. findings on their cells
-    for f in result.findings:
+    for n, f in enumerate(result.findings, 1):
         target = locate(layout, f.where, positions)
         if target is None:
             continue
         if SEVERITY_ORDER[f.severity] > SEVERITY_ORDER.get(marks.get(target, ""), 0):
             marks[target] = f.severity
-        notes.setdefault(target, []).append(f"{f.severity.upper()}: {f.message}")
+        notes.setdefault(target, []).append(f"!{n} {f.severity.upper()}: {plain(layout, f.message, data)}")
     for target, severity in marks.items():
         plan.highlight(target, severity)
     for target, texts in notes.items():
@@ -298,6 +309,8 @@ def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, l
     _audit(plan, layout, result, data, positions, previous, ok, values)
     rows_extent = {key: (max(positions.get(key, []), default=-1) + 1) if ok else 0 for key in layout.schedules}
     state = {"marks": sorted(marks), "rows": rows_extent, "findings": len(result.findings)}
+    if layout.review is not None:
+        state.update(plan_review(plan, layout, result, data, positions, previous, values, open_notes))
     plan.write("XLC_state", json.dumps(state, separators=(",", ":")))
     return plan
 
@@ -339,23 +352,38 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
     plan.write("XLC_fingerprint", fingerprint(data))
     plan.write("XLC_status", status)
     cols = audit.cols
+    used = _used_groups(layout, values) if ok else set()
     for key, row in audit.line_rows.items():
-        line_value = values.get(key) if ok else None
+        line_value = values.get(key) if ok and key.split(".")[0] in used else None
         plan.write(address(audit.sheet, row, cols["value"]), line_value)
-        plan.write(address(audit.sheet, row, cols["explanation"]), result.explanations.get(key) if ok else None)
+        plan.write(address(audit.sheet, row, cols["explanation"]),
+                   result.explanations.get(key) if line_value is not None else None)
     for i, f in enumerate(result.findings):
         r = audit.findings_row + i
         target = locate(layout, f.where, positions)
         plan.write(address(audit.sheet, r, cols["severity"]), f.severity)
-        plan.write(address(audit.sheet, r, cols["where"]), f.where)
+        plan.write(address(audit.sheet, r, cols["where"]), where_text(layout, f.where, data) or None)
         plan.write(address(audit.sheet, r, cols["fcell"]), display_address(target) if target else "")
-        plan.write(address(audit.sheet, r, cols["message"]), f.message)
+        plan.write(address(audit.sheet, r, cols["message"]), f"!{i + 1} " + plain(layout, f.message, data))
     for i in range(len(result.findings), int(previous.get("findings", 0) or 0)):
         r = audit.findings_row + i
         for c in ("severity", "where", "fcell", "message"):
             plan.write(address(audit.sheet, r, cols[c]), None)
     if not result.findings:
         plan.write(address(audit.sheet, audit.findings_row, cols["severity"]), "none")
+
+
+def _used_groups(layout: Layout, values: dict) -> set[str]:
+    """Lines in use: a line's group ("1a" for 1a.c, 1a.d, 1a.e) is used when one of its computed
+    values is not zero; a rate of an unused line is not printed on the Audit sheet."""
+    used = set()
+    for line in layout.lines:
+        value = values.get(line.key)
+        if line.kind != "rule" and value not in (None, 0) and not isinstance(value, bool):
+            used.add(line.key.split(".")[0])
+        elif line.kind == "rule" and "." not in line.key:
+            used.add(line.key)
+    return used
 
 
 def display_address(target: str) -> str:

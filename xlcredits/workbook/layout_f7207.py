@@ -16,6 +16,28 @@ FORM, SLUG, PREFIX = "7207", "7207", "F7207"
 FORM_SHEET = "Form 7207"
 BOTTOM_LINE = "8a"  # the summary line printed by `xlcredits fill`
 TAXPAYER = "filer.name"
+# Printed in every page header (Form 7207 is filed once per facility: the facility tells pages apart).
+HEADER_FIELDS = (("ID", "filer.tin"), ("Registration", "facility.registration_number"),
+                 ("Facility", "facility.address"))
+# The totals on the Review sheet (lines 8b and 8c are for estates and trusts only).
+REVIEW_TOTALS = (("8a", "Advanced manufacturing production credit"),
+                 ("8b", "Allocated to beneficiaries (estates and trusts)"),
+                 ("8c", "Credit after allocation (estates and trusts)"))
+
+
+def review_remark(key: str, data: dict, result) -> str | None:
+    """Where a total goes (Form 7207 instructions, lines 8a-8c: Schedule K for partnerships and S
+    corporations, Form 3800 Part III line 1b for others, line 8c for estates and trusts)."""
+    kind = (data.get("entity_type") or "") if isinstance(data, dict) else ""
+    if key == "8a":
+        if kind in ("partnership", "s_corporation"):
+            return "Partnerships and S corporations: report on Schedule K (not on Form 3800)."
+        if kind == "estate_or_trust":
+            return "Estates and trusts: line 8c, not 8a, goes to Form 3800."
+        return "Form 3800, Part III, line 1b (one row per facility, with its registration number)."
+    if key == "8c" and kind == "estate_or_trust":
+        return "Form 3800, Part III, line 1b."
+    return None if kind == "estate_or_trust" else "Blank: for estates and trusts only."
 
 # Component fields the JSON carries beyond the schedule's columns (kept so extract is lossless).
 PRODUCT_EXTRAS = (
@@ -63,7 +85,7 @@ def build(revision: str) -> Layout:
 
     b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
                 lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
-    form = b.sheet(FORM_SHEET, {A: 6, B: 54, C: 14, D_: 12, E: 18, F: 18, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
+    form = b.sheet(FORM_SHEET, {A: 6, B: 40, C: 12, D_: 11, E: 15, F: 15, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
                                 11: 10, 12: 8, 13: 14},
                    (A, F), gridlines=False)
     _header(b, form, revision)
@@ -144,14 +166,15 @@ def _part_ii(s: SheetBuilder, revision: str) -> None:
                {D_: "entity_eligible", E: "passthrough_credit", F: "7"})
     s.line_row("8a", "Add column (e), lines 1a through " + ("6b" if catalog.revision_has_6b(revision) else "6a")
                + ", and line 7. Partnerships and S corporations, report on Schedule K; all others, report on "
-                 "Form 3800, Part III, line 1b", {F: "8a"}, height=30)
+                 "Form 3800, Part III, line 1b", {F: "8a"})
     s.line_row("8b", "Estates and trusts: enter the amount allocated to beneficiaries", {F: "8b"})
     s.line_row("8c", "Estates and trusts: subtract line 8b from line 8a. Report on Form 3800, Part III, line 1b",
-               {F: "8c"}, height=30)
+               {F: "8c"})
     s.row += 1
 
 
 def _part_iii(s: SheetBuilder) -> None:
+    s.spec.page_breaks.append(s.row)  # the printed form's page 2 begins with Part III
     s.section("Part III   Related Offshore Wind Vessels")
     work = {7: "Year sold", 8: "Year produced", 9: "MACR", 10: "Rate", 11: "Phase-out %", 12: "Eligible",
             13: "Credit"}
@@ -168,6 +191,7 @@ def _part_iii(s: SheetBuilder) -> None:
                            "sold_year": 7, "produced_year": 8, "macr": 9, "rate": 10, "phase_out": 11,
                            "eligible": 12, "credit": 13}, first_row=first)
     s.row = first + d.VESSELS.max_rows
+    s.spec.hide_unused.append((first, s.row - 1, B, F, False))  # empty vessel rows do not print
     s.line_row("", "Total. Add the amounts in column (e). Enter here and on Part II, line 2a, column (d)",
                {F: "III.total"}, height=30)
     s.row += 1
@@ -178,9 +202,11 @@ def _part_iv(s: SheetBuilder) -> None:
     s.headings({A: "", B: "Applicable critical mineral (enter costs on the Minerals sheet, one row per cost "
                           "pool, with its line number)", F: "Costs incurred"}, height=30)
     s.merge(s.row - 1, B, E)
+    first = s.row
     for n, mineral in catalog.minerals().items():
         s.line_row(str(n), mineral.description, {F: f"IV.{n}"}, text_cols=(B, E),
                    height=30 if len(mineral.description) > 92 else None)
+    s.spec.hide_unused.append((first, s.row - 1, F, F, True))  # minerals without costs do not print
     s.line_row("74", "Total. Add lines 1 through 73. Enter here and on Part II, line 6a, column (d)", {F: "IV.74"},
                text_cols=(B, E))
 

@@ -18,6 +18,23 @@ FORM, SLUG, PREFIX = "NJ-306", "nj306", "NJ306"
 FORM_SHEET = "NJ-306"
 BOTTOM_LINE = "30"
 TAXPAYER = "taxpayer.name"
+HEADER_FIELDS = (("FEIN", "taxpayer.fein"),)  # printed in every page header
+REVIEW_TOTALS = (("28", "Current-period credit (10% of line 27)"), ("30", "Total credit available"),
+                 ("36", "Allowable credit"), ("37", "Carryover to next year"))
+
+
+def review_remark(key: str, data: dict, result) -> str | None:
+    """Line 37 against what really carries forward: vintages past their carryover period expire."""
+    if key != "37":
+        return None
+    following = result.extras.get("carryforward_next") or []
+    carried = sum((Decimal(str(v.get("amount") or 0)) for v in following), Decimal(0))
+    line = result.lines.get("37") or Decimal(0)
+    by_year = ", ".join(f"{v.get('year_earned')}: {Decimal(str(v.get('amount'))):,.2f}" for v in following)
+    text = f"Carried forward: {carried:,.2f}" + (f" ({by_year})" if by_year else "")
+    if line > carried:
+        text += f". {line - carried:,.2f} of line 37 expires after this period and is not carried forward."
+    return text + "."
 LIST_FIELDS = {"startup.selected_years": int}  # typed as "5, 6, 7, 9, 10"
 
 A, B, C, D_, E = range(5)
@@ -37,7 +54,7 @@ def build(revision: str) -> Layout:
 
     b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
                 lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
-    s = b.sheet(FORM_SHEET, {A: 6, B: 62, C: 14, D_: 16, E: 18}, (A, E), gridlines=False)
+    s = b.sheet(FORM_SHEET, {A: 6, B: 48, C: 13, D_: 15, E: 16}, (A, E), gridlines=False)
     _header(b, s, revision)
     _parts_i_to_v(s)
     _part_vi(s)
@@ -179,7 +196,7 @@ def _part_vii(s: SheetBuilder) -> None:
 
 
 def _worksheets(b: Builder) -> None:
-    s = b.sheet("Worksheets", {A: 4, B: 50, C: 12, D_: 14, E: 14, 5: 14, 6: 14, 7: 14, 8: 14}, (A, 8),
+    s = b.sheet("Worksheets", {A: 4, B: 36, C: 12, D_: 13, E: 13, 5: 13, 6: 13, 7: 13, 8: 13}, (A, 8),
                 landscape=True)
     s.title("", "NJ Form 306 · Worksheets for lines 10, 29 and 32")
 

@@ -110,6 +110,7 @@ class Layout:
     hooks: Any = None  # the per-form layout module (normalise rows, extra conversions)
     # Fiscal-year cells of a "tax_year" field: path -> (begins place, ends place)
     tax_year_parts: dict[str, tuple[Place, Place]] = field(default_factory=dict)
+    review: Any = None  # review_sheet.ReviewPlace: the Review sheet and the reviewer's notes
 
     # expr.Sheet -------------------------------------------------------------------------
     def cell(self, key: str) -> str:
@@ -141,6 +142,8 @@ class Layout:
             for col in sp.inputs():
                 for i in range(sp.max_rows):
                     out.add(sp.address(i, col.key))
+        if self.review is not None:  # the reviewer's notes are never the filler's to write
+            out |= self.review.notes_addresses()
         return out
 
     def resolve(self, target: str) -> str:
