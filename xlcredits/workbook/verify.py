@@ -123,7 +123,7 @@ def _show(value: Any, unit: str) -> str:
     if value is None:
         return "blank"
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return grouped(D(value), 2 if unit == "money" else None)
+        return grouped(D(value), 2) if unit == "money" else grouped(D(value).normalize())
     text = str(value)
     return repr(text if len(text) <= 80 else text[:77] + "...")
 
