@@ -113,7 +113,7 @@ def test_review_notes_are_kept_by_fill_and_counted(tmp_path, capsys):
     assert main(["fill", str(EXAMPLES / "form7207_acme_2025.json"), "-o", str(first)]) == 0
     wb = openpyxl.load_workbook(first)
     notes = wb["Review notes"]
-    assert notes["A3"].value == "Line or cell"  # the table's heading; rows 4 to 203 are the notes
+    assert notes["A3"].value == "Line or cell"  # the table's heading; rows 4 to 103 are the notes
     notes["A4"], notes["B4"], notes["C4"], notes["D4"] = "8a", "Tie to the ledger", "open", "RB"
     notes["A5"], notes["B5"], notes["C5"], notes["D5"] = "1e", "Module counts checked", "cleared", "RB"
     notes["A6"], notes["B6"], notes["C6"] = "Products!C5", "Ask for the invoice", "open"
@@ -124,7 +124,7 @@ def test_review_notes_are_kept_by_fill_and_counted(tmp_path, capsys):
     wb = openpyxl.load_workbook(second)
     assert [c.value for c in wb["Review notes"][4]] == ["8a", "Tie to the ledger", "open", "RB"]
     assert wb["Review notes"]["B6"].value == "Ask for the invoice"
-    assert wb.defined_names["Review_notes"].attr_text == "'Review notes'!$A$4:$D$203"
+    assert wb.defined_names["Review_notes"].attr_text == "'Review notes'!$A$4:$D$103"
     review = openpyxl.load_workbook(second, data_only=True)["Review"]
     cells = {c.coordinate: c.value for row in review.iter_rows() for c in row}
     label = next(k for k, v in cells.items() if v == "Open review notes (Review notes sheet)")

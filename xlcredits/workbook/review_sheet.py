@@ -18,7 +18,7 @@ from .styles import LEGEND
 from .validation import _validate
 
 REVIEW_SHEET, NOTES_SHEET = "Review", "Review notes"
-NOTES_ROWS = 200
+NOTES_ROWS = 100  # under the writer's LONG_BLOCK: each cell is written unlocked
 DYNAMIC_ROWS = 600  # findings and statements written by the filler
 NOTE_STATUSES = ("open", "cleared")
 # Review sheet columns: number, severity, line, cell (or amount), text
