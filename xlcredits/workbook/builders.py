@@ -51,7 +51,7 @@ class SheetBuilder:
             first += 1
         self.put(self.row, first, text, "title")
         self.merge(self.row, first, self.spec.print_cols[1])
-        self.spec.heights[self.row] = 24
+        self.spec.heights[self.row] = 20
         self.row += 1
         if sub:
             self.put(self.row, 0, sub, "subtitle")
@@ -63,7 +63,7 @@ class SheetBuilder:
         for c in range(self.spec.print_cols[0], last + 1):
             self.put(self.row, c, text if c == self.spec.print_cols[0] else None, "section")
         self.merge(self.row, self.spec.print_cols[0], last)
-        self.spec.heights[self.row] = 18
+        self.spec.heights[self.row] = 15
         self.row += 1
         return self.row - 1
 
@@ -109,7 +109,7 @@ class SheetBuilder:
             self.spec.heights[row] = height
             return
         width = sum(self.spec.widths.get(c, 8.43) for c in range(text_cols[0], text_cols[1] + 1))
-        lines = -(-len(text or "") // max(1, int(width * 1.15)))
+        lines = -(-len(text or "") // max(1, int(width * 1.55)))  # 9-point labels: ~62 characters in 40 units
         if lines > 1:
             self.spec.heights[row] = max(self.spec.heights.get(row, 0), 11 * lines + 2)
 
@@ -204,7 +204,7 @@ class Builder:
         """The header's tax year: a calendar year in column C, or a fiscal year's first and last
         days in columns C and E (the same on every form)."""
         label_col, year_col, ending_col, ends_col = 1, 2, 3, 4
-        sb.field_row("", path, "Tax year (calendar year); or a fiscal year's beginning and ending dates below",
+        sb.field_row("", path, "Tax year (a fiscal year: its dates below)",
                      col=year_col)
         r = sb.row
         sb.put(r, label_col, "Fiscal tax year beginning / ending", "label")
@@ -296,7 +296,7 @@ def _margin_columns(book: Book, review) -> None:
             continue
         col = spec.print_cols[1] + 1
         spec.mark_col = col
-        spec.widths[col] = max(spec.widths.get(col, 0), 5)
+        spec.widths[col] = max(spec.widths.get(col, 0), 4)
         last = max([spec.last_row()] + [r2 for _, r2, *_ in spec.blocks])
         spec.blocks.append((0, last, col, "mark", ""))
 

@@ -85,7 +85,7 @@ def build(revision: str) -> Layout:
 
     b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
                 lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
-    form = b.sheet(FORM_SHEET, {A: 6, B: 40, C: 12, D_: 11, E: 15, F: 15, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
+    form = b.sheet(FORM_SHEET, {A: 6, B: 40, C: 11.5, D_: 11, E: 14.5, F: 14.5, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
                                 11: 10, 12: 8, 13: 14},
                    (A, F), gridlines=False)
     _header(b, form, revision)
@@ -116,8 +116,8 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
     b.tax_year_rows(s)
     s.field_row("", "entity_type", "Kind of filer (estates and trusts complete lines 8b and 8c)", col=C, last_col=D_)
     s.field_row("", "attestations.prohibited_foreign_entity",
-                "Filer is a specified foreign entity or foreign-influenced entity (Yes/No; tax years beginning "
-                "after 4 July 2025)", col=C)
+                "Filer is a specified foreign entity or foreign-influenced entity (Yes/No)", col=C)
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 
@@ -145,13 +145,14 @@ def _part_i(s: SheetBuilder, revision: str) -> None:
     for number, path, text in rows:
         wide = path in ("facility.address", "facility.description", "facility.owner_name")
         s.field_row(number, path, text, col=C, last_col=F if wide else None)
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 
 def _part_ii(s: SheetBuilder, revision: str) -> None:
     s.section("Part II   Eligible Components")
     s.headings({A: "", B: "(a) Eligible component", C: "(b) Unit of measure", D_: "(c) Rate",
-                E: "(d) Capacity, quantity, or costs", F: "(e) Credit amount: (c) × (d)"}, height=30)
+                E: "(d) Capacity, quantity, or costs", F: "(e) Credit amount: (c) × (d)"}, height=24)
     for entry in catalog.PART_II.values():
         if entry.line == "6b" and not catalog.revision_has_6b(revision):
             continue
@@ -161,15 +162,17 @@ def _part_ii(s: SheetBuilder, revision: str) -> None:
             s.row += 1
         r = s.line_row(entry.line, entry.label, {D_: f"{entry.line}.c", E: f"{entry.line}.d", F: f"{entry.line}.e"})
         s.put(r, C, entry.unit_text, "label", align="center")
-    s.line_row("7", "Credit from partnerships, S corporations, estates, and trusts (Schedule K-1). Column (d): "
-                    "amount from K-1; column (c): 1 if the filer may claim the credit, 0 if not",
-               {D_: "entity_eligible", E: "passthrough_credit", F: "7"})
+    r = s.line_row("7", "Credit from partnerships, S corporations, estates, and trusts",
+                   {D_: "entity_eligible", E: "passthrough_credit", F: "7"})
+    s.spec.cells[(r, B)].note = ("xlcredits: type the credit from Schedule K-1 in column (d) and 1 in column (c) "
+                                 "if the filer may claim it (0 if not); the form prints column (e) only.")
     s.line_row("8a", "Add column (e), lines 1a through " + ("6b" if catalog.revision_has_6b(revision) else "6a")
                + ", and line 7. Partnerships and S corporations, report on Schedule K; all others, report on "
                  "Form 3800, Part III, line 1b", {F: "8a"})
     s.line_row("8b", "Estates and trusts: enter the amount allocated to beneficiaries", {F: "8b"})
     s.line_row("8c", "Estates and trusts: subtract line 8b from line 8a. Report on Form 3800, Part III, line 1b",
                {F: "8c"})
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 

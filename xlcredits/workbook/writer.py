@@ -18,7 +18,7 @@ from .styles import Formats
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
 WRAPPING_ROLES = ("review_text",)
-DEFAULT_ROW = 12.6  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
+DEFAULT_ROW = 11.6  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
 
 
 class WorkbookError(Exception):
@@ -179,7 +179,7 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
     else:
         ws.set_print_scale(100)
         ws.repeat_columns(c1, c1 + 1)
-    ws.set_margins(left=0.4, right=0.4, top=0.75, bottom=0.6)
+    ws.set_margins(left=0.4, right=0.4, top=0.62, bottom=0.45)
     ws.set_header(header, {"margin": 0.25})
     ws.set_footer(f"&L&9{_escape(spec.name)}&C&9Page &P of &N&R&9{_escape(footer_note)} · xlcredits {__version__}",
                   {"margin": 0.25})
@@ -209,7 +209,9 @@ def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
             continue
         last = merged_firsts.get((r, c), c)
         width = sum(spec.widths.get(col, 8.43) for col in range(c, last + 1))
-        chars = max(1.0, width * 1.15)  # 9-point Calibri: about 1.2 characters per unit of width
+        # 9-point Calibri: about 1.55 characters per unit of width in print; labels use that, written text
+        # (findings, explanations) keeps a margin so a long word never pushes a line out of its row
+        chars = max(1.0, width * (1.55 if cell.role in ("label", "label_bold") else 1.4))
         lines = sum(max(1, -(-len(part) // int(chars))) for part in cell.value.split("\n"))
         if lines > 1:
             need = 11 * lines + 2
