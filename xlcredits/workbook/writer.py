@@ -143,6 +143,8 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
         ws.hide_gridlines(2)
     if spec.very_hidden:
         ws.very_hidden()
+        for r in range(0, spec.last_row() + 1):  # LibreOffice prints hidden sheets, not hidden rows
+            ws.set_row(r, None, None, {"hidden": True})
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
     _print_setup(ws, spec, header, footer_note, filled)
@@ -187,9 +189,13 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
     if spec.schedule_rows:
         first_data, minimum = spec.schedule_rows
         used = [r for (r, c), cell in spec.cells.items() if r >= first_data and (cell.value is not None or cell.formula)]
-        if filled and not used and spec.mark_col is not None:
-            ws.hide()  # an empty schedule of a completed workbook does not print (unhide to type in it)
         last = max(max(used, default=first_data), first_data + (1 if filled else minimum) - 1)
+        if filled and not used and spec.mark_col is not None:
+            # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
+            # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
+            ws.hide()
+            for r in range(0, last + 1):
+                ws.set_row(r, None, None, {"hidden": True})
     ws.print_area(0, c1, last, c2)
     if spec.repeat_rows:
         ws.repeat_rows(*spec.repeat_rows)
