@@ -127,7 +127,7 @@ def test_review_notes_are_kept_by_fill_and_counted(tmp_path, capsys):
     assert wb.defined_names["Review_notes"].attr_text == "'Review notes'!$A$4:$D$103"
     review = openpyxl.load_workbook(second, data_only=True)["Review"]
     cells = {c.coordinate: c.value for row in review.iter_rows() for c in row}
-    label = next(k for k, v in cells.items() if v == "Open review notes (Review notes sheet)")
+    label = next(k for k, v in cells.items() if v == "Open review notes")
     assert cells["D" + label[1:]] == 2  # two open, one cleared
     assert main(["verify", str(second)]) == 0
 

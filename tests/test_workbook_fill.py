@@ -178,7 +178,9 @@ def test_rule_values_are_plain_values_with_a_note(filled):
     sp = layout.schedules["products"]
     sheet, ref = sp.address(0, "phase_out").split("!")
     phase = wb[sheet.strip("'")][ref.replace("$", "")]
-    assert phase.value == 0.75 and "sold in 2030" in phase.comment.text
+    # no note per row (issue 13: notes only where a finding applies; the phase-out is on the Review
+    # sheet's statement and the Audit sheet): a live fill would pay round trips for each
+    assert phase.value == 0.75 and phase.comment is None
     sheet, ref = sp.address(0, "credit").split("!")
     assert str(wb[sheet.strip("'")][ref.replace("$", "")].value).startswith("=$")
 
@@ -245,7 +247,7 @@ def test_verify_reports_hand_edits_and_stale_inputs(tmp_path, capsys):
     good = tmp_path / "good.xlsx"
     save(book, good)
     assert main(["verify", str(good)]) == 0
-    assert "agree" in capsys.readouterr().out
+    assert capsys.readouterr().out.startswith("VERIFIED:")
 
     edited = book.copy()  # a reviewer types over line 8a
     p = layout.line_places["8a"]

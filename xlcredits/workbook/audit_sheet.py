@@ -12,14 +12,14 @@ def build_audit_sheet(builder) -> AuditPlace:
     """The Audit sheet: meta cells, every line with its value and explanation, the findings list."""
     # Portrait, printed columns line / description / value / explanation at full size; the source and
     # the cell's name are beside them for the screen.
-    sb = builder.sheet("Audit", {0: 6, 1: 30, 2: 15, 3: 46, 4: 40, 5: 18}, (0, 3))
+    sb = builder.sheet("Audit", {0: 9, 1: 27, 2: 15, 3: 46, 4: 40, 5: 18}, (0, 3))
     sb.title("", "Audit: every line used, its value and its explanation", builder.title)
     meta = [
         ("XLC_form", "Form", builder.form),
         ("XLC_revision", "Form revision", builder.revision),
         ("XLC_tax_year", "Tax year", None),
         ("XLC_engine", "Engine version (xlcredits)", None),
-        ("XLC_fingerprint", "Input fingerprint (SHA-256 of the canonical input JSON)", None),
+        ("XLC_fingerprint", "Input fingerprint (SHA-256)", None),
         ("XLC_status", "Status", "Template: not filled yet"),
     ]
     for name, label, value in meta:

@@ -229,71 +229,76 @@ def _check_line_columns(layout: Layout, data: dict, positions: dict, result: Res
 
 def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, list[int]],
               previous: dict | None = None, open_notes: int = 0) -> Plan:
+    """Every write of a fill. Notes are written only where a finding applies (rule explanations live
+    on the Audit sheet, column explanations in the headers' notes): each note costs a live fill
+    several round trips to Excel."""
     plan = Plan(layout)
     previous = previous or {}
-    notes: dict[str, list[str]] = {}
-    marks: dict[str, str] = {}
-
-    # 1. clear what the last fill marked
-    for target in previous.get("marks", []):
+    for target in previous.get("marks", []):  # clear what the last fill marked
         if _valid(target):
             plan.highlight(target, None)
             plan.note(target, _template_note(layout, target))  # a field's help comes back
-
-    # 2. line cells
     values = line_values(result)
-    ok = result.computed
+    _plan_lines(plan, layout, values if result.computed else {})
+    for key, sp in layout.schedules.items():
+        _plan_rows(plan, sp, result.rows.get(key, []) if result.computed else [], positions.get(key, []),
+                   max(previous.get("rows", {}).get(key, 0), 0))
+    marks = _plan_findings(plan, layout, result, data, positions)
+    _audit(plan, layout, result, data, positions, previous, result.computed, values)
+    rows_extent = {key: (max(positions.get(key, []), default=-1) + 1) if result.computed else 0
+                   for key in layout.schedules}
+    state = {"marks": sorted(marks), "rows": rows_extent, "findings": len(result.findings)}
+    if layout.review is not None:
+        state.update(plan_review(plan, layout, result, data, positions, previous, values, open_notes))
+    plan.write("XLC_state", json.dumps(state, separators=(",", ":")))
+    return plan
+
+
+def _plan_lines(plan: Plan, layout: Layout, values: dict) -> None:
+    """Line cells: the formula of a computed line with its cached value; a plain value otherwise."""
     for line in layout.lines:
         if line.key not in layout.line_places or line.kind == "input":
             continue
         name = layout.line_name(line.key)
-        value = values.get(line.key) if ok else None
+        value = values.get(line.key)
         if value is None:
             plan.write(name, None)
         elif line.kind == "computed" and line.expr is not None:
             plan.write(name, value, "=" + line.expr.render(layout))
         else:
             plan.write(name, value)
-    # 3. schedule rows
-    for key, sp in layout.schedules.items():
-        rows = result.rows.get(key, []) if ok else []
-        done = set()
-        where = positions.get(key, [])
-        for row in rows:
-            index = row.get("#index")
-            if index is None or index >= len(where):
-                continue
-            offset = where[index]
-            done.add(offset)
-            exprs = row.get("#exprs", {})
-            row_notes = row.get("#notes", {})
+
+
+def _plan_rows(plan: Plan, sp, rows: list[dict], where: list[int], extent: int) -> None:
+    """A schedule's computed and rule cells, row by row; rows the last fill wrote and this one does
+    not are cleared."""
+    from .layout import RowSheet
+
+    done = set()
+    for row in rows:
+        index = row.get("#index")
+        if index is None or index >= len(where):
+            continue
+        offset = where[index]
+        done.add(offset)
+        exprs = row.get("#exprs", {})
+        for column in sp.outputs():
+            target = sp.address(offset, column.key)
+            value = row.get(column.key)
+            if column.kind == "computed" and column.key in exprs and value is not None:
+                plan.write(target, value, "=" + exprs[column.key].render(RowSheet(sp, offset, exprs)))
+            else:
+                plan.write(target, value)
+    for offset in range(min(extent, sp.max_rows)):
+        if offset not in done:
             for column in sp.outputs():
-                target = sp.address(offset, column.key)
-                value = row.get(column.key)
-                if column.kind == "computed" and column.key in exprs and value is not None:
-                    from .layout import RowSheet
-                    plan.write(target, value, "=" + exprs[column.key].render(RowSheet(sp, offset, exprs)))
-                else:
-                    plan.write(target, value)
-                    text = row_notes.get(column.key)
-                    if text and column.kind == "rule":
-                        notes.setdefault(target, []).append(text)
-                    elif column.kind == "rule":
-                        plan.note(target, None)
-        extent = max(previous.get("rows", {}).get(key, 0), 0)
-        for offset in range(min(extent, sp.max_rows)):
-            if offset not in done:
-                for column in sp.outputs():
-                    plan.write(sp.address(offset, column.key), None)
-                    if column.kind == "rule":
-                        plan.note(sp.address(offset, column.key), None)
-    # rule lines: a plain value whose note says why
-    for line in layout.lines:
-        if line.kind == "rule" and line.key in layout.line_places:
-            text = (result.explanations.get(line.key) if ok else None) or line.note
-            if text:
-                notes.setdefault(layout.line_places[line.key].address, []).append(text)
-    # 4. findings on their cells
+                plan.write(sp.address(offset, column.key), None)
+
+
+def _plan_findings(plan: Plan, layout: Layout, result: Result, data: dict, positions: dict) -> dict[str, str]:
+    """Each finding's cell highlighted (the worst severity wins) with a note "!N SEVERITY: text"."""
+    notes: dict[str, list[str]] = {}
+    marks: dict[str, str] = {}
     for n, f in enumerate(result.findings, 1):
         target = locate(layout, f.where, positions)
         if target is None:
@@ -304,15 +309,9 @@ def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, l
     for target, severity in marks.items():
         plan.highlight(target, severity)
     for target, texts in notes.items():
-        plan.note(target, "\n\n".join(dict.fromkeys(texts)))
-    # 5. the Audit sheet
-    _audit(plan, layout, result, data, positions, previous, ok, values)
-    rows_extent = {key: (max(positions.get(key, []), default=-1) + 1) if ok else 0 for key in layout.schedules}
-    state = {"marks": sorted(marks), "rows": rows_extent, "findings": len(result.findings)}
-    if layout.review is not None:
-        state.update(plan_review(plan, layout, result, data, positions, previous, values, open_notes))
-    plan.write("XLC_state", json.dumps(state, separators=(",", ":")))
-    return plan
+        template = _template_note(layout, target)
+        plan.note(target, "\n\n".join(dict.fromkeys(texts + ([template] if template else []))))
+    return marks
 
 
 def line_values(result: Result) -> dict:

@@ -39,7 +39,7 @@ class ReviewPlace:
 
 
 META = (("status", "Status"), ("name", "Name"), ("tin", "Identifying number"), ("tax_year", "Tax year"),
-        ("open_notes", "Open review notes (Review notes sheet)"), ("fingerprint", "Input fingerprint"),
+        ("open_notes", "Open review notes"), ("fingerprint", "Input fingerprint"),
         ("engine", "Prepared with"))
 
 
@@ -64,7 +64,7 @@ def _review_sheet(b) -> ReviewPlace:
     for key, label in META:
         sb.put(sb.row, NO, label, "label_bold")
         sb.merge(sb.row, NO, LINE)
-        sb.put(sb.row, CELL, None, "meta_value", "count" if key == "open_notes" else "text")
+        sb.put(sb.row, CELL, None, "meta_value", "count" if key == "open_notes" else "text", align="left")
         sb.merge(sb.row, CELL, TEXT)
         place.meta[key] = address(REVIEW_SHEET, sb.row, CELL)
         sb.row += 1
