@@ -121,3 +121,16 @@ def test_finding_marks_print_beside_their_inputs(printed):
     products = " ".join(p["flat"] for p in pdf if p["sheet"] == "Products")
     assert "!1" in form["flat"]
     assert "!2" in products and "!3" in products
+
+
+def test_cached_values_without_recalculation_on_open(tmp_path):
+    """No fullCalcOnLoad and a current calculation engine id: Excel shows the cached values and does
+    not ask to save a workbook a reviewer only looked at (to confirm on a Windows PC)."""
+    import zipfile
+
+    book, _, _ = fill_book(load_json(EXAMPLES / "form7207_acme_2025.json"))
+    out = tmp_path / "acme.xlsx"
+    save(book, out)
+    workbook_xml = zipfile.ZipFile(out).read("xl/workbook.xml").decode()
+    calc = re.search(r"<calcPr[^>]*/>", workbook_xml).group(0)
+    assert "fullCalcOnLoad" not in calc and 'calcId="191029"' in calc

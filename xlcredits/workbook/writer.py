@@ -18,7 +18,8 @@ from .styles import Formats
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
 WRAPPING_ROLES = ("review_text",)
-DEFAULT_ROW = 11.6  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
+DEFAULT_ROW = 11.6
+EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
 
 
 class WorkbookError(Exception):
@@ -48,6 +49,12 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
                                "author": "xlcredits", "company": taxpayer[:100],
                                "comments": f"Prepared with xlcredits {__version__}",
                                "created": FIXED_DATE if deterministic else datetime.now().replace(microsecond=0)})
+            # Every formula is written with its value, so Excel need not recalculate on open: no
+            # fullCalcOnLoad, and the calculation engine id of current Excel (365), because Excel
+            # recalculates (and then asks "save changes?" of a reviewer who only looked) a workbook
+            # last calculated by an older engine.
+            wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+            wb.calc_on_load = False
             formats = Formats(wb)
             header = _header_text(book.header_left, tax_year, taxpayer, _identifiers(book))
             footer = _footer_note(book)
