@@ -137,3 +137,25 @@ def test_no_json_paths_on_the_review_or_audit_sheet():
     for name in ("Review", "Audit"):
         text = json.dumps([c.value for c in book.sheets[name].cells.values() if isinstance(c.value, str)])
         assert "components[" not in text and "attestations." not in text, name
+
+
+def test_drop_downs_show_words_and_read_as_codes(tmp_path):
+    """The kind-of-filer drop-down lists "S corporation"; the engine reads s_corporation; an older
+    workbook with the code typed still reads."""
+    from xlcredits.workbook.choices import code_of
+    from xlcredits.workbook.files import load_source
+
+    data = load_json(EXAMPLES / "form7207_acme_2025.json")
+    data["entity_type"] = "s_corporation"
+    book, layout, _ = fill_book(data)
+    fp = layout.fields["entity_type"]
+    assert book.cell_at(fp.place.sheet, fp.place.row, fp.place.col).value == "S corporation"
+    lists = [v[4]["source"] for v in book.sheets[fp.place.sheet].validations
+             if v[:2] == (fp.place.row, fp.place.col)]
+    assert lists == [["Corporation", "Partnership", "S corporation", "Estate or trust", "Individual", "Other"]]
+    out = tmp_path / "s.xlsx"
+    save(book, out)
+    assert load_source(out)["entity_type"] == "s_corporation"
+    assert code_of("ESTATE OR TRUST", fp.field.choices) == "estate_or_trust"
+    assert code_of("estate_or_trust", fp.field.choices) == "estate_or_trust"
+    assert code_of("a trust", fp.field.choices) == "a trust"  # left as typed, for the engine to report

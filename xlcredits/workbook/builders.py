@@ -11,6 +11,7 @@ from .a1 import address, range_address
 from .book import Book, Cell, SheetSpec
 from .places import (FIELD_UNITS, FieldPlace, Layout, Place, SchedulePlace, field_name,
                      line_name)
+from .choices import shown
 from .validation import _validate
 
 
@@ -197,7 +198,7 @@ class Builder:
             sb.merge(row, col, last_col)
         self.fields[path] = FieldPlace(f, place, field_name(self.prefix, path), unit)
         self.name(field_name(self.prefix, path), place.address)
-        _validate(sb.spec, row, col, row, col, unit, f.choices)
+        _validate(sb.spec, row, col, row, col, unit, shown(f.choices))
         return place
 
     def tax_year_rows(self, sb: SheetBuilder, path: str = "tax_year") -> None:
@@ -241,7 +242,7 @@ class Builder:
             unit = _column_unit(column)
             sb.spec.blocks.append((first_row, first_row + sched.max_rows - 1, c, role, unit))
             if column.kind == "input":
-                _validate(sb.spec, first_row, c, first_row + sched.max_rows - 1, c, unit, column.choices)
+                _validate(sb.spec, first_row, c, first_row + sched.max_rows - 1, c, unit, shown(column.choices))
         place = SchedulePlace(sched, sb.spec.name, first_row, dict(cols), columns, names)
         self.schedules[key] = place
         return place
