@@ -127,9 +127,9 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
     for n in range(16, 21):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     for i, which in enumerate(("first", "second", "third")):
-        s.field_row("21" if i == 0 else "", f"prior_year_qres[{i}]",
+        s.field_row("", f"prior_year_qres[{i}]",
                     f"Qualified research expenses of the {which} of the 3 prior tax years", col=D_)
-    s.line_row("", L("21").label, {E: "21"})
+    s.line_row("21", L("21").label, {E: "21"})  # the form numbers the total 21
     s.line_row("", "If any one of the 3 prior tax years had no qualified research expenses, skip lines 22 and 23 "
                    "(1 = skipped)", {D_: "asc_no_prior_qres"}, height=24)
     for n in range(22, 25):
@@ -155,11 +155,12 @@ def _part_vi(s: SheetBuilder) -> None:
     L = d.line
     s.section("Part VI   Tax Credit Limitations: CBT-100, CBT-100S and BFC-1 filers (combined filers skip)")
     s.line_row("31", L("31").label, {E: "31"})
-    s.line_row("32", L("32").label + " (from the Worksheets sheet, line 32 section)", {E: "32"})
+    r = s.line_row("32", L("32").label, {E: "32"})
+    s.spec.cells[(r, B)].note = "xlcredits: computed on the Worksheets sheet, line 32 section."
     s.line_row("33", L("33").label, {E: "33"})
-    s.text_row({A: "34", B: "Other tax credits used on this year's return: name (column B) and amount (column D)"})
+    s.text_row({A: "", B: "Other tax credits used on this year's return: name (column B) and amount (column D)"})
     _credits_rows(s, "other_credits", "34")
-    s.line_row("", "Total other tax credits (add lines 34(a) through 34(d))", {E: "34"})
+    s.line_row("34", "Total other tax credits (add lines 34(a) through 34(d))", {E: "34"})
     for n in (35, 36, 37):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     s.row += 1
@@ -174,9 +175,9 @@ def _part_vii(s: SheetBuilder) -> None:
     s.line_row("39", L("39").label + "; number of taxable members in column D", {E: "39"})
     s.field("combined.taxable_members", D_, row=s.row - 1)
     s.line_row("40", L("40").label, {E: "40"})
-    s.text_row({A: "41", B: "Other tax credits already applied to the group liability: name (B) and amount (D)"})
+    s.text_row({A: "", B: "Other tax credits already applied to the group liability: name (B) and amount (D)"})
     _credits_rows(s, "group_other_credits", "41")
-    s.line_row("", "Total (add lines 41(a) through 41(d))", {E: "41"})
+    s.line_row("41", "Total (add lines 41(a) through 41(d))", {E: "41"})
     for n in (42, 43, 44):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     s.put(s.row, A, "Section B: members not sharing their credit (oval filled at the top of the form)", "label_bold")
@@ -188,9 +189,9 @@ def _part_vii(s: SheetBuilder) -> None:
                {D_: "combined.member_allocation_factor", E: "45c"})
     s.line_row("46", L("46").label, {E: "46"})
     s.line_row("47", L("47").label, {E: "47"})
-    s.text_row({A: "48", B: "Other tax credits used by the taxpayer: name (B) and amount (D)"})
+    s.text_row({A: "", B: "Other tax credits used by the taxpayer: name (B) and amount (D)"})
     _credits_rows(s, "member_other_credits", "48")
-    s.line_row("", "Total (add lines 48(a) through 48(d))", {E: "48"})
+    s.line_row("48", "Total (add lines 48(a) through 48(d))", {E: "48"})
     for n in (49, 50, 51):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
 
