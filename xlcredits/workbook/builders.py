@@ -196,9 +196,11 @@ class Builder:
         sb.put(row, col, None, "input", unit, note=f.help or None)
         if last_col is not None:
             sb.merge(row, col, last_col)
-        self.fields[path] = FieldPlace(f, place, field_name(self.prefix, path), unit)
+        # A field the form's formulas read (an input line, e.g. NJ-306's federal method) keeps its codes
+        read_by_formulas = any(ln.kind == "input" and ln.key in (path, f.line) for ln in self.lines)
+        self.fields[path] = FieldPlace(f, place, field_name(self.prefix, path), unit, not read_by_formulas)
         self.name(field_name(self.prefix, path), place.address)
-        _validate(sb.spec, row, col, row, col, unit, shown(f.choices))
+        _validate(sb.spec, row, col, row, col, unit, f.choices if read_by_formulas else shown(f.choices))
         return place
 
     def tax_year_rows(self, sb: SheetBuilder, path: str = "tax_year") -> None:

@@ -275,7 +275,7 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
             continue
         if isinstance(value, list) and all(isinstance(v, (int, str, Decimal)) for v in value):
             value = ", ".join(str(v) for v in value)
-        value = label_of(value, fp.field.choices)
+        value = label_of(value, fp.field.choices) if fp.labels else value
         _set(book, fp.place.sheet, fp.place.row, fp.place.col, to_cell(value, field_unit(fp)))
     positions = {}
     hooks = layout.hooks

@@ -30,6 +30,7 @@ class FieldPlace:
     place: Place
     name: str
     unit: str
+    labels: bool = True  # a drop-down of words; False when formulas compare the cell with a code
 
 
 @dataclass
