@@ -78,6 +78,7 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
                             "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
     s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
                 col=C)
+    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.field_row("", "combined.sharing",
                 "Combined filers (CBT-100U): does this member share its credit with the combined group? "
                 "No = the oval is filled for a member not sharing its credit (Part VII, Section B)", col=C)
