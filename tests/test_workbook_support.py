@@ -158,6 +158,10 @@ def mismatches(path: Path, layout, result) -> list[str]:
         got = adapter.read(layout.line_name(line.key))
         want = values.get(line.key)
         if line.kind == "input":
+            if line.key in layout.fields:  # a drop-down shows words for the engine's code
+                from xlcredits.workbook.choices import code_of
+
+                got = code_of(got, layout.fields[line.key].field.choices)
             if not same(got if got is not None else 0, want if want is not None else 0, line.unit):
                 out.append(f"{line.key}: {got!r} != {want!r}")
         elif not same(got, want, line.unit):

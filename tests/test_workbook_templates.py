@@ -79,7 +79,10 @@ def test_committed_templates_are_what_the_generator_produces(templates):
 
 def test_form_7207_sheets_and_texts(opened):
     wb = opened["form7207.xlsx"]
-    assert wb.sheetnames == ["Form 7207", "Products", "Minerals", "Coal", "Audit"]
+    # Review first (printed first), the reviewer's notes, the filler's state very hidden (issue 13)
+    assert wb.sheetnames == ["Review", "Form 7207", "Products", "Minerals", "Coal", "Review notes", "Audit",
+                             "xlc_state"]
+    assert wb["xlc_state"].sheet_state == "veryHidden"
     text = "\n".join(str(c.value) for row in wb["Form 7207"].iter_rows() for c in row if c.value is not None)
     for needle in ("Part I", "Facility Information", "Part II", "(a) Eligible component", "(e) Credit amount",
                    "Part III", "Related Offshore Wind Vessels", "Part IV", "Applicable Critical Minerals",
@@ -98,7 +101,7 @@ def test_form_7207_sheets_and_texts(opened):
 
 def test_nj306_sheets_and_texts(opened):
     wb = opened["nj306.xlsx"]
-    assert wb.sheetnames == ["NJ-306", "Worksheets", "Audit"]
+    assert wb.sheetnames == ["Review", "NJ-306", "Worksheets", "Review notes", "Audit", "xlc_state"]
     text = "\n".join(str(c.value) for ws in wb for row in ws.iter_rows() for c in row if c.value is not None)
     for part in ("Part I", "Part II", "Part III", "Part IV", "Part V", "Part VI", "Part VII"):
         assert part + " " in text
@@ -147,7 +150,7 @@ def test_print_setup(opened):
     form = wb["Form 7207"]
     assert form.freeze_panes
     area = form.print_area if isinstance(form.print_area, str) else form.print_area[0]
-    assert "$A$1:$F$" in area
+    assert "$A$1:$G$" in area  # columns A-F of the form and G, the margin for finding marks
     assert form.page_setup.fitToWidth in (None, 1) and form.page_setup.fitToHeight == 0
     assert form.sheet_properties.pageSetUpPr.fitToPage
     assert "Form 7207 (Rev. 12-2025)" in form.oddHeader.left.text

@@ -112,31 +112,23 @@ def cmd_extract(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from .verify import verify
+    from .verify import verify_workbook
     from .writer import WorkbookError
 
     try:
-        layout, result, diffs = verify(args.workbook)
+        report = verify_workbook(args.workbook)
     except WorkbookError as exc:
         return _fail(str(exc))
-    if not result.computed:
+    if report.result is not None and not report.result.computed:
         from ..messages import fill_problem_lines
 
         print(f"{args.workbook}: the inputs have errors, so the lines cannot be checked:")
-        for text in fill_problem_lines(args.workbook, result):
+        for text in fill_problem_lines(args.workbook, report.result):
             print(f"  {text}")
-        return 1
-    if diffs:
-        print(f"{args.workbook}: {len(diffs)} cell(s) differ from what the inputs give "
-              f"(edited by hand, or inputs changed after the last fill):")
-        for d in diffs:
-            print(f"  {d}")
-        print("Run `xlcredits fill` on the workbook to recompute it.")
-        return 1
-    count = sum(1 for line in layout.lines if line.key in layout.line_places and line.kind != "input")
-    print(f"{args.workbook}: all {count} line cells agree with the engine (Form {layout.form} "
-          f"Rev. {layout.revision}, tax year {result.tax_year}).")
-    return 0
+    for line in report.lines():
+        print(line)
+    print(report.verdict())
+    return 0 if report.ok else 1
 
 
 def register(sub) -> None:

@@ -72,7 +72,7 @@ def _tax_year_of(data: Any) -> int | None:
         return None
 
 
-def fill_book(data: Any) -> tuple[Any, Layout, Result]:
+def fill_book(data: Any, review_notes: list | None = None) -> tuple[Any, Layout, Result]:
     """A completed workbook (in memory) for a JSON-like input."""
     from ..forms import compute
 
@@ -90,6 +90,10 @@ def fill_book(data: Any) -> tuple[Any, Layout, Result]:
         put_inputs(book, layout, data)
     except TooManyRows as exc:
         raise WorkbookError(str(exc)) from None
+    if review_notes:
+        from .review_notes import put_review_notes
+
+        put_review_notes(book, review_notes)  # before the fill, which counts the open ones
     result = fill_workbook(BookAdapter(book), inputs=data)
     return book, layout, result
 
@@ -98,12 +102,17 @@ def fill_file(source, out, *, force: bool = False) -> tuple[Layout, Result]:
     data = load_source(source)
     if Path(out).resolve() == Path(source).resolve():
         raise WorkbookError("the output must be a new file: the input is never modified")
-    return fill_data(data, out, force=force)
+    notes = []
+    if Path(source).suffix.lower() in (".xlsx", ".xlsm"):
+        from .review_notes import read_review_notes
+
+        notes = read_review_notes(source)  # the reviewer's notes carry over
+    return fill_data(data, out, force=force, review_notes=notes)
 
 
-def fill_data(data: Any, out, *, force: bool = False) -> tuple[Layout, Result]:
+def fill_data(data: Any, out, *, force: bool = False, review_notes: list | None = None) -> tuple[Layout, Result]:
     """Write the completed workbook of a JSON-like input to `out` (batch and `fill` share this)."""
-    book, layout, result = fill_book(data)
+    book, layout, result = fill_book(data, review_notes)
     save(book, out, force=force, tax_year=_header_year(result), taxpayer=_taxpayer(layout, data))
     return layout, result
 

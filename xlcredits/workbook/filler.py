@@ -46,6 +46,8 @@ from ..lines import Finding, Result
 from ..numbers import grouped
 from .inputs import fingerprint, locate, read_inputs
 from .layout import Book, Layout, address, parse_address
+from .plainwords import plain, where_text
+from .review_fill import plan_review
 
 SEVERITY_ORDER = {"error": 3, "warning": 2, "note": 1}
 
@@ -167,7 +169,16 @@ def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None) -> tuple[Res
     _check_revision(layout, result)
     if result.computed:
         _check_line_columns(layout, data, positions, result)
-    return result, make_plan(layout, result, data, positions, _state(adapter))
+    return result, make_plan(layout, result, data, positions, _state(adapter), open_notes=_open_notes(adapter))
+
+
+def _open_notes(adapter: WorkbookAdapter) -> int:
+    """Review notes still open (the Review sheet counts them; its formula recounts live)."""
+    try:
+        statuses = adapter.read_column("Review_notes_status")
+    except (KeyError, ValueError):
+        return 0
+    return sum(1 for s in statuses or [] if str(s or "").strip().lower() == "open")
 
 
 def _count(data: dict, path: str) -> int:
@@ -238,89 +249,90 @@ def _check_line_columns(layout: Layout, data: dict, positions: dict, result: Res
 # --- making the plan ------------------------------------------------------------------------------------
 
 def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, list[int]],
-              previous: dict | None = None) -> Plan:
+              previous: dict | None = None, open_notes: int = 0) -> Plan:
+    """Every write of a fill. Notes are written only where a finding applies (rule explanations live
+    on the Audit sheet, column explanations in the headers' notes): each note costs a live fill
+    several round trips to Excel."""
     plan = Plan(layout)
     previous = previous or {}
-    notes: dict[str, list[str]] = {}
-    marks: dict[str, str] = {}
-
-    # 1. clear what the last fill marked
-    for target in previous.get("marks", []):
+    for target in previous.get("marks", []):  # clear what the last fill marked
         if _valid(target):
             plan.highlight(target, None)
             plan.note(target, _template_note(layout, target))  # a field's help comes back
-
-    # 2. line cells
     values = line_values(result)
-    ok = result.computed
+    _plan_lines(plan, layout, values if result.computed else {})
+    for key, sp in layout.schedules.items():
+        _plan_rows(plan, sp, result.rows.get(key, []) if result.computed else [], positions.get(key, []),
+                   max(previous.get("rows", {}).get(key, 0), 0))
+    marks = _plan_findings(plan, layout, result, data, positions)
+    _audit(plan, layout, result, data, positions, previous, result.computed, values)
+    rows_extent = {key: (max(positions.get(key, []), default=-1) + 1) if result.computed else 0
+                   for key in layout.schedules}
+    state = {"marks": sorted(marks), "rows": rows_extent, "findings": len(result.findings)}
+    if layout.review is not None:
+        state.update(plan_review(plan, layout, result, data, positions, previous, values, open_notes))
+    plan.write("XLC_state", json.dumps(state, separators=(",", ":")))
+    return plan
+
+
+def _plan_lines(plan: Plan, layout: Layout, values: dict) -> None:
+    """Line cells: the formula of a computed line with its cached value; a plain value otherwise."""
     for line in layout.lines:
         if line.key not in layout.line_places or line.kind == "input":
             continue
         name = layout.line_name(line.key)
-        value = values.get(line.key) if ok else None
+        value = values.get(line.key)
         if value is None:
             plan.write(name, None)
         elif line.kind == "computed" and line.expr is not None:
             plan.write(name, value, "=" + line.expr.render(layout))
         else:
             plan.write(name, value)
-    # 3. schedule rows
-    for key, sp in layout.schedules.items():
-        rows = result.rows.get(key, []) if ok else []
-        done = set()
-        where = positions.get(key, [])
-        for row in rows:
-            index = row.get("#index")
-            if index is None or index >= len(where):
-                continue
-            offset = where[index]
-            done.add(offset)
-            exprs = row.get("#exprs", {})
-            row_notes = row.get("#notes", {})
+
+
+def _plan_rows(plan: Plan, sp, rows: list[dict], where: list[int], extent: int) -> None:
+    """A schedule's computed and rule cells, row by row; rows the last fill wrote and this one does
+    not are cleared."""
+    from .layout import RowSheet
+
+    done = set()
+    for row in rows:
+        index = row.get("#index")
+        if index is None or index >= len(where):
+            continue
+        offset = where[index]
+        done.add(offset)
+        exprs = row.get("#exprs", {})
+        for column in sp.outputs():
+            target = sp.address(offset, column.key)
+            value = row.get(column.key)
+            if column.kind == "computed" and column.key in exprs and value is not None:
+                plan.write(target, value, "=" + exprs[column.key].render(RowSheet(sp, offset, exprs)))
+            else:
+                plan.write(target, value)
+    for offset in range(min(extent, sp.max_rows)):
+        if offset not in done:
             for column in sp.outputs():
-                target = sp.address(offset, column.key)
-                value = row.get(column.key)
-                if column.kind == "computed" and column.key in exprs and value is not None:
-                    from .layout import RowSheet
-                    plan.write(target, value, "=" + exprs[column.key].render(RowSheet(sp, offset, exprs)))
-                else:
-                    plan.write(target, value)
-                    text = row_notes.get(column.key)
-                    if text and column.kind == "rule":
-                        notes.setdefault(target, []).append(text)
-                    elif column.kind == "rule":
-                        plan.note(target, None)
-        extent = max(previous.get("rows", {}).get(key, 0), 0)
-        for offset in range(min(extent, sp.max_rows)):
-            if offset not in done:
-                for column in sp.outputs():
-                    plan.write(sp.address(offset, column.key), None)
-                    if column.kind == "rule":
-                        plan.note(sp.address(offset, column.key), None)
-    # rule lines: a plain value whose note says why
-    for line in layout.lines:
-        if line.kind == "rule" and line.key in layout.line_places:
-            text = (result.explanations.get(line.key) if ok else None) or line.note
-            if text:
-                notes.setdefault(layout.line_places[line.key].address, []).append(text)
-    # 4. findings on their cells
-    for f in result.findings:
+                plan.write(sp.address(offset, column.key), None)
+
+
+def _plan_findings(plan: Plan, layout: Layout, result: Result, data: dict, positions: dict) -> dict[str, str]:
+    """Each finding's cell highlighted (the worst severity wins) with a note "!N SEVERITY: text"."""
+    notes: dict[str, list[str]] = {}
+    marks: dict[str, str] = {}
+    for n, f in enumerate(result.findings, 1):
         target = locate(layout, f.where, positions)
         if target is None:
             continue
         if SEVERITY_ORDER[f.severity] > SEVERITY_ORDER.get(marks.get(target, ""), 0):
             marks[target] = f.severity
-        notes.setdefault(target, []).append(f"{f.severity.upper()}: {f.message}")
+        notes.setdefault(target, []).append(f"!{n} {f.severity.upper()}: {plain(layout, f.message, data)}")
     for target, severity in marks.items():
         plan.highlight(target, severity)
     for target, texts in notes.items():
-        plan.note(target, "\n\n".join(dict.fromkeys(texts)))
-    # 5. the Audit sheet
-    _audit(plan, layout, result, data, positions, previous, ok, values)
-    rows_extent = {key: (max(positions.get(key, []), default=-1) + 1) if ok else 0 for key in layout.schedules}
-    state = {"marks": sorted(marks), "rows": rows_extent, "findings": len(result.findings)}
-    plan.write("XLC_state", json.dumps(state, separators=(",", ":")))
-    return plan
+        template = _template_note(layout, target)
+        plan.note(target, "\n\n".join(dict.fromkeys(texts + ([template] if template else []))))
+    return marks
 
 
 def line_values(result: Result) -> dict:
@@ -360,23 +372,38 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
     plan.write("XLC_fingerprint", fingerprint(data))
     plan.write("XLC_status", status)
     cols = audit.cols
+    used = _used_groups(layout, values) if ok else set()
     for key, row in audit.line_rows.items():
-        line_value = values.get(key) if ok else None
+        line_value = values.get(key) if ok and key.split(".")[0] in used else None
         plan.write(address(audit.sheet, row, cols["value"]), line_value)
-        plan.write(address(audit.sheet, row, cols["explanation"]), result.explanations.get(key) if ok else None)
+        plan.write(address(audit.sheet, row, cols["explanation"]),
+                   result.explanations.get(key) if line_value is not None else None)
     for i, f in enumerate(result.findings):
         r = audit.findings_row + i
         target = locate(layout, f.where, positions)
         plan.write(address(audit.sheet, r, cols["severity"]), f.severity)
-        plan.write(address(audit.sheet, r, cols["where"]), f.where)
+        plan.write(address(audit.sheet, r, cols["where"]), where_text(layout, f.where, data) or None)
         plan.write(address(audit.sheet, r, cols["fcell"]), display_address(target) if target else "")
-        plan.write(address(audit.sheet, r, cols["message"]), f.message)
+        plan.write(address(audit.sheet, r, cols["message"]), f"!{i + 1} " + plain(layout, f.message, data))
     for i in range(len(result.findings), int(previous.get("findings", 0) or 0)):
         r = audit.findings_row + i
         for c in ("severity", "where", "fcell", "message"):
             plan.write(address(audit.sheet, r, cols[c]), None)
     if not result.findings:
         plan.write(address(audit.sheet, audit.findings_row, cols["severity"]), "none")
+
+
+def _used_groups(layout: Layout, values: dict) -> set[str]:
+    """Lines in use: a line's group ("1a" for 1a.c, 1a.d, 1a.e) is used when one of its computed
+    values is not zero; a rate of an unused line is not printed on the Audit sheet."""
+    used = set()
+    for line in layout.lines:
+        value = values.get(line.key)
+        if line.kind != "rule" and value not in (None, 0) and not isinstance(value, bool):
+            used.add(line.key.split(".")[0])
+        elif line.kind == "rule" and "." not in line.key:
+            used.add(line.key)
+    return used
 
 
 def display_address(target: str) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..cellerrors import error_text
 from ..numbers import D, plain
+from .choices import code_of, label_of
 from .layout import Book, Layout, parse_address
 
 TRUE_WORDS = {"yes", "y", "true", "x", "1", "ja", "oui", "si", "sí"}
@@ -178,7 +179,7 @@ def read_inputs(adapter, layout: Layout) -> tuple[dict, dict[str, list[int]]]:
         if fp.field.type == "tax_year":
             value = _read_tax_year(adapter, layout, path, fp)
         else:
-            value = from_cell(adapter.read(fp.name), field_unit(fp))
+            value = code_of(from_cell(adapter.read(fp.name), field_unit(fp)), fp.field.choices)
             if path in lists and isinstance(value, str):
                 value = _split_list(value, lists[path])
         if value is not None:
@@ -190,7 +191,8 @@ def read_inputs(adapter, layout: Layout) -> tuple[dict, dict[str, list[int]]]:
         for i in range(_rows_in_use(columns.values(), sp.max_rows)):
             row = {}
             for ckey, values in columns.items():
-                value = from_cell(values[i] if i < len(values) else None, _unit(sp.columns[ckey]))
+                value = code_of(from_cell(values[i] if i < len(values) else None, _unit(sp.columns[ckey])),
+                                sp.columns[ckey].choices)
                 if value is not None:
                     row[ckey] = value
             if row:
@@ -273,6 +275,7 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
             continue
         if isinstance(value, list) and all(isinstance(v, (int, str, Decimal)) for v in value):
             value = ", ".join(str(v) for v in value)
+        value = label_of(value, fp.field.choices) if fp.labels else value
         _set(book, fp.place.sheet, fp.place.row, fp.place.col, to_cell(value, field_unit(fp)))
     positions = {}
     hooks = layout.hooks
@@ -293,7 +296,8 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
                 column = sp.columns[ckey]
                 if column.kind != "input":
                     continue
-                _set(book, sp.sheet, sp.first_row + i, col, to_cell(row.get(ckey), _unit(column)))
+                value = label_of(row.get(ckey), column.choices)
+                _set(book, sp.sheet, sp.first_row + i, col, to_cell(value, _unit(column)))
         positions[key] = list(range(len(rows)))
     return positions
 

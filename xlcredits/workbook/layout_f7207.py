@@ -16,6 +16,28 @@ FORM, SLUG, PREFIX = "7207", "7207", "F7207"
 FORM_SHEET = "Form 7207"
 BOTTOM_LINE = "8a"  # the summary line printed by `xlcredits fill`
 TAXPAYER = "filer.name"
+# Printed in every page header (Form 7207 is filed once per facility: the facility tells pages apart).
+HEADER_FIELDS = (("ID", "filer.tin"), ("Registration", "facility.registration_number"),
+                 ("Facility", "facility.address"))
+# The totals on the Review sheet (lines 8b and 8c are for estates and trusts only).
+REVIEW_TOTALS = (("8a", "Advanced manufacturing production credit"),
+                 ("8b", "Allocated to beneficiaries (estates and trusts)"),
+                 ("8c", "Credit after allocation (estates and trusts)"))
+
+
+def review_remark(key: str, data: dict, result) -> str | None:
+    """Where a total goes (Form 7207 instructions, lines 8a-8c: Schedule K for partnerships and S
+    corporations, Form 3800 Part III line 1b for others, line 8c for estates and trusts)."""
+    kind = (data.get("entity_type") or "") if isinstance(data, dict) else ""
+    if key == "8a":
+        if kind in ("partnership", "s_corporation"):
+            return "Partnerships and S corporations: report on Schedule K (not on Form 3800)."
+        if kind == "estate_or_trust":
+            return "Estates and trusts: line 8c, not 8a, goes to Form 3800."
+        return "Form 3800, Part III, line 1b (one row per facility, with its registration number)."
+    if key == "8c" and kind == "estate_or_trust":
+        return "Form 3800, Part III, line 1b."
+    return None if kind == "estate_or_trust" else "Blank: for estates and trusts only."
 
 # Component fields the JSON carries beyond the schedule's columns (kept so extract is lossless).
 PRODUCT_EXTRAS = (
@@ -63,7 +85,7 @@ def build(revision: str) -> Layout:
 
     b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
                 lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
-    form = b.sheet(FORM_SHEET, {A: 6, B: 54, C: 14, D_: 12, E: 18, F: 18, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
+    form = b.sheet(FORM_SHEET, {A: 6, B: 40, C: 11.5, D_: 11, E: 14.5, F: 14.5, 6: 3, 7: 9, 8: 9, 9: 9, 10: 10,
                                 11: 10, 12: 8, 13: 14},
                    (A, F), gridlines=False)
     _header(b, form, revision)
@@ -94,8 +116,8 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
     b.tax_year_rows(s)
     s.field_row("", "entity_type", "Kind of filer (estates and trusts complete lines 8b and 8c)", col=C, last_col=D_)
     s.field_row("", "attestations.prohibited_foreign_entity",
-                "Filer is a specified foreign entity or foreign-influenced entity (Yes/No; tax years beginning "
-                "after 4 July 2025)", col=C)
+                "Filer is a specified foreign entity or foreign-influenced entity (Yes/No)", col=C)
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 
@@ -125,13 +147,14 @@ def _part_i(s: SheetBuilder, revision: str) -> None:
             continue
         wide = path in ("facility.address", "facility.description", "facility.owner_name")
         s.field_row(number, path, text, col=C, last_col=F if wide else None)
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 
 def _part_ii(s: SheetBuilder, revision: str) -> None:
     s.section("Part II   Eligible Components")
     s.headings({A: "", B: "(a) Eligible component", C: "(b) Unit of measure", D_: "(c) Rate",
-                E: "(d) Capacity, quantity, or costs", F: "(e) Credit amount: (c) × (d)"}, height=30)
+                E: "(d) Capacity, quantity, or costs", F: "(e) Credit amount: (c) × (d)"}, height=24)
     for entry in catalog.PART_II.values():
         if entry.line == "6b" and not catalog.revision_has_6b(revision):
             continue
@@ -141,19 +164,22 @@ def _part_ii(s: SheetBuilder, revision: str) -> None:
             s.row += 1
         r = s.line_row(entry.line, entry.label, {D_: f"{entry.line}.c", E: f"{entry.line}.d", F: f"{entry.line}.e"})
         s.put(r, C, entry.unit_text, "label", align="center")
-    s.line_row("7", "Credit from partnerships, S corporations, estates, and trusts (Schedule K-1). Column (d): "
-                    "amount from K-1; column (c): 1 if the filer may claim the credit, 0 if not",
-               {D_: "entity_eligible", E: "passthrough_credit", F: "7"})
+    r = s.line_row("7", "Credit from partnerships, S corporations, estates, and trusts",
+                   {D_: "entity_eligible", E: "passthrough_credit", F: "7"})
+    s.spec.cells[(r, B)].note = ("xlcredits: type the credit from Schedule K-1 in column (d) and 1 in column (c) "
+                                 "if the filer may claim it (0 if not); the form prints column (e) only.")
     s.line_row("8a", "Add column (e), lines 1a through " + ("6b" if catalog.revision_has_6b(revision) else "6a")
                + ", and line 7. Partnerships and S corporations, report on Schedule K; all others, report on "
-                 "Form 3800, Part III, line 1b", {F: "8a"}, height=30)
+                 "Form 3800, Part III, line 1b", {F: "8a"})
     s.line_row("8b", "Estates and trusts: enter the amount allocated to beneficiaries", {F: "8b"})
     s.line_row("8c", "Estates and trusts: subtract line 8b from line 8a. Report on Form 3800, Part III, line 1b",
-               {F: "8c"}, height=30)
+               {F: "8c"})
+    s.spec.heights[s.row] = 4  # a thin gap: the form's first page holds Parts I and II
     s.row += 1
 
 
 def _part_iii(s: SheetBuilder) -> None:
+    s.spec.page_breaks.append(s.row)  # the printed form's page 2 begins with Part III
     s.section("Part III   Related Offshore Wind Vessels")
     work = {7: "Year sold", 8: "Year produced", 9: "MACR", 10: "Rate", 11: "Phase-out %", 12: "Eligible",
             13: "Credit"}
@@ -170,6 +196,7 @@ def _part_iii(s: SheetBuilder) -> None:
                            "sold_year": 7, "produced_year": 8, "macr": 9, "rate": 10, "phase_out": 11,
                            "eligible": 12, "credit": 13}, first_row=first)
     s.row = first + d.VESSELS.max_rows
+    s.spec.hide_unused.append((first, s.row - 1, B, F, False))  # empty vessel rows do not print
     s.line_row("", "Total. Add the amounts in column (e). Enter here and on Part II, line 2a, column (d)",
                {F: "III.total"}, height=30)
     s.row += 1
@@ -180,9 +207,11 @@ def _part_iv(s: SheetBuilder) -> None:
     s.headings({A: "", B: "Applicable critical mineral (enter costs on the Minerals sheet, one row per cost "
                           "pool, with its line number)", F: "Costs incurred"}, height=30)
     s.merge(s.row - 1, B, E)
+    first = s.row
     for n, mineral in catalog.minerals().items():
         s.line_row(str(n), mineral.description, {F: f"IV.{n}"}, text_cols=(B, E),
                    height=30 if len(mineral.description) > 92 else None)
+    s.spec.hide_unused.append((first, s.row - 1, F, F, True))  # minerals without costs do not print
     s.line_row("74", "Total. Add lines 1 through 73. Enter here and on Part II, line 6a, column (d)", {F: "IV.74"},
                text_cols=(B, E))
 

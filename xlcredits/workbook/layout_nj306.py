@@ -18,6 +18,23 @@ FORM, SLUG, PREFIX = "NJ-306", "nj306", "NJ306"
 FORM_SHEET = "NJ-306"
 BOTTOM_LINE = "30"
 TAXPAYER = "taxpayer.name"
+HEADER_FIELDS = (("FEIN", "taxpayer.fein"),)  # printed in every page header
+REVIEW_TOTALS = (("28", "Current-period credit (10% of line 27)"), ("30", "Total credit available"),
+                 ("36", "Allowable credit"), ("37", "Carryover to next year"))
+
+
+def review_remark(key: str, data: dict, result) -> str | None:
+    """Line 37 against what really carries forward: vintages past their carryover period expire."""
+    if key != "37":
+        return None
+    following = result.extras.get("carryforward_next") or []
+    carried = sum((Decimal(str(v.get("amount") or 0)) for v in following), Decimal(0))
+    line = result.lines.get("37") or Decimal(0)
+    by_year = ", ".join(f"{v.get('year_earned')}: {Decimal(str(v.get('amount'))):,.2f}" for v in following)
+    text = f"Carried forward: {carried:,.2f}" + (f" ({by_year})" if by_year else "")
+    if line > carried:
+        text += f". {line - carried:,.2f} of line 37 expires after this period and is not carried forward."
+    return text + "."
 LIST_FIELDS = {"startup.selected_years": int}  # typed as "5, 6, 7, 9, 10"
 
 A, B, C, D_, E = range(5)
@@ -37,7 +54,7 @@ def build(revision: str) -> Layout:
 
     b = Builder(form=FORM, slug=SLUG, revision=revision, prefix=PREFIX, title=d.TITLE,
                 lines=d.lines(revision), fields=d.FIELDS, schedules=d.SCHEDULES, hooks=sys.modules[__name__])
-    s = b.sheet(FORM_SHEET, {A: 6, B: 62, C: 14, D_: 16, E: 18}, (A, E), gridlines=False)
+    s = b.sheet(FORM_SHEET, {A: 6, B: 48, C: 13, D_: 15, E: 16}, (A, E), gridlines=False)
     _header(b, s, revision)
     _parts_i_to_v(s)
     _part_vi(s)
@@ -61,6 +78,7 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
                             "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
     s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
                 col=C)
+    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.field_row("", "combined.sharing",
                 "Combined filers (CBT-100U): does this member share its credit with the combined group? "
                 "No = the oval is filled for a member not sharing its credit (Part VII, Section B)", col=C)
@@ -110,9 +128,9 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
     for n in range(16, 21):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     for i, which in enumerate(("first", "second", "third")):
-        s.field_row("21" if i == 0 else "", f"prior_year_qres[{i}]",
+        s.field_row("", f"prior_year_qres[{i}]",
                     f"Qualified research expenses of the {which} of the 3 prior tax years", col=D_)
-    s.line_row("", L("21").label, {E: "21"})
+    s.line_row("21", L("21").label, {E: "21"})  # the form numbers the total 21
     s.line_row("", "If any one of the 3 prior tax years had no qualified research expenses, skip lines 22 and 23 "
                    "(1 = skipped)", {D_: "asc_no_prior_qres"}, height=24)
     for n in range(22, 25):
@@ -139,11 +157,12 @@ def _part_vi(s: SheetBuilder) -> None:
     L = d.line
     s.section("Part VI   Tax Credit Limitations: CBT-100, CBT-100S and BFC-1 filers (combined filers skip)")
     s.line_row("31", L("31").label, {E: "31"})
-    s.line_row("32", L("32").label + " (from the Worksheets sheet, line 32 section)", {E: "32"})
+    r = s.line_row("32", L("32").label, {E: "32"})
+    s.spec.cells[(r, B)].note = "xlcredits: computed on the Worksheets sheet, line 32 section."
     s.line_row("33", L("33").label, {E: "33"})
-    s.text_row({A: "34", B: "Other tax credits used on this year's return: name (column B) and amount (column D)"})
+    s.text_row({A: "", B: "Other tax credits used on this year's return: name (column B) and amount (column D)"})
     _credits_rows(s, "other_credits", "34")
-    s.line_row("", "Total other tax credits (add lines 34(a) through 34(d))", {E: "34"})
+    s.line_row("34", "Total other tax credits (add lines 34(a) through 34(d))", {E: "34"})
     for n in (35, 36, 37):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     s.row += 1
@@ -158,9 +177,9 @@ def _part_vii(s: SheetBuilder) -> None:
     s.line_row("39", L("39").label + "; number of taxable members in column D", {E: "39"})
     s.field("combined.taxable_members", D_, row=s.row - 1)
     s.line_row("40", L("40").label, {E: "40"})
-    s.text_row({A: "41", B: "Other tax credits already applied to the group liability: name (B) and amount (D)"})
+    s.text_row({A: "", B: "Other tax credits already applied to the group liability: name (B) and amount (D)"})
     _credits_rows(s, "group_other_credits", "41")
-    s.line_row("", "Total (add lines 41(a) through 41(d))", {E: "41"})
+    s.line_row("41", "Total (add lines 41(a) through 41(d))", {E: "41"})
     for n in (42, 43, 44):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     s.put(s.row, A, "Section B: members not sharing their credit (oval filled at the top of the form)", "label_bold")
@@ -172,15 +191,15 @@ def _part_vii(s: SheetBuilder) -> None:
                {D_: "combined.member_allocation_factor", E: "45c"})
     s.line_row("46", L("46").label, {E: "46"})
     s.line_row("47", L("47").label, {E: "47"})
-    s.text_row({A: "48", B: "Other tax credits used by the taxpayer: name (B) and amount (D)"})
+    s.text_row({A: "", B: "Other tax credits used by the taxpayer: name (B) and amount (D)"})
     _credits_rows(s, "member_other_credits", "48")
-    s.line_row("", "Total (add lines 48(a) through 48(d))", {E: "48"})
+    s.line_row("48", "Total (add lines 48(a) through 48(d))", {E: "48"})
     for n in (49, 50, 51):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
 
 
 def _worksheets(b: Builder) -> None:
-    s = b.sheet("Worksheets", {A: 4, B: 50, C: 12, D_: 14, E: 14, 5: 14, 6: 14, 7: 14, 8: 14}, (A, 8),
+    s = b.sheet("Worksheets", {A: 4, B: 36, C: 12, D_: 13, E: 13, 5: 13, 6: 13, 7: 13, 8: 13}, (A, 8),
                 landscape=True)
     s.title("", "NJ Form 306 · Worksheets for lines 10, 29 and 32")
 

@@ -16,7 +16,7 @@ NUMBER_FORMATS = {
     "rate": "#,##0.00##",
     "count": "0",
     "year": "0",
-    "date": "yyyy-mm-dd",
+    "date": "mm/dd/yyyy",  # as the forms ask,
     "text": "@",
     "bool": "General",
 }
@@ -27,23 +27,30 @@ HIGHLIGHT = {"error": ("#FFC7CE", "#9C0006"), "warning": ("#FFEB9C", "#9C5700"),
 
 ROLE = {
     "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
-    "subtitle": {"italic": True, "font_size": 8, "font_color": "#404040"},
+    "subtitle": {"italic": True, "font_size": 9, "font_color": "#404040"},
     "section": {"bold": True, "font_color": "#FFFFFF", "bg_color": SECTION_FILL, "valign": "vcenter"},
     "label": {"valign": "top", "font_size": 9},
     "label_bold": {"bold": True, "font_size": 9, "valign": "top"},
     "line_no": {"bold": True, "font_size": 9, "align": "center", "valign": "top"},
-    "colhead": {"bold": True, "font_size": 8, "bg_color": HEAD_FILL, "text_wrap": True, "align": "center",
+    "colhead": {"bold": True, "font_size": 9, "bg_color": HEAD_FILL, "text_wrap": True, "align": "center",
                 "valign": "vcenter", "border": 1, "border_color": "#8EA9DB"},
-    "help": {"italic": True, "font_size": 8, "font_color": "#404040", "valign": "top"},
-    "input": {"bg_color": INPUT_FILL, "font_color": "#0000CC", "border": 1, "border_color": "#BFBFBF",
+    "help": {"italic": True, "font_size": 9, "font_color": "#404040", "valign": "top"},
+    # Inputs have a dashed box, computed cells a solid one: told apart in black and white too.
+    "input": {"bg_color": INPUT_FILL, "font_color": "#0000CC", "border": 3, "border_color": "#7F7F7F",
               "locked": False, "font_size": 9, "valign": "top"},
-    "computed": {"bg_color": COMPUTED_FILL, "border": 1, "border_color": "#BFBFBF", "font_size": 9, "valign": "top"},
-    "rule": {"bg_color": RULE_FILL, "italic": True, "border": 1, "border_color": "#BFBFBF", "font_size": 9,
+    "computed": {"bg_color": COMPUTED_FILL, "border": 1, "border_color": "#7F7F7F", "font_size": 9, "valign": "top"},
+    "rule": {"bg_color": RULE_FILL, "italic": True, "border": 1, "border_color": "#7F7F7F", "font_size": 9,
              "valign": "top"},
     "meta": {"font_size": 9, "valign": "top"},
     "meta_value": {"font_size": 9, "valign": "top", "align": "left"},
-    "audit_text": {"font_size": 8, "valign": "top"},
+    "audit_text": {"font_size": 9, "valign": "top", "indent": 1},
+    "review_cell": {"font_size": 9, "valign": "top"},
+    "review_text": {"font_size": 9, "valign": "top", "text_wrap": True},
+    "mark": {"bold": True, "font_size": 9, "valign": "top", "align": "left"},
 }
+
+LEGEND = ("Legend: dashed box = typed input; solid box = computed by xlcredits; italic = rate or rule looked up; "
+          "!N beside a line or input = finding N on the Review sheet.")
 
 
 def format_props(role: str, unit: str = "", highlight: str | None = None, wrap: bool = False,

@@ -1,50 +1,141 @@
-"""Verify a completed workbook: recompute from its inputs and compare every line cell (and every
-schedule row's computed and rule cells) with the values the file holds."""
+"""Verify a completed workbook: trust nothing that was not checked.
+
+The inputs are read from the workbook and computed again; the filler's plan for them (every cell
+a fill would write, with its value and, for line cells and schedule rows, its formula) is then
+compared with the file: each formula must be the one its definition renders (a constant or another
+formula is reported even when the value agrees), each stored value must be the engine's, and the
+Audit and Review sheets must explain these numbers, not older ones. Besides: only allowed functions,
+no external references or DDE, line cells formatted, readable and visible as written, the printed
+labels unedited, and no macros, external links or embedded objects in the file."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ..lines import Result
 from ..numbers import D, grouped
-from .filler import line_values
-from .inputs import read_inputs
+from .a1 import parse_address
+from .filler import line_values, plan_fill
 from .layout import Layout
+from .plainwords import display_address
 from .reader import OpenpyxlAdapter, checked
+from .verify_checks import (Problem, check_appearance, check_file, check_functions, check_labels,
+                            normal_formula, read_formulas)
+
+GROUPS = ("File", "Functions", "Formulas", "Values", "Appearance", "Labels")
 
 
 @dataclass
-class Difference:
-    name: str  # defined name, or "" for a schedule cell
-    cell: str  # "'Form 7207'!$F$24"
-    workbook: Any
-    engine: Any
-    unit: str
+class Report:
+    path: str
+    layout: Layout
+    result: Result | None
+    problems: list[Problem] = field(default_factory=list)
+    blank: bool = False  # a template nobody filled: nothing to verify
 
-    def __str__(self) -> str:
-        where = f"{self.name} ({self.cell.replace('$', '')})" if self.name else self.cell.replace("$", "")
-        return f"{where}: workbook {_show(self.workbook, self.unit)}, engine {_show(self.engine, self.unit)}"
+    def lines(self) -> list[str]:
+        out = []
+        for group in GROUPS:
+            items = [p for p in self.problems if p.group == group]
+            if items:
+                out.append(f"{group} ({len(items)}):")
+                out += [f"  {p}" for p in items]
+        return out
+
+    def verdict(self) -> str:
+        form = f"Form {self.layout.form} Rev. {self.layout.revision}"
+        if self.blank:
+            return (f"NOT VERIFIED: {self.path} is a blank {form} template (no inputs filled in); "
+                    f"run `xlcredits fill` on it first.")
+        if self.result is not None and not self.result.computed:
+            return f"NOT VERIFIED: the inputs of {self.path} have errors, so its lines cannot be checked."
+        if self.problems:
+            cells = len({p.cell for p in self.problems if p.cell})
+            return (f"NOT VERIFIED: {len(self.problems)} problem(s) in {cells} cell(s) of {self.path} ({form}); "
+                    f"run `xlcredits fill` to recompute, and find out who changed what.")
+        count = sum(1 for ln in self.layout.lines if ln.key in self.layout.line_places and ln.kind != "input")
+        return (f"VERIFIED: {self.path} ({form}, tax year {self.result.tax_year}): all {count} line cells hold the "
+                f"formulas and values the inputs give; Review and Audit sheets explain these numbers.")
+
+    @property
+    def ok(self) -> bool:
+        return not self.blank and self.result is not None and self.result.computed and not self.problems
+
+
+def verify_workbook(path) -> Report:
+    adapter, layout = checked(path)
+    report = Report(str(path), layout, None, check_file(path))
+    if adapter.read("XLC_fingerprint") in (None, ""):
+        report.blank = True
+        return report
+    result, plan = plan_fill(adapter)
+    report.result = result
+    if not result.computed:
+        return report
+    formulas = read_formulas(path)
+    defined = {name: str(dn.value) for name, dn in adapter.wb.defined_names.items()}
+    report.problems += check_functions(formulas, defined)
+    report.problems += compare_plan(adapter, layout, plan, formulas)
+    report.problems += check_appearance(adapter.wb, layout, line_values(result))
+    report.problems += check_labels(adapter.wb, layout)
+    return report
+
+
+def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict) -> list[Problem]:
+    """Every cell the fill would write, against the file: formula first, then value."""
+    last = {}
+    for op in plan.ops:
+        if op.kind == "write" and op.target != "XLC_state":
+            last[layout.resolve(op.target)] = op
+    lines_at = {place.address: key for key, place in layout.line_places.items()}
+    units = {ln.key: ln.unit for ln in layout.lines}
+    problems = []
+    for target, op in last.items():
+        sheet, r, c, _, _ = parse_address(target)
+        key = lines_at.get(target, "")
+        where = _where(layout, target, key)
+        got_formula = formulas.get(sheet, {}).get((r, c))
+        if op.formula and got_formula is None:
+            problems.append(Problem("Formulas", where, key, f"holds a constant where the form has the formula "
+                                                            f"{op.formula}"))
+        elif op.formula and normal_formula(got_formula) != normal_formula(op.formula):
+            problems.append(Problem("Formulas", where, key, f"formula {got_formula} is not the line's definition "
+                                                            f"{op.formula}"))
+        elif not op.formula and got_formula is not None:
+            problems.append(Problem("Formulas", where, key, f"holds the formula {got_formula} where xlcredits "
+                                                            f"writes a value"))
+        got, want = adapter.value_at(target), (None if op.value == "" else op.value)
+        unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
+        if not same(got, want, unit):
+            problems.append(Problem("Values", where, key, f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
+    return problems
+
+
+def _where(layout: Layout, target: str, key: str) -> str:
+    shown = display_address(target)
+    return f"{layout.line_name(key)} ({shown})" if key else shown
 
 
 def _show(value: Any, unit: str) -> str:
     if value is None:
         return "blank"
     if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
-        return grouped(D(value), 2 if unit == "money" else None)
-    return repr(value)
+        return grouped(D(value), 2) if unit == "money" else grouped(D(value).normalize())
+    text = str(value)
+    return repr(text if len(text) <= 80 else text[:77] + "...")
 
 
 def same(workbook: Any, engine: Any, unit: str) -> bool:
-    """Equal to the cent for money; to a relative 1e-9 for other numbers; blank equals zero only
-    for inputs (handled by the caller)."""
+    """Equal to the cent for money; to a relative 1e-9 for other numbers; text exactly."""
     if workbook is None or workbook == "":
         return engine is None
     if engine is None:
         return False
     if isinstance(workbook, bool) or isinstance(engine, str) or isinstance(workbook, str):
-        return str(workbook) == str(engine)
+        return _numbers_normalised(str(workbook)) == _numbers_normalised(str(engine))
     try:
         a, b = D(workbook), D(engine)
     except Exception:
@@ -54,40 +145,19 @@ def same(workbook: Any, engine: Any, unit: str) -> bool:
     return abs(a - b) <= Decimal("1e-9") * max(Decimal(1), abs(b))
 
 
-def compare(adapter: OpenpyxlAdapter, layout: Layout, result: Result, positions: dict) -> list[Difference]:
-    values = line_values(result)
-    diffs = []
-    for line in layout.lines:
-        if line.key not in layout.line_places or line.kind == "input":
-            continue
-        name = layout.line_name(line.key)
-        got, want = adapter.read(name), values.get(line.key)
-        if not same(got, want, line.unit):
-            diffs.append(Difference(name, layout.line_places[line.key].address, got, want, line.unit))
-    for key, sp in layout.schedules.items():
-        where = positions.get(key, [])
-        for row in result.rows.get(key, []):
-            index = row.get("#index")
-            if index is None or index >= len(where):
-                continue
-            for column in sp.outputs():
-                target = sp.address(where[index], column.key)
-                got, want = adapter.value_at(target), row.get(column.key)
-                if not same(got, want, str(column.unit)):
-                    diffs.append(Difference("", target, got, want, str(column.unit)))
-    return diffs
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 
 
-def verify(path) -> tuple[Layout, Result, list[Difference]]:
-    from ..forms import compute
+def _numbers_normalised(text: str) -> str:
+    """Explanations quote inputs as given: 250,000.00 typed in JSON is 250,000 read back from a cell.
+    Numbers in text compare by value."""
+    def one(m: re.Match) -> str:
+        return format(Decimal(m.group(0).replace(",", "")).normalize(), "f")
 
-    adapter, layout = checked(path)
-    data, positions = read_inputs(adapter, layout)
-    result = compute(data)
-    if not result.computed:
-        return layout, result, []
-    diffs = compare(adapter, layout, result, positions)
-    if result.revision != layout.revision:
-        diffs.insert(0, Difference("XLC_revision", adapter.address_of("XLC_revision") or "", layout.revision,
-                                   result.revision, "text"))
-    return layout, result, diffs
+    return _NUMBER.sub(one, text.strip())
+
+
+def verify(path) -> tuple[Layout, Result | None, list[Problem]]:
+    """The older interface: layout, result and the problems found."""
+    report = verify_workbook(path)
+    return report.layout, report.result, report.problems

@@ -12,10 +12,14 @@ from pathlib import Path
 
 from .. import __version__
 from .layout import Book, Cell, SheetSpec
+from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
+WRAPPING_ROLES = ("review_text",)
+DEFAULT_ROW = 11.6
+EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
 
 
 class WorkbookError(Exception):
@@ -46,10 +50,18 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
                                "author": "xlcredits", "company": taxpayer[:100],
                                "comments": f"Prepared with xlcredits {__version__}",
                                "created": FIXED_DATE if deterministic else datetime.now().replace(microsecond=0)})
+            # Every formula is written with its value, so Excel need not recalculate on open: no
+            # fullCalcOnLoad, and the calculation engine id of current Excel (365), because Excel
+            # recalculates (and then asks "save changes?" of a reviewer who only looked) a workbook
+            # last calculated by an older engine.
+            wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
+            wb.calc_on_load = False
             formats = Formats(wb)
-            header = _header_text(book.header_left, tax_year, taxpayer)
+            header = _header_text(book.header_left, tax_year, taxpayer, _identifiers(book))
+            footer = _footer_note(book)
+            filled = _named_value(book, "XLC_fingerprint") not in (None, "")
             for spec in book.sheets.values():
-                _write_sheet(wb, formats, spec, header)
+                _write_sheet(wb, formats, spec, header, footer, filled)
             for name, ref in sorted(book.names.items()):
                 wb.define_name(name, "=" + ref)
             try:
@@ -65,13 +77,42 @@ def _escape(text: str) -> str:
     return str(text).replace("&", "&&").replace("\n", " ")
 
 
-def _header_text(left: str, tax_year: str, taxpayer: str) -> str:
-    right = _escape(taxpayer)[:80]
-    centre = f"Tax year {_escape(tax_year)}" if tax_year else ""
-    return f"&L&9{_escape(left)}&C&9{centre}&R&9{right}"
+def _header_text(left: str, tax_year: str, taxpayer: str, identifiers: str = "") -> str:
+    """Every page: form and revision, tax year; the name over the identifying number (and, for Form
+    7207, the facility), so pages of several taxpayers' or facilities' returns never look alike.
+    Excel allows 255 characters in a header: the name and identifiers are shortened to fit."""
+    left_text = _escape(left) + (f" · Tax year {_escape(tax_year)}" if tax_year else "")
+    right = _escape(taxpayer)[:70] + ("\n" + _escape(identifiers)[:110] if identifiers else "")
+    return f"&L&9{left_text}&R&9{right}"
 
 
-def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str) -> None:
+def _identifiers(book: Book) -> str:
+    parts = []
+    for label, name in book.header_names:
+        value = _named_value(book, name)
+        if value not in (None, ""):
+            parts.append(f"{label} {value}")
+    return " · ".join(parts)
+
+
+def _named_value(book: Book, name: str):
+    from .a1 import parse_address
+
+    ref = book.names.get(name)
+    if ref is None:
+        return None
+    sheet, r, c, _, _ = parse_address(ref)
+    cell = book.peek(sheet, r, c)
+    return None if cell is None else cell.value
+
+
+def _footer_note(book: Book) -> str:
+    fingerprint = _named_value(book, "XLC_fingerprint")
+    return f"Inputs {str(fingerprint)[:12]}" if fingerprint else "Blank template"
+
+
+def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note: str = "",
+                 filled: bool = False) -> None:
     ws = wb.add_worksheet(spec.name)
     for col, width in spec.widths.items():
         ws.set_column(col, col, width)
@@ -108,25 +149,68 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str) -> None:
         ws.freeze_panes(*spec.freeze)
     if not spec.gridlines:
         ws.hide_gridlines(2)
+    if spec.very_hidden:
+        ws.very_hidden()
+        for r in range(0, spec.last_row() + 1):  # LibreOffice prints hidden sheets, not hidden rows
+            ws.set_row(r, None, None, {"hidden": True})
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
-    # print setup: letter paper, fit to one page wide, header/footer with form, tax year, taxpayer
+    _print_setup(ws, spec, header, footer_note, filled)
+    ws.set_default_row(DEFAULT_ROW, hide_unused_rows=False)
+    ws.protect("", dict(XLSXWRITER_OPTIONS))  # no password: a guard against slips, not a lock
+
+
+# 9-point type prints at 8 points or more: LibreOffice fits about 5% tighter than this estimate.
+MIN_PRINT_SCALE = 0.95
+
+
+def print_scale(spec: SheetSpec) -> float:
+    """The scale fitting the printed columns to the page width (Letter, 0.4" margins); column widths
+    in characters become pixels as Excel draws them (7 per character plus 5 of padding) at 96 dpi."""
+    c1, c2 = print_columns(spec)
+    points = sum(spec.widths.get(c, 8.43) * 7 + 5 for c in range(c1, c2 + 1)) * 0.75
+    usable = ((11 if spec.landscape else 8.5) - 0.8) * 72
+    return min(1.0, usable / points)
+
+
+def print_columns(spec: SheetSpec) -> tuple[int, int]:
+    c1, c2 = spec.print_cols
+    return c1, (c2 if spec.mark_col is None else max(c2, spec.mark_col))
+
+
+def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: bool) -> None:
+    """Letter paper; one page wide when that keeps type at 8 points or more, else at full size with
+    the first two columns repeated on each page; header and footer on every page; only used rows."""
     ws.set_paper(1)
     ws.set_landscape() if spec.landscape else ws.set_portrait()
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    c1, c2 = print_columns(spec)
+    if print_scale(spec) >= MIN_PRINT_SCALE:
+        ws.fit_to_pages(1, 0)
+    else:
+        ws.set_print_scale(100)
+        ws.repeat_columns(c1, c1 + 1)
+    ws.set_margins(left=0.4, right=0.4, top=0.62, bottom=0.45)
     ws.set_header(header, {"margin": 0.25})
-    ws.set_footer(f"&L&8{_escape(spec.name)}&C&8Page &P of &N&R&8xlcredits {__version__}", {"margin": 0.25})
-    c1, c2 = spec.print_cols
+    ws.set_footer(f"&L&9{_escape(spec.name)}&C&9Page &P of &N&R&9{_escape(footer_note)} · xlcredits {__version__}",
+                  {"margin": 0.25})
     last = spec.last_row()
     if spec.schedule_rows:
         first_data, minimum = spec.schedule_rows
         used = [r for (r, c), cell in spec.cells.items() if r >= first_data and (cell.value is not None or cell.formula)]
-        last = max(max(used, default=first_data), first_data + minimum - 1)
+        last = max(max(used, default=first_data), first_data + (1 if filled else minimum) - 1)
+        if filled and not used and spec.mark_col is not None:
+            # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
+            # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
+            ws.hide()
+            for r in range(0, last + 1):
+                ws.set_row(r, None, None, {"hidden": True})
     ws.print_area(0, c1, last, c2)
     if spec.repeat_rows:
         ws.repeat_rows(*spec.repeat_rows)
-    ws.set_default_row(hide_unused_rows=False)
+    if spec.page_breaks:
+        ws.set_h_pagebreaks(list(spec.page_breaks))
+    for r in spec.hidden_rows() if filled else ():
+        ws.set_row(r, None, None, {"hidden": True})
 
 
 def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
@@ -134,15 +218,18 @@ def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
     grows a row for text written by a program, and never for merged cells)."""
     heights = dict(spec.heights)
     for (r, c), cell in spec.cells.items():
-        if not cell.wrap or not isinstance(cell.value, str) or len(cell.value) < 12:
+        wraps = cell.wrap or cell.role in WRAPPING_ROLES
+        if not wraps or not isinstance(cell.value, str) or len(cell.value) < 12:
             continue
         last = merged_firsts.get((r, c), c)
         width = sum(spec.widths.get(col, 8.43) for col in range(c, last + 1))
-        chars = max(1.0, width * (1.2 if cell.role in ("audit_text", "help") else 1.0))
+        # 9-point Calibri: about 1.55 characters per unit of width in print; labels use that, written text
+        # (findings, explanations) keeps a margin so a long word never pushes a line out of its row
+        chars = max(1.0, width * (1.55 if cell.role in ("label", "label_bold") else 1.4))
         lines = sum(max(1, -(-len(part) // int(chars))) for part in cell.value.split("\n"))
         if lines > 1:
-            need = 11.5 * lines + 2
-            if need > heights.get(r, 15):
+            need = 11 * lines + 2
+            if need > heights.get(r, DEFAULT_ROW):
                 heights[r] = min(need, 400)
     return heights
 
