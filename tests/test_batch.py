@@ -98,7 +98,7 @@ def test_intake_workbook_batch(tmp_path):
 
     def product(**values):
         append(products, {"#id": values.pop("facility_id"), **values})
-    # source: form7207.md §1 worked examples (1e: 110,000 W → $7,700; 5a: 2,100 kWh → $73,500)
+    # source: Instructions for Form 7207, aggregate capacity examples; 26 U.S.C. 45X(b)(1)(E), (K) (1e: 110,000 W → $7,700; 5a: 2,100 kWh → $73,500)
     product(facility_id="Dalton", line="1e", units=300, capacity_per_unit=100)
     product(facility_id="Dalton", line="1e", units=400, capacity_per_unit=200)
     product(facility_id="Austin", line="5a", units=50, capacity_per_unit=12)

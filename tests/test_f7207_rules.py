@@ -58,7 +58,7 @@ def test_instruction_worked_examples(line, rows, capacity, credit):
 
 
 def test_explanation_shows_the_arithmetic():
-    # source: DESIGN.md "1e(d) = 300 × 100 W + 400 × 200 W = 110,000 W"
+    # source: Instructions for Form 7207, line 1e example: 300 × 100 W + 400 × 200 W = 110,000 W
     result = run([{"line": "1e", "units": 300, "capacity_per_unit": 100},
                   {"line": "1e", "units": 400, "capacity_per_unit": 200}])
     assert "300 × 100 + 400 × 200" in result.explanations["1e.d"]

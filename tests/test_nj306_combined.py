@@ -66,7 +66,7 @@ def test_member_share_above_the_group_liability_is_a_warning():
 
 
 def test_sharing_member_with_a_zero_group_factor_is_only_a_warning():
-    # decision A6 applies to line 45b, which a sharing member does not complete
+    # NJ306-A6 applies to line 45b, which a sharing member does not complete
     result = run(combined(True, combined={"group_allocation_factor": 0}))
     assert "combined.group_allocation_factor" in where(result, "warning")
 

@@ -26,16 +26,16 @@ def is_message(value, kind="INPUT"):
 # --- CREDIT_45X: worked examples of the Form 7207 instructions ------------------------------
 
 @pytest.mark.parametrize("line, rows, expected", [
-    # source: form7207.md §1, line 1a example 500 × 100 W + 1,500 × 200 W = 350,000 W; × $0.04/W
+    # source: Instructions for Form 7207, line 1a example 500 × 100 W + 1,500 × 200 W = 350,000 W; × $0.04/W
     ("1a", [(500, 100), (1500, 200)], 14_000),
-    # source: form7207.md §1, line 1e example 300 × 100 W + 400 × 200 W = 110,000 W; × $0.07/W
+    # source: Instructions for Form 7207, line 1e example 300 × 100 W + 400 × 200 W = 110,000 W; × $0.07/W
     ("1e", [(300, 100), (400, 200)], 7_700),
-    # source: form7207.md §1, line 2b example 3 blades for a 6 MW turbine + 3 for a 10 MW turbine = 48,000,000 W; × $0.02/W
+    # source: Instructions for Form 7207, line 2b example 3 blades for a 6 MW turbine + 3 for a 10 MW turbine = 48,000,000 W; × $0.02/W
     ("2b", [(3, 6_000_000), (3, 10_000_000)], 960_000),
     # source: the instructions' line 3a example (50 × 1,000 W + 100 × 2,500 W) with sizes a central inverter
     # can have (> 1,000 kW, 26 U.S.C. 45X(c)(2)(B)): 50 × 2,000,000 W + 100 × 2,500,000 W = 350,000,000 W; × $0.0025/W
     ("3a", [(50, 2_000_000), (100, 2_500_000)], 875_000),
-    # source: form7207.md §1, line 5a example 50 × 12 kWh + 100 × 15 kWh = 2,100 kWh; × $35/kWh
+    # source: Instructions for Form 7207, line 5a example 50 × 12 kWh + 100 × 15 kWh = 2,100 kWh; × $35/kWh
     ("5a", [(50, 12), (100, 15)], 73_500),
 ])
 def test_worked_examples_as_excel_gives_them(line, rows, expected):
@@ -50,27 +50,27 @@ def test_worked_examples_as_excel_gives_them(line, rows, expected):
 
 
 def test_design_example_and_names():
-    # source: DESIGN.md "=CREDIT_45X("1e", 300, 100)": 300 × 100 W × $0.07/W (form7207.md §1)
+    # source: =CREDIT_45X("1e", 300, 100) (F7207-D13): 300 × 100 W × $0.07/W [26 U.S.C. 45X(b)(1)(E)]
     assert udfs.CREDIT_45X("1e", 300.0, 100.0) == 2100.0
     for name in ("solar_module", "Solar module", "SOLAR-MODULE", " 1E ", "1e"):
         assert udfs.CREDIT_45X(name, 300.0, 100.0) == 2100.0
 
 
 @pytest.mark.parametrize("line, quantity, expected", [
-    ("1b", 10.0, 120.0),        # source: form7207.md §1, 1b $12.00/m²
-    ("1c", 20000.0, 60000.0),   # source: form7207.md §1, 1c $3.00/kg (examples/form7207_acme_2025.json row)
-    ("1d", 2.5, 1.0),           # source: form7207.md §1, 1d $0.40/m²
-    ("1f", 125000.5, 108750.44),  # source: form7207.md §1, 1f $0.87/kg; 108,750.435 rounded half up (§8)
-    ("1g", 100.0, 228.0),       # source: form7207.md §1, 1g $2.28/kg
-    ("4a", 250000.0, 25000.0),  # source: form7207.md §1, 4a 10% of costs
-    ("2a", 1_000_000.0, 100_000.0),  # source: form7207.md §1, 2a 10% of the sales price
+    ("1b", 10.0, 120.0),        # source: 26 U.S.C. 45X(b)(1)(B), $12.00/m²
+    ("1c", 20000.0, 60000.0),   # source: 26 U.S.C. 45X(b)(1)(C), $3.00/kg (examples/form7207_acme_2025.json row)
+    ("1d", 2.5, 1.0),           # source: 26 U.S.C. 45X(b)(1)(D), $0.40/m²
+    ("1f", 125000.5, 108750.44),  # source: 26 U.S.C. 45X(b)(1)(G), $0.87/kg; 108,750.435 rounded half up (F7207-D17)
+    ("1g", 100.0, 228.0),       # source: 26 U.S.C. 45X(b)(1)(H), $2.28/kg
+    ("4a", 250000.0, 25000.0),  # source: 26 U.S.C. 45X(b)(1)(J), 4a 10% of costs
+    ("2a", 1_000_000.0, 100_000.0),  # source: 26 U.S.C. 45X(b)(1)(F)(i), 2a 10% of the sales price
 ])
 def test_measured_and_cost_lines(line, quantity, expected):
     assert udfs.CREDIT_45X(line, quantity, None, 2025.0) == expected
 
 
 @pytest.mark.parametrize("sold, expected", [
-    # source: form7207.md §4, general phase-out by year sold: ≤2029 100%, 2030 75%, 2031 50%, 2032 25%, 2033+ 0%
+    # source: 26 U.S.C. 45X(b)(3)(A)-(B), general phase-out by year sold: ≤2029 100%, 2030 75%, 2031 50%, 2032 25%, 2033+ 0%
     (2029, 2100.0), (2030, 1575.0), (2031, 1050.0), (2032, 525.0), (2033, 0.0), (2040, 0.0),
 ])
 def test_general_phase_out(sold, expected):
@@ -78,11 +78,11 @@ def test_general_phase_out(sold, expected):
 
 
 def test_critical_minerals_and_coal():
-    # source: form7207.md §4, minerals: production-year phase-out (2031 75%) for tax years beginning after 4 July 2025
+    # source: 26 U.S.C. 45X(b)(3)(C) as amended by P.L. 119-21 sec. 70514 (F7207-D15), minerals: production-year phase-out (2031 75%) for tax years beginning after 4 July 2025
     assert udfs.CREDIT_45X("6a", 1_000_000.0, None, 2031.0, 2031.0, dt.datetime(2026, 1, 1)) == 75_000.0
     # ... and none for tax years beginning before: 10% of costs
     assert udfs.CREDIT_45X("6a", 1_000_000.0, None, 2025.0, 2025.0, dt.datetime(2025, 1, 1)) == 100_000.0
-    # source: form7207.md §1 and §4: metallurgical coal 2.5% of costs, tax years beginning after 4 July 2025
+    # source: 26 U.S.C. 45X(b)(1)(M), (c)(6) as amended by P.L. 119-21 sec. 70514: metallurgical coal 2.5% of costs, tax years beginning after 4 July 2025
     assert udfs.CREDIT_45X("6b", 1_000_000.0, None, 2026.0) == 25_000.0
     # ... none for coal produced after 2029: an ineligible row says why (decision F7207-D13)
     assert is_message(udfs.CREDIT_45X("6b", 1_000_000.0, None, 2030.0, 2030.0), "RULE")
@@ -91,17 +91,17 @@ def test_critical_minerals_and_coal():
 
 
 def test_wind_termination_and_first_year():
-    # source: form7207.md §4, wind: no credit when produced and sold after 2027
+    # source: 26 U.S.C. 45X(b)(3)(D), wind: no credit when produced and sold after 2027
     assert is_message(udfs.CREDIT_45X("2c", 1.0, 10_000_000.0, 2028.0, 2028.0), "RULE")  # F7207-D13
-    # produced 2027, sold 2028: credited (with a warning in the engine), $0.05/W (form7207.md §1)
+    # produced 2027, sold 2028: credited (with a warning in the engine), $0.05/W [26 U.S.C. 45X(b)(2)(A)(ii)]
     assert udfs.CREDIT_45X("2c", 1.0, 10_000_000.0, 2028.0, 2027.0) == 500_000.0
-    # source: form7207.md §7: components sold before 2023 earn no §45X credit
+    # source: P.L. 117-169 sec. 13502(e) (F7207-D1): components sold before 2023 earn no §45X credit
     assert is_message(udfs.CREDIT_45X("1e", 300.0, 100.0, 2022.0), "RULE")
     assert is_message(udfs.CREDIT_45X("1e", 300.0, 100.0, 2024.0, 2022.0), "RULE")
 
 
 def test_tax_year_begins_accepts_what_excel_gives():
-    # source: form7207.md §1 (6a 10% of costs) and §4 minerals table, 2032 production 50% (tax year beginning 2026)
+    # source: 26 U.S.C. 45X(b)(1)(M) (6a 10% of costs) and 45X(b)(3)(C) as amended (F7207-D15), 2032 production 50% (tax year beginning 2026)
     expected = 5_000.0
     for begins in (dt.datetime(2026, 1, 1), dt.date(2026, 1, 1), 46023.0, "2026-01-01", 2026.0, 2026, "2026"):
         assert udfs.CREDIT_45X("6a", 100_000.0, None, 2032.0, 2032.0, begins) == expected, begins
@@ -154,13 +154,13 @@ def test_ranges_give_a_column_one_result_per_row():
     column = udfs.CREDIT_45X(["1a", "1a", "solar_module", "1c", None, "4a"],
                              [500.0, 1500.0, 300.0, 20000.0, None, 250000.0],
                              [100.0, 200.0, 100.0, None, None, None], 2025.0)
-    # source: form7207.md §1 worked examples (1a 14,000 in two rows; 1e 300 × 100 W) and rates of 1c, 4a
+    # source: Instructions for Form 7207 worked examples (1a 14,000 in two rows; 1e 300 × 100 W) and rates of 1c, 4a
     assert column == [[2000.0], [12000.0], [2100.0], [60000.0], [None], [25000.0]]
 
 
 def test_two_dimensional_ranges_and_broadcast():
     column = udfs.CREDIT_45X([["1e"], ["1e"]], [[300.0], [400.0]], [[100.0], [200.0]], [[2025.0], [2031.0]])
-    # source: form7207.md §1 line 1e example; §4 2031 phase-out 50%
+    # source: Instructions for Form 7207, line 1e example; 26 U.S.C. 45X(b)(3)(B)(ii): 2031 phase-out 50%
     assert column == [[2100.0], [2800.0]]
     # one row of a range (1 × n) counts as rows too; scalars broadcast
     assert udfs.CREDIT_45X("1e", [[300.0, 400.0]], 100.0) == [[2100.0], [2800.0]]
@@ -299,7 +299,7 @@ def test_every_function_against_every_hostile_value():
 # --- Form 7207 helpers -------------------------------------------------------------------------
 
 def test_rate_unit_and_line():
-    # source: form7207.md §1 table
+    # source: 26 U.S.C. 45X(b)(1)-(2) (rates by line, F7207-D9)
     assert udfs.RATE_45X("1e") == 0.07
     assert udfs.RATE_45X("battery_module_without_cells") == 45.0
     assert udfs.RATE_45X("4a") == 0.1
@@ -314,7 +314,7 @@ def test_rate_unit_and_line():
 
 
 def test_phase_out():
-    # source: form7207.md §4 general and critical-minerals schedules
+    # source: 26 U.S.C. 45X(b)(3)(A)-(C) general and critical-minerals schedules (F7207-D15)
     assert [udfs.PHASEOUT_45X(float(y)) for y in range(2029, 2035)] == [1.0, 0.75, 0.5, 0.25, 0.0, 0.0]
     assert [udfs.PHASEOUT_45X(y, "critical_minerals") for y in range(2030, 2035)] == [1.0, 0.75, 0.5, 0.25, 0.0]
     # minerals: no phase-out for tax years beginning before 5 July 2025
@@ -324,7 +324,7 @@ def test_phase_out():
 
 
 def test_macr_threshold():
-    # source: form7207.md §5 MACR table
+    # source: 26 U.S.C. 7701(a)(52) MACR table (F7207-D6)
     assert udfs.MACR_THRESHOLD_45X("solar", 2026.0) == 0.5
     assert udfs.MACR_THRESHOLD_45X("wind", 2027) == 0.9
     assert udfs.MACR_THRESHOLD_45X("3d", 2029) == 0.65        # inverters
@@ -394,7 +394,7 @@ def test_nj_rd_credit_bad_input(args, expected):
     # source: N.J.A.C. 18:7-3.4 (line 32) minimum tax table, CBT-100 column
     ((99999.99,), 500.0), ((100000.0,), 750.0), ((250000.0, "CBT-100"), 1000.0), ((500000.0,), 1500.0),
     ((1000000.0,), 2000.0), ((5e6, "BFC-1"), 2000.0),
-    # CBT-100S column (decision A7: $562.50 and $1,125)
+    # CBT-100S column (NJ306-A7: $562.50 and $1,125)
     ((150000.0, "CBT-100S"), 562.5), ((600000.0, "cbt-100s"), 1125.0), ((2e6, "CBT-100S"), 1500.0),
     # group payroll ≥ $5,000,000 → $2,000; short period: prorated $416,667 a month
     ((50000.0, "CBT-100", 5e6), 2000.0), ((50000.0, "CBT-100", 2_500_003.0, 6.0), 2000.0),

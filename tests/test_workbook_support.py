@@ -43,9 +43,9 @@ CASES_7207 = {
     "i24_3a": _7207([_cap("3a", 50, 1000), _cap("3a", 100, 2500)]),
     # source: instructions, line 5a example: 2,100 kWh
     "i24_5a": _7207([_cap("5a", 50, 12), _cap("5a", 100, 15)]),
-    # source: form7207.md §1 rates; a half cent at a four-decimal rate: 1,000,002 W × $0.0025 = 2,500.005
+    # source: 26 U.S.C. 45X(b)(2)(B)(i) ($0.0025/W); cents half up per line (F7207-D17); a half cent at a four-decimal rate: 1,000,002 W × $0.0025 = 2,500.005
     "half_cent_3a": _7207([_cap("3a", 1, 1000002, description="Central inverter")]),
-    # source: form7207.md §4–§6, OBBBA: phase-out, MACR, battery 100:1 cap, wind, minerals, coal, vessels
+    # source: 26 U.S.C. 45X(b)(3)-(4), (c)(1)(C) as amended by P.L. 119-21 sec. 70514: phase-out, MACR, battery 100:1 cap, wind, minerals, coal, vessels (F7207-D6, D15, D16)
     "obbba_2030": {
         "form": "7207", "tax_year": {"begins": "2029-07-01", "ends": "2030-06-30"},
         "filer": {"name": "Fiscal & Sons <Trust>", "tin": "98-7654321"}, "entity_type": "estate_or_trust",
@@ -82,10 +82,10 @@ CASES_7207 = {
                                 "macr": "0.3"}],
         "passthrough_credit": "1234.56", "allocated_to_beneficiaries": "1000",
     },
-    # source: form7207.md §7: tax years beginning in 2023 use Rev. 01-2024 (no 3a/3b, no 6b)
+    # source: F7207-D11 (Form 7207 Rev. 01-2024): tax years beginning in 2023 use Rev. 01-2024 (no 3a/3b, no 6b)
     "rev_01_2024": _7207([_cap("1a", 10, 300)], tax_year=2023,
                          facility={"owner_name": "Owner LLC", "placed_in_service": "2023-01-02"}),
-    # source: form7207.md §7: tax years beginning in 2024 use Rev. 01-2025
+    # source: F7207-D11 (Form 7207 Rev. 01-2025): tax years beginning in 2024 use Rev. 01-2025
     "rev_01_2025": _7207([{"line": "1b", "quantity": "12.5"}], tax_year=2024, passthrough_credit="10.10"),
 }
 

@@ -1,7 +1,7 @@
 """summary.xlsx and summary.json of a batch: one row per form, totals, every finding with its file.
 
 For Form 7207 the rows are those of Form 3800 Part III line 1b: facility, registration number and
-line 8a (8c for estates and trusts) [Instructions for Form 7207; form7207.md §9].
+line 8a (8c for estates and trusts) [Instructions for Form 7207, line 8a; Form 3800 Part III line 1b].
 """
 
 from __future__ import annotations
