@@ -45,7 +45,7 @@ CASES_7207 = {
     "i24_5a": _7207([_cap("5a", 50, 12), _cap("5a", 100, 15)]),
     # source: 26 U.S.C. 45X(b)(2)(B)(i) ($0.0025/W); cents half up per line (F7207-D17); a half cent at a four-decimal rate: 1,000,002 W × $0.0025 = 2,500.005
     "half_cent_3a": _7207([_cap("3a", 1, 1000002, description="Central inverter")]),
-    # source: 26 U.S.C. 45X(b)(3)-(4), (c)(1)(C) as amended by P.L. 119-21 sec. 70514: phase-out, MACR, battery 100:1 cap, wind, minerals, coal, vessels (F7207-D6, D15, D16)
+    # source: 26 U.S.C. 45X(b)(3)-(4), (c)(1)(C) as amended by P.L. 119-21 sec. 70514: phase-out, MACR, battery 100:1 cap, wind, minerals, coal, vessels (F7207-D6, F7207-D15, F7207-D16)
     "obbba_2030": {
         "form": "7207", "tax_year": {"begins": "2029-07-01", "ends": "2030-06-30"},
         "filer": {"name": "Fiscal & Sons <Trust>", "tin": "98-7654321"}, "entity_type": "estate_or_trust",
