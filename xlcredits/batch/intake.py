@@ -356,10 +356,13 @@ def _write_intake(path: Path) -> None:
         for index, col in enumerate(columns):
             sheet.write_string(0, index, col.header, head)
             sheet.set_column(index, index, max(12, min(len(col.header) // 2 + 4, 30)))
-            sheet.write_comment(0, index, col.note, {"x_scale": 2, "y_scale": 1.5})
-            if col.choices:
+            listed = ",".join(str(c) for c in col.choices)
+            fits = len(listed) <= 255  # Excel's limit for a drop-down typed as a list
+            note = col.note if fits or not col.choices else f"{col.note} One of: {listed.replace(',', ', ')}."
+            sheet.write_comment(0, index, note, {"x_scale": 2, "y_scale": 1.5 if fits else 3})
+            if col.choices and fits:
                 sheet.data_validation(1, index, 100_000, index, {
-                    "validate": "list", "source": [str(c) for c in col.choices][:255],
+                    "validate": "list", "source": [str(c) for c in col.choices],
                     "error_type": "warning", "error_title": col.header[:32],
                     "error_message": "Choose one of the listed values."})
         sheet.freeze_panes(1, 1)
