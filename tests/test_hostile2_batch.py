@@ -29,6 +29,23 @@ def start(*args):
                             stderr=subprocess.PIPE, text=True)
 
 
+def compact(path: Path) -> str:
+    """The example's JSON on one line, so a test can replace `"units": 500, "capacity_per_unit": 100`
+    whatever the file's own line breaks."""
+    return json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
+
+
+def put(book, sheet_name: str, values: dict) -> None:
+    """Append an intake row, `values` keyed by JSON path ("#id" for the ID column): the intake's
+    headers are in the form's words (issue 16), each column's JSON path is in its definition."""
+    from xlcredits.batch.intake import RETURN_SHEETS, ROW_SHEETS
+
+    sheets = {s.name: (s.key, *s.columns) for s in RETURN_SHEETS}
+    sheets.update({r.name: (r.owner.key, *r.columns) for r in ROW_SHEETS})
+    by_header = {c.header: c.path for c in sheets[sheet_name]}
+    book[sheet_name].append([values.get(by_header[c.value]) for c in book[sheet_name][1]])
+
+
 def summary_of(out: Path) -> dict:
     return json.loads((out / "summary.json").read_text(encoding="utf-8"), parse_float=Decimal)
 
@@ -129,7 +146,7 @@ def test_one_bad_input_of_each_kind_never_sinks_the_batch(tmp_path):
     summary exists."""
     folder = tmp_path / "in"
     folder.mkdir()
-    text = ACME.read_text(encoding="utf-8")
+    text = compact(ACME)
     shutil.copy(ACME, folder / "good.json")
     bad = {"digits4400": text.replace('"units": 500', '"units": 1' + "0" * 4400),
            "surrogate": text.replace("Acme Solar", "\\ud800 Acme"),
@@ -138,6 +155,7 @@ def test_one_bad_input_of_each_kind_never_sinks_the_batch(tmp_path):
            "huge_product": text.replace('"units": 500, "capacity_per_unit": 100',
                                         '"units": 1e15, "capacity_per_unit": 1e15')}
     for name, content in bad.items():
+        assert content != text, f"{name}: the example no longer holds the text this case replaces"
         (folder / f"{name}.json").write_text(content, encoding="utf-8")
     os.mkfifo(folder / "pipe.json")
     out = tmp_path / "out"
@@ -147,8 +165,10 @@ def test_one_bad_input_of_each_kind_never_sinks_the_batch(tmp_path):
     assert by_file["good"]["status"] == "ok" and by_file["tiny_zero"]["status"] == "ok"  # 0E-200 units is 0
     assert by_file["good"]["line_8c"] == Decimal("981750.44")  # examples/form7207_acme_2025.expected.json
     messages = {name: " ".join(f["message"] for f in r["findings"]) for name, r in by_file.items()}
-    assert "less than or equal to 1E+15" in messages["digits4400"]
-    assert "less than or equal to 1E+15" in messages["pow400"]
+    # the limit in words a preparer reads (issue 16's standard), never the library's "1E+15"
+    for name, digits in (("digits4400", "4,401"), ("pow400", "401")):
+        assert f"units is a number of {digits} digits, more than 1,000,000,000,000,000" in messages[name]
+        assert "at most 1,000,000,000,000,000" in messages[name] and "1E+15" not in messages[name]
     assert "broken character" in messages["surrogate"] and "filer.name" in messages["surrogate"]
     assert "more than the largest amount a line may hold (1,000,000,000,000,000)" in messages["huge_product"]
     assert "not a regular file" in messages["pipe"]
@@ -162,15 +182,13 @@ def test_a_duplicate_facility_id_in_the_intake_is_an_error_not_a_merge(tmp_path)
     intake = tmp_path / "intake.xlsx"
     assert xlcredits("new", "batch", "-o", str(intake)).returncode == 0
     book = openpyxl.load_workbook(intake)
-    facilities, products = book["Facilities"], book["Products"]
-    head, phead = [c.value for c in facilities[1]], [c.value for c in products[1]]
     for reg in ("R-1", "R-2"):
-        facilities.append([{"facility_id": "Plant", "tax_year_begins": 2025, "filer.name": "Acme",
-                            "facility.registration_number": reg}.get(h) for h in head])
-    facilities.append([{"facility_id": "Other", "tax_year_begins": 2025, "filer.name": "Acme",
-                        "facility.registration_number": "R-3"}.get(h) for h in head])
-    products.append([{"facility_id": "Plant", "line": "1e", "units": 1, "capacity_per_unit": 1000}.get(h) for h in phead])
-    products.append([{"facility_id": "Other", "line": "1e", "units": 1, "capacity_per_unit": 1000}.get(h) for h in phead])
+        put(book, "Facilities", {"#id": "Plant", "tax_year.begins": 2025, "filer.name": "Acme",
+                                 "facility.registration_number": reg})
+    put(book, "Facilities", {"#id": "Other", "tax_year.begins": 2025, "filer.name": "Acme",
+                             "facility.registration_number": "R-3"})
+    put(book, "Products", {"#id": "Plant", "line": "1e", "units": 1, "capacity_per_unit": 1000})
+    put(book, "Products", {"#id": "Other", "line": "1e", "units": 1, "capacity_per_unit": 1000})
     book.save(intake)
     out = tmp_path / "out"
     run = xlcredits("batch", str(intake), "-o", str(out), "--jobs", "1")
@@ -178,7 +196,8 @@ def test_a_duplicate_facility_id_in_the_intake_is_an_error_not_a_merge(tmp_path)
     summary = summary_of(out)
     by_file = {r["file"]: r for r in summary["returns"]}
     assert by_file["Plant"]["status"] == "failed" and not (out / "Plant.xlsx").exists()
-    assert "more than one row" in by_file["Plant"]["findings"][0]["message"]
+    refused = by_file["Plant"]["findings"][0]["message"]
+    assert refused.startswith('Facilities rows 2 and 3 both have Facility ID "Plant"') and "Neither row was read" in refused
     # 1e: 1,000 W x 7 cents = $70 [26 U.S.C. 45X(b)(1)(A)(ii)]; only Other is counted
     assert by_file["Other"]["line_8c"] == Decimal("70.00")
     assert summary["totals"]["7207"]["line_8c"] == Decimal("70.00")

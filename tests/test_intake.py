@@ -98,10 +98,17 @@ def test_duplicate_facility_id_names_both_rows(blank):
     put(blank, "Facilities", {"#id": "Dalton", "tax_year.begins": 2025})
     put(blank, "Facilities", {"#id": "Austin", "tax_year.begins": 2025})
     put(blank, "Facilities", {"#id": "dalton ", "tax_year.begins": 2025})
+    put(blank, "Products", {"#id": "DALTON", "line": "1e", "units": 1, "capacity_per_unit": 1000})
     cases, problems = read_intake(blank)
-    assert [c.name for c in cases] == ["Dalton", "Austin"]
-    assert problems == ['Facilities rows 2 and 4 both have Facility ID "dalton"; each needs its own (it names the '
-                        'output file). Row 4 was not read.']
+    # issue 15 problem 5: a duplicate ID is an error, never a merge — neither row makes a return
+    assert [c.name for c in cases] == ["Dalton", "Austin"] and problems == []
+    dalton, austin = cases
+    assert dalton.data is None and austin.data is not None
+    assert dalton.problems == ['Facilities rows 2 and 4 both have Facility ID "Dalton"; each needs its own (it '
+                               'names the output file and ties the other sheets\' rows to it). Neither row was '
+                               'read: two rows with one ID are never merged into one return.']
+    for p in dalton.problems:
+        assert not any(word.lower() in p.lower() for word in DENY_LIST)
 
 
 def test_rows_for_unknown_returns_and_unknown_columns_name_the_place(blank):

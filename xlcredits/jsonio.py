@@ -45,7 +45,8 @@ def loads(text: str | bytes) -> Any:
         data = json.loads(text, parse_float=Decimal, parse_int=_integer, parse_constant=_reject_constant,
                           object_pairs_hook=_object)
     except json.JSONDecodeError as exc:
-        raise InputError(f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        raise InputError(f"not valid JSON at line {exc.lineno}, column {exc.colno}: {_plain_json_error(exc.msg)}; "
+                         f"expected JSON as in the bundled examples (`xlcredits example`)") from None
     except RecursionError:
         raise InputError("not valid JSON: nested too deeply") from None
     problems = problems_in(data)
@@ -53,6 +54,27 @@ def loads(text: str | bytes) -> Any:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise InputError("; ".join(problems[:3]) + more)
     return _plain_dicts(data)
+
+
+# The JSON parser's own words, said the way a person editing the file reads them.
+_JSON_ERRORS = (
+    ("Expecting property name enclosed in double quotes", "a field name in double quotes was expected (a comma "
+                                                          "after the last field?)"),
+    ("Expecting value", "a value was expected: a number, text in double quotes, true, false, null, { or ["),
+    ("Expecting ',' delimiter", "a comma was expected between two items"),
+    ("Expecting ':' delimiter", "a colon was expected after the field name"),
+    ("Extra data", "there is more after the end of the input (one { ... } object per file)"),
+    ("Unterminated string", "text in double quotes is not closed"),
+    ("Invalid control character", "text in double quotes holds a line break or tab; write it as \\n or \\t"),
+    ("Invalid \\escape", "a backslash in text starts no known escape; write \\\\ for a backslash"),
+)
+
+
+def _plain_json_error(message: str) -> str:
+    for start, plain_words in _JSON_ERRORS:
+        if message.startswith(start):
+            return plain_words
+    return "the text is not JSON"
 
 
 def _path(parent: str, key) -> str:

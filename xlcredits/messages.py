@@ -26,7 +26,8 @@ from .cellerrors import error_text
 
 # Words of the libraries underneath that no message may carry (tests/test_preparer_mistakes.py).
 DENY_LIST = ("dictionary", "instance of", "Decimal object", "validation error", "Traceback", "pydantic",
-             "type=", "input_value")
+             "type=", "input_value", "input should", "valid decimal", "less than or equal to",
+             "greater than or equal to", "1E+15")
 
 DATE_FORMATS = "a date written YYYY-MM-DD (2023-03-15) or MM/DD/YYYY (03/15/2023)"
 TAX_YEAR_FORMAT = ('a year such as 2025 (a calendar year), or for a fiscal year '
@@ -138,9 +139,10 @@ def _model_at(model, loc: tuple):
 
 # --- reading values as preparers write them ---------------------------------------------------------
 
-_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
-_PERCENT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*%$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+NUMBER_KINDS = ("fraction", "money", "number", "whole", "year")
 
 
 def _squash(text: str) -> str:
@@ -148,16 +150,26 @@ def _squash(text: str) -> str:
 
 
 def read_number(text: str) -> Decimal | None:
-    """'1,000' and '1,000.50' (thousands separators between groups of three) -> Decimal."""
-    text = text.strip()
-    if _GROUPED.match(text):
-        return Decimal(text.replace(",", ""))
-    return None
+    """'1,000', '1,000.50', '12' -> Decimal, read by the one reader of typed numbers
+    (`numbers.parse_number`); None when the text is no number (the field's check then says why)."""
+    from .numbers import NotANumber, parse_number
+
+    try:
+        return parse_number(text)
+    except NotANumber:
+        return None
 
 
 def read_percent(text: str) -> Decimal | None:
-    m = _PERCENT.match(text.strip())
-    return Decimal(m.group(1)) / 100 if m else None
+    """'7%' -> 0.07 (`numbers.parse_number`); None when the text is not a percentage."""
+    from .numbers import NotANumber, parse_number
+
+    if not text.strip().endswith("%"):
+        return None
+    try:
+        return parse_number(text, percent=True)
+    except NotANumber:
+        return None
 
 
 def read_date(text: str) -> str | None:
@@ -190,14 +202,12 @@ def _read(value: Any, kind: Kind) -> Any:
         return read_choice(value, kind.choices) or value
     if kind.name == "date":
         return read_date(value) or value
-    if kind.name in ("fraction", "money", "number", "whole", "year"):
-        if kind.name == "fraction":
-            percent = read_percent(value)
-            if percent is not None:
-                return percent
-        number = read_number(value)
-        if number is not None:
-            return number
+    if kind.name in NUMBER_KINDS:
+        number = read_percent(value) if kind.name == "fraction" else None
+        if number is None:
+            number = read_number(value)
+        if number is not None and number.is_finite():
+            return number  # text that is no number stays text: the field's check names it
     return value
 
 
@@ -231,16 +241,24 @@ def _num(value) -> str:
         return str(value)
 
 
-def _range(kind: Kind) -> str:
+def _range(kind: Kind, upper: bool = False) -> str:
+    """'from 1 to 12', '0 or more'; the largest-amount bound (10^15) only when `upper` (a value
+    over it), since it is not a limit a real return meets."""
     low, high = kind.low, kind.high
     if low is not None and high is not None and Decimal(str(high)) < Decimal("1e15"):
+        return f"from {_num(low)} to {_num(high)}"
+    if upper and high is not None:
+        if low is None:
+            return f"at most {_num(high)}"
+        if low == 0:
+            return f"0 or more and at most {_num(high)}"
         return f"from {_num(low)} to {_num(high)}"
     if low is not None:
         return "0 or more" if low == 0 else f"at least {_num(low)}"
     return ""
 
 
-def expected(kind: Kind | None, description: str = "") -> str:
+def expected(kind: Kind | None, description: str = "", upper: bool = False) -> str:
     """'a whole number from 1 to 12 (Line 32: months in the period)'."""
     if kind is None:
         text = "a value this form's input knows"
@@ -255,11 +273,11 @@ def expected(kind: Kind | None, description: str = "") -> str:
     elif kind.name == "year":
         text = f"a four-digit year {_range(kind)}".rstrip()
     elif kind.name == "whole":
-        text = f"a whole number {_range(kind)}".rstrip()
+        text = f"a whole number {_range(kind, upper)}".rstrip()
     elif kind.name == "money":
-        text = f"an amount in dollars, {_range(kind) or 'positive or negative'}, at most 2 decimals"
+        text = f"an amount in dollars, {_range(kind, upper) or 'positive or negative'}, at most 2 decimals"
     elif kind.name == "number":
-        text = f"a number, {_range(kind) or 'positive or negative'}"
+        text = f"a number, {_range(kind, upper) or 'positive or negative'}"
     elif kind.name == "bool":
         text = "true or false (in a workbook: Yes or No)"
     elif kind.name == "text":
@@ -290,8 +308,21 @@ def shown(value: Any) -> str:
         return "a list [ ... ]"
     if value is None:
         return "empty (null)"
+    if isinstance(value, (int, Decimal)) and _digits(value) > 30:
+        return f"a number of {_digits(value):,} digits"  # 10**400 or 4,400 typed digits: not shown in full
     text = _num(value) if isinstance(value, (int, Decimal, float)) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _digits(value) -> int:
+    """Digits before the decimal point of a finite number (0 for others), without turning a
+    4,400-digit integer into text (Python refuses to, over 4,300 digits)."""
+    if isinstance(value, int):
+        bits = abs(value).bit_length()
+        return len(str(abs(value))) if bits < 10_000 else int(bits * 0.30103) + 1
+    if value.is_finite() and value != 0 and value.adjusted() >= 0:
+        return value.adjusted() + 1
+    return 0
 
 
 def closest(word: str, options) -> str | None:
@@ -362,6 +393,10 @@ def problem(error: dict, model) -> str:
                 f"the value; expected {expected(kind, description)}.")
     if error_type == "missing":
         return f"{name} is required: expected {expected(kind, description)}."
+    if error_type == "not_a_number":  # text no number reader accepts (numbers.parse_number says why)
+        reason = error.get("ctx", {}).get("reason") or "not a number"
+        hint = _suggestion(kind, value, error_type, name, model_here)
+        return f"{name} is {shown(value)}, {reason}; expected {expected(kind, description)}. {hint}".strip()
     if error_type == "value_error":  # our own validators already speak in sentences
         text = error["msg"].removeprefix("Value error, ").rstrip(".")
         if kind is not None and kind.name == "tax_year":
@@ -379,7 +414,14 @@ def problem(error: dict, model) -> str:
         places = error.get("ctx", {}).get("decimal_places")
         return f"{name} is {shown(value)}, with more than {places} decimal places; expected {expected(kind, description)}."
     if error_type in _RANGE_ERRORS:
-        wrong = f"{name} is {shown(value)}, outside the allowed range"
+        ctx = error.get("ctx", {})
+        bound = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), None)
+        relation = {"less_than_equal": "more than", "less_than": "not less than",
+                    "greater_than_equal": "less than", "greater_than": "not more than"}[error_type]
+        wrong = f"{name} is {shown(value)}" + (f", {relation} {_num(bound)}" if bound is not None else "")
+        hint = _suggestion(kind, value, error_type, name, model_here)
+        upper = error_type in ("less_than_equal", "less_than")
+        return f"{wrong}; expected {expected(kind, description, upper=upper)}. {hint}".strip()
     elif isinstance(value, bool) and kind is not None and kind.name != "bool":
         what = {"money": "an amount", "number": "a number", "fraction": "a number", "whole": "a number",
                 "year": "a year", "date": "a date", "choice": "one of the choices"}.get(kind.name, "a yes/no field")
@@ -552,6 +594,10 @@ def refuse_output(path) -> str | None:
     """`fill -o out.csv` would write a workbook under a CSV name: refuse with a sentence."""
     from pathlib import Path
 
+    from .safefile import not_a_file
+
+    if not_a_file(path):  # a pipe or a device: say that, whatever its name
+        return not_a_file(path)
     suffix = Path(str(path)).suffix.lower()
     if suffix in (".xlsx", ".xlsm") or Path(str(path)).is_dir():
         return None  # a folder: the writer says it is one

@@ -35,36 +35,48 @@ def D(value) -> Decimal:
 
 
 class NotANumber(InvalidOperation, ValueError):
-    """Text that is not a number as a form shows one; the message says why, in the user's words
-    (`reason` says it without repeating the text, for messages that show the text already)."""
+    """Text that is not a number as a form shows one. `reason` completes the sentence
+    '<field> is "<text>", <reason>' (messages.py builds it with the place and what is expected)."""
 
     def __init__(self, text: str, reason: str):
-        super().__init__(f"{text!r} {reason}")
+        super().__init__(f'"{text}" is {reason}')
+        self.text = text
         self.reason = reason
 
 
 # A number as a preparer types it: optional sign, digits 0-9 with optional thousands commas in
 # groups of three, optional decimals or exponent; "7%" where a percentage is expected.
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)?(?:\.[0-9]*)?(?:[eE][+-]?[0-9]+)?$")
+_NON_FINITE = ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "snan")
 
 
 def parse_number(text: str, *, percent: bool = False) -> Decimal:
     """Typed text to an exact Decimal, the same for a JSON string and a cell: "1,000" is 1000,
     "7%" is 0.07 where `percent`; "5_00", digits other than 0-9, and "1,00" are refused (Python's
-    Decimal would read the first two as 500 — not what a person who typed them meant)."""
+    Decimal would read the first two as 500 — not what a person who typed them meant).
+
+    This is the one reader of typed numbers: the input models (forms/common.py), the reading of
+    values as preparers write them (messages.normalise) and the workbook cells all come here."""
     raw = str(text).strip()
     body = raw[:-1].rstrip() if percent and raw.endswith("%") else raw
     if "_" in body:
-        raise NotANumber(raw, "is not a number as a form shows it (remove the _)")
+        raise NotANumber(raw, "not a number as a form shows it (remove the _)")
     if any(ch.isdigit() and ch not in "0123456789" for ch in body):
-        raise NotANumber(raw, "uses digits other than 0-9: type the number with 0-9")
-    if body.lower() in ("nan", "inf", "infinity", "+inf", "-inf", "+infinity", "-infinity", "snan"):
+        raise NotANumber(raw, "written with digits other than 0-9 (type it with 0-9)")
+    if body.lower() in _NON_FINITE:
         return Decimal(body)  # the models name non-finite values themselves
     if not body or not any(ch in "0123456789" for ch in body) or not _NUMBER.match(body):
-        raise NotANumber(raw, "should be a valid decimal: digits 0-9, with an optional sign, decimal point and "
-                              "thousands commas (1,234.5)")
+        raise NotANumber(raw, "not a number")
     number = Decimal(body.replace(",", ""))
     return number.scaleb(-2) if body is not raw else number
+
+
+def _refused(exc: NotANumber):
+    """The model's error for text that is no number: its own kind, so that messages.problem says
+    it in the standard sentence (place, what is wrong, what is expected)."""
+    from pydantic_core import PydanticCustomError
+
+    return PydanticCustomError("not_a_number", "{reason}", {"reason": exc.reason})
 
 
 def number_from_text(value):
@@ -74,7 +86,7 @@ def number_from_text(value):
         try:
             return parse_number(value)
         except NotANumber as exc:
-            raise ValueError(f"input {exc.reason}") from None
+            raise _refused(exc) from None
     return value
 
 
@@ -84,7 +96,7 @@ def percent_from_text(value):
         try:
             return parse_number(value, percent=True)
         except NotANumber as exc:
-            raise ValueError(f"input {exc.reason} (or a percentage such as 7%)") from None
+            raise _refused(exc) from None
     return value
 
 

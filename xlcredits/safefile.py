@@ -63,6 +63,15 @@ def _special(target: Path) -> str:
     return ""
 
 
+def not_a_file(target) -> str:
+    """The sentence refusing to write onto a pipe, device or socket, --force or not (replacing
+    /dev/null or a pipe would break whatever else uses it), or "" for anything else."""
+    kind = _special(Path(target))
+    if kind:
+        return f"{target} is {kind}, not a file: give the path of a workbook or JSON file to write"
+    return ""
+
+
 def exit_on_terminate() -> None:
     """Make SIGTERM unwind the stack like Ctrl+C does (SystemExit 143), so every `atomic_output`
     removes its temporary file; without this a `kill` leaves client data in a temporary file."""
@@ -128,9 +137,8 @@ def atomic_output(path, *, force: bool = False) -> Iterator[Path]:
     target = Path(path)
     if target.is_dir():
         raise OutputError(f"{target} is a folder")
-    kind = _special(target)
-    if kind:  # --force or not: replacing /dev/null or a pipe would break whatever else uses it
-        raise OutputError(f"{target} is {kind}, not a file: give the path of a workbook or JSON file to write")
+    if not_a_file(target):
+        raise OutputError(not_a_file(target))
     if target.exists() and not force:
         raise OutputError(f"{target} already exists; use --force to replace it")
     parent = target.parent if str(target.parent) else Path(".")

@@ -112,7 +112,8 @@ def register(sub) -> None:
     p.add_argument("input", help="a folder of JSON inputs (Form 7207 and NJ-306 mixed) or an intake workbook")
     p.add_argument("-o", "--output", required=True, help="folder for the completed workbooks and the summary "
                                                          "(not the input folder, nor inside it)")
-    p.add_argument("--jobs", type=int, default=0, help="worker processes (default and most: the machine's cores)")
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: the machine's cores; never more than the cores or the "
+                        "inputs, and the batch says so when it lowers the number)")
     p.add_argument("--force", action="store_true", help="replace outputs that already exist")
     p.add_argument("--resume", action="store_true",
                    help="finish a stopped batch: keep the workbooks already written from the same inputs")

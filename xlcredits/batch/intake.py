@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from ..forms.f7207 import definition as f7207
 from ..forms.nj306 import definition as nj306
@@ -106,9 +106,30 @@ LEGACY_HEADERS = {"facility_id": "#id", "return_id": "#id", "tax_year_begins": "
 @dataclass
 class IntakeCase:
     name: str  # the facility or return ID, also the output file's stem
-    data: dict
-    problems: list[str] = field(default_factory=list)  # intake-level problems (unknown column, ...)
+    data: dict | None  # None: the return cannot be made (its problems say why)
+    problems: list[str] = field(default_factory=list)  # this return's intake problems (a duplicate ID)
     rows: dict[str, str] = field(default_factory=dict)  # "components[2]" -> "Products row 9"
+    form: str = ""  # the JSON "form" value: "7207" or "NJ-306"
+
+
+def duplicate_ids(rows: Iterable[tuple[int, str]]) -> dict[str, list[int]]:
+    """{id: [row, row, …]} for every id given on more than one row (rows as (row number, id)),
+    ids compared without case and surrounding spaces: two facilities sharing an id are refused,
+    never merged (issue 15, problem 5)."""
+    seen: dict[str, list[int]] = {}
+    for number, key in rows:
+        if key:
+            seen.setdefault(_id(key), []).append(number)
+    return {k: v for k, v in seen.items() if len(v) > 1}
+
+
+def _id(name: str) -> str:
+    return str(name).strip().casefold()
+
+
+def _rows_text(numbers: list[int]) -> str:
+    shown = [str(n) for n in numbers]
+    return f"rows {', '.join(shown[:-1])} and {shown[-1]} {'both' if len(shown) == 2 else 'all'}"
 
 
 def _squash(text: str) -> str:
@@ -239,6 +260,7 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
                 problems.append(f"{sheet.name}!A1: the \"{sheet.key.header}\" column is missing from the header "
                                 f"row; without it the rows cannot be told apart.")
             continue
+        parsed = []
         for number, values in records:
             record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
             name = str(record.pop("#id", None) or "").strip()
@@ -246,20 +268,23 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
                 problems.append(f"{sheet.name} row {number}: the {sheet.key.header} is empty; give each row a "
                                 f"unique name.")
                 continue
-            key = (sheet.form, name.lower())
-            if key in cases:  # its other rows could belong to either: refuse both, merge neither
-                cases[key].problems.append(
-                    f"{sheet.name} rows {first_row[key]} and {number} both have {sheet.key.header} \"{name}\"; "
-                    f"give each its own (it names the output file and ties the other sheets' rows to it). No "
-                    f"return is made for \"{name}\".")
-                cases[key].data = None
+            parsed.append((number, name, record))
+        twice = duplicate_ids((number, name) for number, name, _ in parsed)
+        for number, name, record in parsed:
+            key = (sheet.form, _id(name))
+            if key in cases:
+                continue  # a later row of a duplicate ID: refused with the first
+            if _id(name) in twice:  # the other sheets' rows could belong to either: refuse all, merge none
+                cases[key] = IntakeCase(name, None, [
+                    f"{sheet.name} {_rows_text(twice[_id(name)])} have {sheet.key.header} \"{name}\"; each "
+                    f"needs its own (it names the output file and ties the other sheets' rows to it). Neither row "
+                    f"was read: two rows with one ID are never merged into one return."], form=sheet.form)
                 continue
             data: dict = {"form": sheet.form, "tax_year": _tax_year(record)}
             for path, value in record.items():
                 if value is not None:
                     _set(data, path, _list_value(path, value))
-            cases[key] = IntakeCase(name, data)
-            first_row[key] = number
+            cases[key] = IntakeCase(name, data, form=sheet.form)
     for rows in ROW_SHEETS:
         if rows.name not in workbook.sheetnames:
             continue
@@ -268,12 +293,17 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
         for number, values in records:
             record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
             name = str(record.pop("#id", None) or "").strip()
-            case = cases.get((rows.owner.form, name.lower()))
+            case = cases.get((rows.owner.form, _id(name)))
+            if case is None and not name:
+                problems.append(f"{rows.name} row {number}: the {rows.owner.key.header} is empty, so the row "
+                                f"belongs to no return; type the {rows.owner.key.header} of its row on the "
+                                f"{rows.owner.name} sheet.")
+                continue
             if case is None:
                 from ..messages import closest
 
                 known = [c.name for (form, _), c in cases.items() if form == rows.owner.form]
-                near = closest(name, known) if name else None
+                near = closest(name, known)
                 problems.append(f"{rows.name} row {number}: {rows.owner.key.header} \"{name}\" is not on the "
                                 f"{rows.owner.name} sheet, so the row belongs to no return."
                                 + (f" Did you mean \"{near}\"?" if near else ""))
@@ -326,10 +356,13 @@ def _write_intake(path: Path) -> None:
         for index, col in enumerate(columns):
             sheet.write_string(0, index, col.header, head)
             sheet.set_column(index, index, max(12, min(len(col.header) // 2 + 4, 30)))
-            sheet.write_comment(0, index, col.note, {"x_scale": 2, "y_scale": 1.5})
-            if col.choices:
+            listed = ",".join(str(c) for c in col.choices)
+            fits = len(listed) <= 255  # Excel's limit for a drop-down typed as a list
+            note = col.note if fits or not col.choices else f"{col.note} One of: {listed.replace(',', ', ')}."
+            sheet.write_comment(0, index, note, {"x_scale": 2, "y_scale": 1.5 if fits else 3})
+            if col.choices and fits:
                 sheet.data_validation(1, index, 100_000, index, {
-                    "validate": "list", "source": [str(c) for c in col.choices][:255],
+                    "validate": "list", "source": [str(c) for c in col.choices],
                     "error_type": "warning", "error_title": col.header[:32],
                     "error_message": "Choose one of the listed values."})
         sheet.freeze_panes(1, 1)

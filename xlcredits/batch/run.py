@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable
 from .. import __version__, terminal
 from ..jsonio import InputError, dumps, load_path
 from ..lines import Result
+from .intake import duplicate_ids  # noqa: F401  (intake readers' helper, importable from here too)
 
 # Names the batch writes itself, and names Windows cannot give a file.
 RESERVED = {"summary"} | {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | \
@@ -107,24 +108,14 @@ def _read_cases(input_path: Path) -> tuple[list[Case], list[str]]:
 
         workbook = open_workbook(input_path, data_only=True)
         intake, problems = read_intake(workbook)
-        cases = [Case(safe_stem(c.name), f"{input_path.name}: {'facility' if c.data.get('form') == '7207' else 'return'} "
-                      f"{c.name}", c.data, "; ".join(c.problems), c.rows) for c in intake]
+        cases = [Case(safe_stem(c.name), f"{input_path.name}: {'facility' if c.form == '7207' else 'return'} {c.name}",
+                      c.data, problem="; ".join(c.problems), rows=c.rows) for c in intake]
         return cases, problems
     return [], [f"{input_path}: give a folder of JSON inputs or an intake workbook (.xlsx)."]
 
 
 def _shown(text: str) -> str:
     return text.encode("utf-8", "backslashreplace").decode("utf-8")
-
-
-def duplicate_ids(rows: Iterable[tuple[int, str]]) -> dict[str, list[int]]:
-    """{id: [row, row, …]} for every id given on more than one row (rows as (row number, id)).
-    Intake readers call it so that two facilities sharing an id are refused, not merged."""
-    seen: dict[str, list[int]] = {}
-    for number, key in rows:
-        if key:
-            seen.setdefault(key.strip().casefold(), []).append(number)
-    return {k: v for k, v in seen.items() if len(v) > 1}
 
 
 def _summary_of(case: Case, result: Result | None, output: str | None, problem: str = "") -> dict:

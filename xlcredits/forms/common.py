@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Type, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..lines import Findings
 from ..numbers import number_from_text, percent_from_text
@@ -44,6 +44,24 @@ class Strict(BaseModel):
         from ..messages import normalise
 
         return normalise(cls, value)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _whole_numbers_as_typed(cls, value: Any, info) -> Any:
+        """Whole-number and year fields read text with the same reader as amounts: pydantic alone
+        would read "5_00" as 500 [numbers.parse_number]."""
+        from ..messages import field_kinds
+
+        kind = field_kinds(cls).get(info.field_name)
+        if kind is not None and kind.name == "list" and isinstance(value, list):
+            kind, values = kind.item, value
+        else:
+            values = None
+        if kind is None or kind.name not in ("whole", "year"):
+            return value
+        if values is not None:
+            return [number_from_text(v) for v in values]
+        return number_from_text(value)
 
 
 class TaxYear(Strict):
