@@ -230,7 +230,9 @@ CARRIED_SHEET = "Carried forward"
 def _shown(value: Any) -> Any:
     if isinstance(value, dict):
         return ", ".join(f"{k} {grouped(v) if isinstance(v, Decimal) else v}" for k, v in value.items())
-    return value if isinstance(value, (str, int, Decimal)) else str(value)
+    if isinstance(value, Decimal):
+        return grouped(value)
+    return value if isinstance(value, (str, int)) else str(value)
 
 
 def _new_cell(layout, path: str) -> str:
