@@ -320,3 +320,12 @@ def test_smtp_needs_a_sender_and_a_password(book, capsys, monkeypatch):
     assert (code, err) == (1, "xlcredits: no password for preparer on 127.0.0.1: set XLCREDITS_SMTP_PASSWORD or "
                               "store it in the system keyring (service \"xlcredits\", user \"preparer\")\n")
     assert files(book.parent) == {"acme.xlsx"}
+
+
+def test_a_blank_template_is_not_sent(tmp_path, capsys):
+    assert run(capsys, "new", "7207", "--tax-year", "2025", "-o", tmp_path / "blank.xlsx")[0] == 0
+    code, out, err = run(capsys, "send", tmp_path / "blank.xlsx", "--to", "r@firm.com")
+    assert (code, out) == (1, "")
+    assert err == ("xlcredits: blank.xlsx is a blank Form 7207 template (no inputs filled in): fill it first with "
+                   "`xlcredits fill`\n")
+    assert files(tmp_path) == {"blank.xlsx"}
