@@ -225,6 +225,7 @@ def rollover_file(source_path, out, year: int, *, force: bool = False,
 
 
 CARRIED_SHEET = "Carried forward"
+ROLLOVER_WHO = "xlcredits rollover"  # the "who" of the Review notes rows rollover writes
 
 
 def _shown(value: Any) -> Any:
@@ -259,9 +260,6 @@ def provenance_notes(r: Rollover, layout) -> list[tuple]:
             for c in r.carried]
     rows += [("To do", note, "open", ROLLOVER_WHO) for note in r.notes]
     return rows
-
-
-ROLLOVER_WHO = "xlcredits rollover"
 
 
 def _write_workbook(r: Rollover, out: Path, force: bool) -> None:
