@@ -96,25 +96,27 @@ def test_findings_that_appear_and_go(tmp_path, capsys):
     code, out, _ = run(capsys, "diff", NJ, write_json(tmp_path / "older.json", older))
     assert code == 1
     appeared = out.split("Findings appeared:\n")[1].splitlines()[0]
-    assert appeared.startswith("  WARNING carryforward[0]:") and "expired after 2017" in appeared
+    assert appeared.startswith("  WARNING carryforward[0]:")
+    assert "$100.00 of credit earned in 2010 expired: its 7-period carryover is used up" in appeared
     code, out, _ = run(capsys, "diff", tmp_path / "older.json", NJ)
     assert "Findings gone:" in out and "Findings appeared:" not in out
 
 
 def add_review_notes(path: Path, rows: list[tuple]) -> None:
-    """What the workbook engineer's Review notes table holds: a header and rows under the
-    defined name Review_notes. (openpyxl re-saves without cached values; diff recomputes the
-    lines from the inputs, so that does not matter here.)"""
+    """The reviewer types rows into the completed workbook's Review notes table (the body of the
+    defined name Review_notes: line or cell, note, status, who; its header is the row above).
+    openpyxl re-saves without cached values; diff recomputes the lines from the inputs, so that
+    does not matter here."""
     import openpyxl
-    from openpyxl.workbook.defined_name import DefinedName
 
     wb = openpyxl.load_workbook(path)
-    ws = wb.create_sheet("Review notes")
-    ws.append(["Line or cell", "Note", "Status", "Who"])
-    for row in rows:
-        ws.append(list(row))
-    ref = f"'Review notes'!$A$1:$D${len(rows) + 1 + 5}"  # five spare blank rows
-    wb.defined_names["Review_notes"] = DefinedName("Review_notes", attr_text=ref)
+    [(sheet, ref)] = list(wb.defined_names["Review_notes"].destinations)
+    ws = wb[sheet]
+    first = ws[ref.split(":")[0].replace("$", "")]
+    assert ws.cell(first.row - 1, first.column).value == "Line or cell"  # the header above the body
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            ws.cell(first.row + i, first.column + j).value = value
     wb.save(path)
 
 
@@ -136,10 +138,19 @@ def test_review_notes_added_changed_cleared(tmp_path, capsys):
     assert "Inputs:" not in out and "Lines:" not in out
 
 
-def test_a_workbook_without_review_notes_says_so(acme_books, capsys):
+def test_a_workbook_without_its_review_notes_table_is_refused(acme_books, tmp_path, capsys):
+    import openpyxl
+
+    # Every completed workbook has the table (an empty one is no difference); a workbook whose
+    # Review_notes name was deleted is not the form's layout, and diff says so in one sentence.
     code, out, _ = run(capsys, "diff", acme_books[0], acme_books[0])
-    assert code == 0
-    assert "(acme.xlsx has no Review notes table.)" in out
+    assert code == 0 and "has no Review notes table" not in out and "Review notes:" not in out
+    wb = openpyxl.load_workbook(acme_books[0])
+    del wb.defined_names["Review_notes"]
+    wb.save(tmp_path / "older.xlsx")
+    code, out, err = run(capsys, "diff", tmp_path / "older.xlsx", acme_books[0])
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith("xlcredits: older.xlsx: this workbook's layout was changed") and "Review_notes is missing" in err
 
 
 def test_refusals_are_one_sentence_with_exit_2(acme_books, tmp_path, capsys):

@@ -72,9 +72,13 @@ def test_readme_has_the_two_commands_and_the_command_blocks():
     run = [code for _, code, skipped in blocks if not skipped]
     assert run[0].splitlines()[0].startswith("scripts/example")
     assert any(code.startswith("scripts/test") for _, code, skipped in blocks if skipped)
-    # a bare `xlcredits` only after the environment is activated in that same block
-    for code in run:
-        if re.search(r"^xlcredits ", code, re.M):
+    # a new user's order: the two commands, then how an accountant installs the add-in in Excel
+    sections = re.findall(r"^## (.+)$", README.read_text(encoding="utf-8"), re.M)
+    assert sections[:2] == ["Two commands on a fresh machine", "Use it in Excel"], sections
+    # a bare `xlcredits` (or `python`) only after the environment is activated in that same block
+    # (skipped blocks too: a reader copies them)
+    for _, code, _ in blocks:
+        if re.search(r"^(\S+=\S+ )?(xlcredits|python) ", code, re.M):
             assert code.startswith("source .venv/bin/activate"), code
 
 
@@ -95,7 +99,10 @@ def test_every_readme_block_runs_top_to_bottom_in_a_fresh_copy(tmp_path):
     # what the blocks promised is there
     assert (clone / "out" / "form7207_acme_2025.xlsx").is_file()
     for name in ("acme.xlsx", "acme-filled.xlsx", "acme-refilled.xlsx", "acme-inputs.json", "intake.xlsx",
-                 "form7207.schema.json", "returns/summary.xlsx", "inputs/form7207_acme_2025.json"):
+                 "form7207.schema.json", "returns/summary.xlsx", "inputs/form7207_acme_2025.json",
+                 "Acme-Solar-Manufacturing-LLC-7207-2025-for-review.xlsx",
+                 "Acme-Solar-Manufacturing-LLC-7207-2025-for-review.eml", "Garden-State-NJ-306-2026.xlsx",
+                 "nj306-2026.json"):
         assert (clone / name).is_file(), name
     # a second run of the example installs nothing (the stamp) and says nothing about setup
     again = run_block("scripts/example", clone)

@@ -141,11 +141,26 @@ D = Decimal
 
 
 def typed(path: Path, out: Path, **amounts) -> Path:
-    """The preparer types this year's amounts into the rolled-over workbook and fills it."""
+    """The preparer types this year's amounts into the rolled-over workbook and fills it (its Review
+    notes carried over, as `fill` and the ribbon's fill do)."""
+    from xlcredits.workbook.review_notes import read_review_notes
+
     data = load_source(path)
     data.update(amounts)
-    fill_data(data, out)
+    fill_data(data, out, review_notes=read_review_notes(path))
     return out
+
+
+def open_review_notes(path: Path) -> tuple[int, list[tuple]]:
+    """The Review sheet's count of open review notes, and the rows of the Review notes table."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, data_only=True)
+    try:
+        count = {r[0]: r[3] for r in wb["Review"].iter_rows(values_only=True) if r[0]}["Open review notes"]
+        return count, [r[:4] for r in wb["Review notes"].iter_rows(min_row=4, values_only=True) if any(r[:4])]
+    finally:
+        wb.close()
 
 
 def test_three_years(tmp_path, capsys):
@@ -189,8 +204,19 @@ def test_three_years(tmp_path, capsys):
     (tmp_path / "back").mkdir()
     code, out, err = run(capsys, "send", reviewed, "--to", "partner@firm.com", "--outdir", tmp_path / "back")
     assert code == 1
-    assert "hudson-2025-reviewed.xlsx fails verify: 2 cell(s) differ from what its inputs give (first: " \
-           "'Worksheets'!H36: workbook 4,000.00, engine 3,500.00)" in err
+    assert err.startswith("xlcredits: hudson-2025-reviewed.xlsx fails verify: ") and err.count("\n") == 1
+    assert err.endswith("it was not sent (send it anyway with --force)\n")
+    assert list((tmp_path / "back").iterdir()) == []
+    from xlcredits.workbook.plainwords import display_address
+    from xlcredits.workbook.verify import verify_workbook
+
+    values = {pr.cell: pr.text for pr in verify_workbook(reviewed).problems if pr.group == "Values"}
+    ledger = layout_for("NJ-306", tax_year=2025).schedules["carryforward"]
+    # 3,500 used oldest first all on 2019 (4,000): 500 of it left, where the workbook still says 0.
+    assert values[display_address(ledger.address(0, "remaining"))] == "workbook 0.00, engine 500.00"
+    # The Review sheet's totals still show what was prepared: line 36 4,000 (now 3,500), line 37 6,030.70.
+    review = {text for cell, text in values.items() if cell.startswith("Review!")}
+    assert {"workbook 4,000.00, engine 3,500.00", "workbook 6,030.70, engine 6,530.70"} <= review
     assert run(capsys, "fill", reviewed, "-o", tmp_path / "hudson-2025-final.xlsx")[0] == 0
     code, out, err = run(capsys, "send", tmp_path / "hudson-2025-final.xlsx", "--to", "partner@firm.com",
                          "--outdir", tmp_path / "back")
@@ -201,25 +227,40 @@ def test_three_years(tmp_path, capsys):
     assert (code, err) == (0, "")
     y2 = load_source(tmp_path / "hudson-2026.xlsx")
     # 3,500 used oldest first: 2019 3,500 of 4,000 (500 left); 2022 3,000 and 2025's 3,030.70 untouched.
-    assert y2["carryforward"] == [{"year_earned": 2019, "amount": D(500), "period_years": 7},
-                                  {"year_earned": 2022, "amount": D(3000), "period_years": 7},
-                                  {"year_earned": 2025, "amount": D("3030.7"), "period_years": 7}]
+    # Periods left, counting 2026 (NJ306-D5, 7-period carryover): 2019 is usable 2020–2026, so 1;
+    # 2022 usable 2023–2029, so 4; 2025 (period ended 2025-12-31) usable 2026–2032, so 7.
+    assert y2["carryforward"] == [
+        {"year_earned": 2019, "amount": D(500), "period_years": 7, "periods_remaining": 1},
+        {"year_earned": 2022, "amount": D(3000), "period_years": 7, "periods_remaining": 4},
+        {"year_earned": 2025, "period_ends": "2025-12-31", "amount": D("3030.7"), "period_years": 7,
+         "periods_remaining": 7}]
     assert y2["prior_year_qres"] == [47382, 48000, 53704]
+    # Where each carried value came from, on the new workbook: one open Review notes row per value
+    # (name, FEIN, return, federal method, three vintages, three prior years' QREs),
+    # counted on the Review sheet; they survive the preparer's fill.
+    count, notes = open_review_notes(tmp_path / "hudson-2026.xlsx")
+    assert count == len(notes) == 10 and {n[2] for n in notes} == {"open"}
+    assert ("'NJ-306'!D54", "Carried from the 2025 return (hudson-2025-reviewed.xlsx), total QREs (line 20): "
+            "53,704.00", "open", "xlcredits rollover") in notes
     year2 = typed(tmp_path / "hudson-2026.xlsx", tmp_path / "hudson-2026-filled.xlsx",
                   qre={"wages": 20000}, tax_liability=2300, nj_gross_receipts=2500000)
+    assert open_review_notes(year2)[0] == 10
     r2 = compute(load_source(year2))
     # Line 22 = 149,086 / 6 = 24,847.67 > line 20 = 20,000: line 23 = 0, no new credit (line 28 = 0).
     # Line 29 = 500 + 3,000 + 3,030.70 = 6,530.70; line 35 = 2,300 − 2,000 = 300 = line 36;
     # line 37 = 6,230.70. The 300 goes to 2019, whose other 200 expires after 2026 (2019 + 7).
     assert [r2.lines[k] for k in ("28", "29", "30", "36", "37")] == [D("0.00"), D("6530.70"), D("6530.70"),
                                                                      D("300.00"), D("6230.70")]
-    assert r2.extras["carryforward_next"] == [{"year_earned": 2022, "amount": D("3000.00"), "period_years": 7},
-                                              {"year_earned": 2025, "amount": D("3030.70"), "period_years": 7}]
+    # One period fewer on each: 2022 3, 2025 6.
+    assert r2.extras["carryforward_next"] == [
+        {"year_earned": 2022, "amount": D("3000.00"), "period_years": 7, "periods_remaining": 3},
+        {"year_earned": 2025, "period_ends": "2025-12-31", "amount": D("3030.70"), "period_years": 7,
+         "periods_remaining": 6}]
 
     # --- Year 3 (2027) ---------------------------------------------------------------------------
     code, out, err = run(capsys, "rollover", year2, "--tax-year", 2027, "-o", tmp_path / "hudson-2027.xlsx")
     assert (code, err) == (0, "")
-    assert "Credit earned 2019 (200.00 unused) expired after 2026 (7-year carryover) and is not carried." in out
+    assert "Credit earned 2019 (200.00 unused) expired after 2026 (7-period carryover) and is not carried." in out
     y3 = load_source(tmp_path / "hudson-2027.xlsx")
     assert y3["prior_year_qres"] == [48000, 53704, 20000]
     year3 = typed(tmp_path / "hudson-2027.xlsx", tmp_path / "hudson-2027-filled.xlsx",
@@ -230,7 +271,24 @@ def test_three_years(tmp_path, capsys):
     # line 37 = 2,002.30: 2022 and 2025 used up, 1,969.30 of 2027's credit used, 2,002.30 left.
     assert [r3.lines[k] for k in ("22", "28", "29", "30", "36", "37")] == [
         D("20284.00"), D("3971.60"), D("6030.70"), D("10002.30"), D("8000.00"), D("2002.30")]
-    assert r3.extras["carryforward_next"] == [{"year_earned": 2027, "amount": D("2002.30"), "period_years": 7}]
+    assert r3.extras["carryforward_next"] == [{"year_earned": 2027, "period_ends": "2027-12-31",
+                                               "amount": D("2002.30"), "period_years": 7, "periods_remaining": 7}]
     # the filled workbooks of years 2 and 3 verify against the engine
     for book in (year2, year3):
         assert run(capsys, "verify", book)[0] == 0
+
+
+@pytest.mark.xfail(strict=False, reason="verify compares formula text without normalising number literals: "
+                                        "LibreOffice writes *1 and *0.1 where the definition says *1.00 and *0.10 "
+                                        "(hook needed in xlcredits/workbook/verify_checks.normal_formula)")
+def test_a_workbook_saved_unchanged_by_libreoffice_still_verifies(tmp_path):
+    """The reviewer opens the review copy in LibreOffice, retypes the same tax liability and saves:
+    nothing about the return changed, so verify must pass."""
+    from xlcredits.workbook.verify import verify_workbook
+
+    fill_data(YEAR_1, tmp_path / "y1.xlsx")
+    place = layout_for("NJ-306", tax_year=2025).fields["tax_liability"].place
+    reviewer_types_in_libreoffice(tmp_path / "y1.xlsx", tmp_path / "same.xlsx", place.sheet,
+                                  f"{col_letter(place.col)}{place.row + 1}", 6000)
+    report = verify_workbook(tmp_path / "same.xlsx")
+    assert report.problems == []

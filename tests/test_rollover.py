@@ -46,8 +46,10 @@ def test_nj306_json_to_json(tmp_path, capsys):
     # 2025 by hand: line 20 = 40,000 + 8,704 + 0 + 5,000 = 53,704; line 22 = (45,000 + 47,382 + 48,000) / 6
     # = 23,397; line 24 = 30,307; line 28 = 10% = 3,030.70. Line 29 = 500 + 3,000 = 3,500.
     # Line 35 = 6,000 − 2,000 minimum tax (NJ gross receipts ≥ 1,000,000, N.J.S.A. 54:10A-5(e)) = 4,000
-    # = line 36. Used oldest first: 2018 500, 2022 3,000, 2025 500 → 2025 left 2,530.70.
-    assert nxt["carryforward"] == [{"year_earned": 2025, "amount": Decimal("2530.70"), "period_years": 7}]
+    # = line 36. Used oldest first: 2018 500, 2022 3,000, 2025 500 → 2025 left 2,530.70, earned in the
+    # period ended 2025-12-31, usable in the 7 periods 2026–2032: 7 left counting 2026 (NJ306-D5).
+    assert nxt["carryforward"] == [{"year_earned": 2025, "period_ends": "2025-12-31", "amount": Decimal("2530.70"),
+                                    "period_years": 7, "periods_remaining": 7}]
     # ASC prior years shift by one (oldest first): 47,382, 48,000 and this year's 53,704.
     assert nxt["prior_year_qres"] == [47382, 48000, Decimal("53704.00")]
     assert nxt["tax_year"] == 2026 and nxt["taxpayer"] == HUDSON_2025["taxpayer"]
@@ -73,11 +75,28 @@ def test_expired_vintage_is_dropped_with_a_note(tmp_path, capsys):
                        "-o", tmp_path / "y2.json")
     assert code == 0
     # Allowed 2,300 − 2,000 = 300: all on 2018 (usable through 2025), whose other 200 expires unused
-    # [7-year carryover, N.J.S.A. 54:10A-5.24(b)]; 2019 (through 2026) and 2025's 3,030.70 carry on.
-    assert "  NOTE     Credit earned 2018 (200.00 unused) expired after 2025 (7-year carryover) and is not carried." in out
+    # [7-period carryover, N.J.S.A. 54:10A-5.24(b); NJ306-D5]; 2019 (usable 2020–2026: 2 periods left in 2025,
+    # 1 in 2026) and 2025's 3,030.70 (7 periods, 2026–2032) carry on.
+    assert "  NOTE     Credit earned 2018 (200.00 unused) expired after 2025 (7-period carryover) and is not carried." \
+        in out
     nxt = json.loads((tmp_path / "y2.json").read_text(), parse_float=Decimal)
-    assert nxt["carryforward"] == [{"year_earned": 2019, "amount": Decimal("400.00"), "period_years": 7},
-                                   {"year_earned": 2025, "amount": Decimal("3030.70"), "period_years": 7}]
+    assert nxt["carryforward"] == [
+        {"year_earned": 2019, "amount": Decimal("400.00"), "period_years": 7, "periods_remaining": 1},
+        {"year_earned": 2025, "period_ends": "2025-12-31", "amount": Decimal("3030.70"), "period_years": 7,
+         "periods_remaining": 7}]
+
+
+def test_a_vintage_already_out_of_periods_is_said_and_not_carried(tmp_path, capsys):
+    # periods_remaining 0: the carryover is used up before 2025 begins (NJ306-D5), so none of its 100 is usable.
+    data = dict(HUDSON_2025, carryforward=[{"year_earned": 2017, "amount": 100, "period_years": 7,
+                                            "periods_remaining": 0}])
+    code, out, _ = run(capsys, "rollover", write(tmp_path / "y1.json", data), "--tax-year", 2026,
+                       "-o", tmp_path / "y2.json")
+    assert code == 0
+    assert "Credit earned 2017 (100.00) had already expired before 2025 (7-period carryover) and is not carried." in out
+    nxt = json.loads((tmp_path / "y2.json").read_text(), parse_float=Decimal)
+    # Allowed 4,000, all on 2025's 3,030.70: nothing of it carries.
+    assert "carryforward" not in nxt
 
 
 def test_startup_year_and_history(tmp_path, capsys):
@@ -125,6 +144,9 @@ def test_form_7207_carries_part_one_into_a_new_workbook(tmp_path, capsys):
     assert rows["facility.registration_number"][1:] == ("Registration number", "AMP-2025-000123",
                                                         "2025 return (acme.xlsx), 'Form 7207'!C11")
     assert wb.defined_names["XLC_revision"] is not None
+    notes = {r[0]: r[1] for r in wb["Review notes"].iter_rows(values_only=True) if r[3] == "xlcredits rollover"}
+    assert notes["'Form 7207'!C11"] == "Carried from the 2025 return (acme.xlsx), 'Form 7207'!C11: AMP-2025-000123"
+    assert notes["To do"].startswith("Schedules (products, vessels, minerals, coal) start empty")
     wb.close()
     assert "NOTE     Schedules (products, vessels, minerals, coal) start empty" in out
 
@@ -170,8 +192,22 @@ def test_start_next_year_button(tmp_path):
     assert book.app.opened == [str(target)]
     from xlcredits.workbook.files import load_source
 
-    assert load_source(target)["carryforward"] == [{"year_earned": 2025, "amount": Decimal("2530.7"),
-                                                    "period_years": 7}]
+    assert load_source(target)["carryforward"] == [{"year_earned": 2025, "period_ends": "2025-12-31",
+                                                    "amount": Decimal("2530.7"), "period_years": 7,
+                                                    "periods_remaining": 7}]
+    # Where each carried value came from: open Review notes rows, counted on the Review sheet.
+    wb = openpyxl.load_workbook(target, data_only=True)
+    assert wb.sheetnames[0] == "Review"
+    notes = [r for r in wb["Review notes"].iter_rows(values_only=True) if r[3] == "xlcredits rollover"]
+    assert len(notes) == 8 and all(r[2] == "open" for r in notes)
+    assert ("'NJ-306'!C3", "Carried from the 2025 return (hudson.xlsx), 'NJ-306'!C3: Hudson Bio Labs LLC", "open",
+            "xlcredits rollover") in notes
+    assert ("Worksheets!C36", "Carried from the 2025 return (hudson.xlsx), line 37/44/51 carryover (credit left "
+            "after this year's use, oldest first): year_earned 2025, period_ends 2025-12-31, amount 2,530.70, "
+            "period_years 7, periods_remaining 7", "open", "xlcredits rollover") in notes
+    review = {r[0]: r[3] for r in wb["Review"].iter_rows(values_only=True) if r[0]}
+    assert review["Open review notes"] == 8
+    wb.close()
     again = excel.start_next_year(book)
     assert again == (f"The next year was not started: {target.name} already exists beside this workbook; open it, "
                      f"or move it away first.")

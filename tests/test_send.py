@@ -77,6 +77,28 @@ def test_eml_draft(book, capsys):
     assert out.startswith(f"wrote {copy}; draft {eml}")
 
 
+def test_the_review_copy_is_the_completed_workbook_protected_review_first(book, capsys):
+    """Issue 14 asks for a protected review copy with the Review sheet first: `fill` already writes
+    the completed workbook that way, and send copies its bytes."""
+    import zipfile
+
+    import openpyxl
+
+    assert run(capsys, "send", book, "--to", "reviewer@firm.com")[0] == 0
+    copy = book.parent / COPY
+    wb = openpyxl.load_workbook(copy)
+    assert wb.sheetnames[0] == "Review" and "Review notes" in wb.sheetnames
+    for ws in wb.worksheets:
+        assert ws.protection.sheet, ws.title  # every sheet protected...
+        assert not ws.protection.password, ws.title  # ...without a password
+    # the reviewer can type notes: the Review notes body is unlocked
+    [(sheet, ref)] = list(wb.defined_names["Review_notes"].destinations)
+    first = wb[sheet][ref.split(":")[0].replace("$", "")]
+    assert first.protection.locked is False
+    with zipfile.ZipFile(copy) as z:
+        assert not any(n.startswith("xl/vbaProject") for n in z.namelist())
+
+
 def test_never_overwrites_without_force(book, capsys):
     assert run(capsys, "send", book, "--to", "r@firm.com")[0] == 0
     before = (book.parent / COPY).stat().st_mtime_ns
@@ -118,7 +140,14 @@ def test_failing_verify_is_not_sent_unless_forced(book, capsys):
     code, out, err = run(capsys, "send", edited, "--to", "r@firm.com")
     assert code == 1 and out == ""
     assert err.startswith("xlcredits: edited.xlsx fails verify: ") and err.count("\n") == 1
-    assert "F7207_8a" in err or "cell(s) differ" in err
+    assert "problem(s) in" in err and "`xlcredits verify edited.xlsx` lists them all" in err
+    # what verify lists: line 8a typed over, its formula gone and its value not the engine's (981,750.44)
+    from xlcredits.workbook.verify import verify_workbook
+
+    problems = [str(p) for p in verify_workbook(edited).problems if p.line == "8a"]
+    assert problems[0].startswith("F7207_8a ('Form 7207'!F55) (line 8a): holds a constant where the form has the "
+                                  "formula =F7207_1a_e+")
+    assert problems[1] == f"F7207_8a ('Form 7207'!F55) (line 8a): workbook 1,000,000.00, engine {LINE_8A}"
     assert err.endswith("it was not sent (send it anyway with --force)\n")
     assert files(book.parent) == {"acme.xlsx", "edited.xlsx"}
     code, out, _ = run(capsys, "send", edited, "--to", "r@firm.com", "--force")
@@ -291,3 +320,12 @@ def test_smtp_needs_a_sender_and_a_password(book, capsys, monkeypatch):
     assert (code, err) == (1, "xlcredits: no password for preparer on 127.0.0.1: set XLCREDITS_SMTP_PASSWORD or "
                               "store it in the system keyring (service \"xlcredits\", user \"preparer\")\n")
     assert files(book.parent) == {"acme.xlsx"}
+
+
+def test_a_blank_template_is_not_sent(tmp_path, capsys):
+    assert run(capsys, "new", "7207", "--tax-year", "2025", "-o", tmp_path / "blank.xlsx")[0] == 0
+    code, out, err = run(capsys, "send", tmp_path / "blank.xlsx", "--to", "r@firm.com")
+    assert (code, out) == (1, "")
+    assert err == ("xlcredits: blank.xlsx is a blank Form 7207 template (no inputs filled in): fill it first with "
+                   "`xlcredits fill`\n")
+    assert files(tmp_path) == {"blank.xlsx"}

@@ -52,8 +52,10 @@ def cmd_rollover(args) -> int:
         r = rollover_file(args.last, args.output, args.tax_year, force=args.force, gross_receipts=receipts)
     except RolloverError as exc:
         return _fail(str(exc), 1)
+    where = (" (each an open row of its Review notes)" if str(args.output).lower().endswith(".xlsx")
+             else " (listed in its _carried_from)")
     print(f"wrote {args.output}: Form {r.form}, tax year {args.tax_year}; {len(r.carried)} value(s) carried "
-          f"from {args.last}")
+          f"from {args.last}{where}")
     for note in r.notes:
         print(f"  NOTE     {note}")
     return 0

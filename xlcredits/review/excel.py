@@ -131,8 +131,8 @@ def start_next_year(book) -> str:
         except Exception:
             log.exception("opening the new workbook failed")
         todo = "".join(f"\n• {n}" for n in r.notes)
-        prompt = (f"Tax year {year} started: {target.name}, {len(r.carried)} value(s) carried (see its Carried "
-                  f"forward sheet).{todo}")
+        prompt = (f"Tax year {year} started: {target.name}, {len(r.carried)} value(s) carried (each is an open "
+                  f"row of its Review notes, saying where it came from; clear it once checked).{todo}")
         _alert(book, prompt)
         return prompt
     except (RolloverError, SourceError) as exc:

@@ -12,11 +12,13 @@ carryover period and the fixed-base sources are carried.
 Form 7207: the filer and the facility (Part I) are carried; the schedules start empty; the new
 tax year picks the form revision for that year.
 
-Every carried value records where it came from: on a "Carried forward" sheet of the new
-workbook, or in the `_carried_from` field of a JSON input (engine and fill ignore "_" fields)."""
+Every carried value records where it came from: in a new workbook as an open row of its Review
+notes (counted on the Review sheet, carried over by every fill) and on a "Carried forward" sheet;
+in a JSON input in the `_carried_from` field (engine and fill ignore "_" fields)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -142,9 +144,19 @@ def _nj306(source: Source, last: int, r: Rollover, gross_receipts: Decimal | Non
     if ledger:
         r.data["carryforward"] = ledger
     for row in result.rows.get("carryforward", []):
-        if row.get("remaining") and row.get("last_year") is not None and row["last_year"] <= last:
-            r.notes.append(f"Credit earned {row['year_earned']} ({grouped(row['remaining'], 2)} unused) expired after "
-                           f"{row['last_year']} ({row['period_years']}-year carryover) and is not carried.")
+        # A vintage used in its last period (periods left, counting this one, is 1) and not used up expires
+        # now; one already out of periods was not usable at all (NJ306-D5; N.J.S.A. 54:10A-5.24(b)). The
+        # engine leaves both out of carryforward_next; the preparer is told which and how much.
+        earned = row.get("year_earned")
+        if earned is None:
+            earned = f"in the period ended {row.get('period_ends')}"
+        left = row.get("periods_left")
+        if left is not None and left <= 1 and row.get("remaining"):
+            r.notes.append(f"Credit earned {earned} ({grouped(row['remaining'], 2)} unused) expired after {last} "
+                           f"({row['period_years']}-period carryover) and is not carried.")
+        elif left == 0 and row.get("amount"):
+            r.notes.append(f"Credit earned {earned} ({grouped(row['amount'], 2)}) had already expired before {last} "
+                           f"({row['period_years']}-period carryover) and is not carried.")
 
     qres = result.lines.get("20") if result.lines.get("20") is not None else result.lines.get("9")
     prior = get_path(source.data, "prior_year_qres")
@@ -213,29 +225,71 @@ def rollover_file(source_path, out, year: int, *, force: bool = False,
 
 
 CARRIED_SHEET = "Carried forward"
+ROLLOVER_WHO = "xlcredits rollover"  # the "who" of the Review notes rows rollover writes
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {grouped(v) if isinstance(v, Decimal) else v}" for k, v in value.items())
+    if isinstance(value, Decimal):
+        return grouped(value)
+    return value if isinstance(value, (str, int)) else str(value)
+
+
+def _new_cell(layout, path: str) -> str:
+    """Where a carried value sits in the new workbook: "'NJ-306'!C3", "Worksheets!C36"; the JSON path
+    when the layout has no cell for it."""
+    from ..workbook.filler import display_address
+
+    fp = layout.fields.get(path)
+    if fp is not None:
+        return display_address(fp.place.address)
+    m = re.fullmatch(r"(.+)\[(\d+)\]", path)
+    if m:
+        for sp in layout.schedules.values():
+            if sp.schedule.json_field == m.group(1) and int(m.group(2)) < sp.max_rows:
+                return display_address(sp.address(int(m.group(2)), sp.inputs()[0].key))
+    return path
+
+
+def provenance_notes(r: Rollover, layout) -> list[tuple]:
+    """The Review notes rows of a rolled-over workbook: one open note per carried value (where it came
+    from) and one per thing still to do. The Review sheet counts them ("12 open review notes"); the
+    preparer clears each after checking it."""
+    rows = [(_new_cell(layout, c.path), f"Carried from the {c.source}: {_shown(c.value)}", "open", ROLLOVER_WHO)
+            for c in r.carried]
+    rows += [("To do", note, "open", ROLLOVER_WHO) for note in r.notes]
+    return rows
 
 
 def _write_workbook(r: Rollover, out: Path, force: bool) -> None:
+    """The new year's completed workbook. Where each carried value came from is said twice: as open
+    rows of its Review notes table (the one part of a workbook that `fill` and the ribbon's fill carry
+    over, counted on the Review sheet), and in full on a "Carried forward" sheet. The Review sheet's
+    own rows below its findings are rewritten by every fill, so a statement there would not survive
+    the preparer's first fill (no hook for a lasting statement yet)."""
     from ..workbook.files import _header_year, _taxpayer, fill_book
+    from ..workbook.filler import BookAdapter, fill_workbook
     from ..workbook.layout import Cell, SheetSpec
+    from ..workbook.review_notes import put_review_notes
     from ..workbook.writer import save
 
     book, layout, result = fill_book(r.data)
+    if put_review_notes(book, provenance_notes(r, layout)):
+        result = fill_workbook(BookAdapter(book), inputs=r.data)  # the Review sheet counts the open notes
     sheet = SheetSpec(CARRIED_SHEET, widths={0: 34, 1: 42, 2: 22, 3: 60}, print_cols=(0, 3), landscape=True)
     put = lambda row, col, value, role="label": sheet.cells.__setitem__((row, col), Cell(value, role=role,  # noqa: E731
                                                                                           wrap=role == "label"))
     put(0, 0, f"Carried forward into tax year {_year_of(r.tax_year)}", "title")
     put(1, 0, "Each value below was carried from last year's return by `xlcredits rollover`; check it before "
-              "filing.", "subtitle")
+              "filing (each is also an open row of the Review notes).", "subtitle")
     for col, head in enumerate(("Field", "In the form's words", "Value", "Came from")):
         put(3, col, head, "colhead")
     row = 4
     for c in r.carried:
-        value = c.value if not isinstance(c.value, (dict, list)) else ", ".join(
-            f"{k} {grouped(v) if isinstance(v, Decimal) else v}" for k, v in c.value.items())
         put(row, 0, c.path)
         put(row, 1, c.label)
-        put(row, 2, value if isinstance(value, (str, int, Decimal)) else str(value))
+        put(row, 2, _shown(c.value))
         put(row, 3, c.source)
         row += 1
     if r.notes:

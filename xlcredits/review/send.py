@@ -82,10 +82,13 @@ class Checked:
 
 
 def check(path) -> Checked:
-    """Open and verify a completed workbook; `problem` says why it fails verify."""
+    """Open and verify a completed workbook; `problem` says why it fails verify.
+
+    The review copy is this workbook byte for byte: `fill` already wrote it protected (every sheet,
+    no password) with the Review sheet first and the Review notes table the reviewer types into."""
     from ..workbook.inputs import fingerprint, read_inputs
     from ..workbook.reader import checked
-    from ..workbook.verify import verify
+    from ..workbook.verify import verify_workbook
     from ..workbook.writer import WorkbookError
     from .notes import read_notes
 
@@ -93,20 +96,31 @@ def check(path) -> Checked:
     if p.suffix.lower() not in (".xlsx", ".xlsm"):
         raise SendError(f"{p.name}: send takes a completed workbook (.xlsx); fill it first with `xlcredits fill`")
     try:
-        layout, result, diffs = verify(p)
-        adapter, _ = checked(p)
+        report = verify_workbook(p)
+        adapter, layout = checked(p)
     except WorkbookError as exc:
         raise SendError(str(exc)) from None
+    if report.blank or report.result is None:
+        raise SendError(f"{p.name} is a blank Form {layout.form} template (no inputs filled in): fill it first with "
+                        f"`xlcredits fill`")
+    result = report.result
     data, _ = read_inputs(adapter, layout)
-    problem = None
+    return Checked(p, layout, result, data, fingerprint(data), problem_of(p.name, report), read_notes(adapter.wb))
+
+
+def problem_of(name: str, report) -> str | None:
+    """Why a workbook fails verify, in one sentence quoting verify's first problem; None when it passes."""
+    result = report.result
     if not result.computed:
         first = next((f for f in result.findings if f.blocking), result.findings[0])
-        problem = (f"{p.name} fails verify: its inputs have errors ({len(result.findings)} finding(s); first: "
-                   f"{first.where}: {first.message.rstrip('.')})")
-    elif diffs:
-        problem = (f"{p.name} fails verify: {len(diffs)} cell(s) differ from what its inputs give (first: {diffs[0]}); "
-                   f"run `xlcredits fill` on it to recompute")
-    return Checked(p, layout, result, data, fingerprint(data), problem, read_notes(adapter.wb))
+        return (f"{name} fails verify: its inputs have errors ({len(result.findings)} finding(s); first: "
+                f"{first.where}: {first.message.rstrip('.')})")
+    if not report.problems:
+        return None
+    cells = len({pr.cell for pr in report.problems if pr.cell})
+    first = report.problems[0]
+    return (f"{name} fails verify: {len(report.problems)} problem(s) in {cells} cell(s) (first: {first}); "
+            f"`xlcredits verify {name}` lists them all; run `xlcredits fill` on it to recompute")
 
 
 # --- names and addresses -------------------------------------------------------------------------
