@@ -6,12 +6,13 @@ audit trail explains it, the JSON output names it, and the workbook's defined na
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr
-from .numbers import grouped
+from .expr import Expr, matches
+from .numbers import ENGINE_CONTEXT, grouped
 
 Kind = Literal["input", "rule", "computed"]
 Unit = Literal["money", "watts", "kwh", "kg", "m2", "fraction", "percent", "quantity", "count"]
@@ -102,26 +103,88 @@ class FormEnv:
     def rows(self, schedule):
         return self.schedules.get(schedule, ())
 
+    def select(self, schedule, match, value, positive) -> list[dict]:
+        """The rows SumRows counts (see `expr.matches`). The rows are grouped by the matched column
+        once per schedule, so each line reads only its own rows, and a selection is kept for the
+        line's other column ((d) and (e) select the same rows)."""
+        cache = self.__dict__.setdefault("_selections", {})
+        key = (schedule, match, value, positive)
+        if key not in cache:
+            if match is None:
+                candidates = self.rows(schedule)
+            else:
+                groups = cache.get((schedule, match))
+                if groups is None:
+                    groups = cache[(schedule, match)] = {}
+                    for row in self.rows(schedule):
+                        groups.setdefault(str(row.get(match, "")).lower(), []).append(row)
+                candidates = groups.get(str(value).lower(), ())
+            cache[key] = [row for row in candidates if matches(row, None, None, positive)]
+        return cache[key]
 
-def evaluate_lines(lines: Iterable[Line], env: FormEnv, names) -> dict[str, str]:
-    """Evaluate computed lines in order into `env.values`; return each line's explanation.
+
+def explain(line: Line, env: FormEnv, names) -> str:
+    """A line's explanation: what it adds up, the same with the numbers, and its value."""
+    if line.kind != "computed":
+        return line.annotation() or ("entered by the preparer" if line.kind == "input" else "")
+    value = env.values[line.key]
+    symbolic = line.expr.describe(names)
+    numeric = line.expr.substitute(env)
+    text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
+    return f"{text} = {grouped(value, line.places())}"
+
+
+class Explanations(MutableMapping):
+    """Each line's explanation, written when it is first read: a 100,000-row return lists every
+    row's arithmetic under its line, and most outputs (the JSON, a cell) never read it. The text is
+    the one `explain` would have written at once: the values it reads are final when the lines
+    are evaluated, and it is written under the engine's decimal context."""
+
+    def __init__(self, lines: Iterable[Line], env: FormEnv, names):
+        self._pending = {line.key: line for line in lines}  # a form defines each key once
+        self._env, self._names = env, names
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, key):
+        if key not in self._done:
+            line = self._pending[key]  # KeyError for a key with no line, as a dict
+            with localcontext(ENGINE_CONTEXT):
+                self._done[key] = explain(line, self._env, self._names)
+        return self._done[key]
+
+    def __setitem__(self, key, text):
+        self._done[key] = text
+        self._pending.setdefault(key, None)
+
+    def __delitem__(self, key):
+        del self._pending[key]
+        self._done.pop(key, None)
+
+    def __iter__(self):
+        return iter(self._pending)
+
+    def __len__(self):
+        return len(self._pending)
+
+
+def evaluate_lines(lines: Iterable[Line], env: FormEnv, names, lazy: bool = False) -> MutableMapping[str, str]:
+    """Evaluate computed lines in order into `env.values`; return each line's explanation (with
+    `lazy`, an `Explanations` that writes each when it is read).
 
     Lines are defined in an order where every reference comes first (as on the printed form).
     Input and rule lines must already be in `env.values`.
     """
+    lines = tuple(lines)
     explanations: dict[str, str] = {}
     for line in lines:
         if line.kind == "computed":
             assert line.expr is not None, line.key
             env.values[line.key] = line.expr.evaluate(env)
-            value = env.values[line.key]
-            symbolic = line.expr.describe(names)
-            numeric = line.expr.substitute(env)
-            text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
-            explanations[line.key] = f"{text} = {grouped(value, line.places())}"
-        elif line.key not in explanations:
-            explanations[line.key] = line.annotation() or ("entered by the preparer" if line.kind == "input" else "")
-    return explanations
+            if not lazy:
+                explanations[line.key] = explain(line, env, names)
+        elif not lazy and line.key not in explanations:
+            explanations[line.key] = explain(line, env, names)
+    return Explanations(lines, env, names) if lazy else explanations
 
 
 @dataclass
@@ -131,7 +194,7 @@ class Result:
     tax_year: object
     lines: dict[str, Decimal | None] = field(default_factory=dict)
     findings: Findings = field(default_factory=Findings)
-    explanations: dict[str, str] = field(default_factory=dict)
+    explanations: MutableMapping[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     # Statements a form attaches (Form 7207): rows or parts of rows that earn nothing, and the

@@ -5,67 +5,113 @@ phase-outs (statements.py)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from decimal import localcontext
-from typing import Any
+from decimal import Decimal, localcontext
+from functools import cache
+from typing import Any, Callable, NamedTuple
 
 from ... import rules
-from ...expr import Expr, Ref
+from ...expr import Expr, Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 from ..common import validated
 from . import catalog, statements
 from .catalog import PART_II, find_line
 from .definition import FORM, ROW_CREDIT, lines, name_of, product_measure
-from .eligibility import Outcome, RowFacts, TaxPeriod, judge, pct, resolve_years
+from .eligibility import Judgement, Outcome, RowFacts, TaxPeriod, Years, judge, pct, resolve_years
 from .model import Component, Form7207Input
 
 
-def _report(findings: Findings, where: str, what: str, outcome: Outcome, blocking: bool = False) -> None:
-    """A rule's outcome as a finding at the field it concerns, its citations rendered from the rule."""
-    if not outcome.severity:
-        return
-    at = f"{where}.{outcome.field}" if outcome.field else where
+class _Verdict(NamedTuple):
+    """What the rules say about every row with the same line, years and facts: a return of 100,000
+    rows has a few dozen distinct ones, so each is worked out once (`_Verdicts`)."""
+
+    years: Years
+    judgement: Judgement | None  # None when a blank year makes the row uncomputable
+    reports: tuple[tuple[str, str, str], ...]  # (severity, field, text after "<row>: ") per outcome
+    notes: dict  # the phase-out and eligibility notes of the row's rule cells (shared: read only)
+    years_backwards: bool  # sold before it was produced
+
+
+class _Verdicts(dict):
+    """Verdicts by facts, for one return (one tax period)."""
+
+    def __init__(self, period: TaxPeriod):
+        super().__init__()
+        self.period = period
+
+    def get_verdict(self, key: tuple, facts: RowFacts, sold: int | None, produced: int | None) -> _Verdict:
+        verdict = self.get(key)
+        if verdict is None:
+            verdict = self[key] = _verdict(facts, sold, produced, self.period)
+        return verdict
+
+
+def _tail(outcome: Outcome) -> str:
     cited = rules.cite_text(outcome.cites)
-    message = f"{what}: {outcome.reason}" + (f" [{cited}]" if cited else "")
-    if outcome.severity == "error":
-        findings.error(at, message, blocking=blocking)
-    else:
-        findings.warning(at, message)
+    return outcome.reason + (f" [{cited}]" if cited else "")
 
 
-def _judged_row(row: dict, facts: RowFacts, item: Any, period: TaxPeriod, what: str, measure: Expr,
-                findings: Findings) -> dict | None:
-    """Settle the row's years, apply every rule, and compute its measure and credit."""
-    where = row["#where"]
-    years = resolve_years(facts, item.sold_year, item.produced_year, period)
+def _verdict(facts: RowFacts, sold: int | None, produced: int | None, period: TaxPeriod) -> _Verdict:
+    """Settle the row's years and apply every rule."""
+    years = resolve_years(facts, sold, produced, period)
     if years.problem is not None:
-        _report(findings, where, what, years.problem, blocking=True)
-        return None
+        reports = ((years.problem.severity, years.problem.field, _tail(years.problem)),)
+        return _Verdict(years, None, reports, {}, False)
     facts = replace(facts, sold=years.sold, produced=years.produced)
-    if facts.sold < facts.produced:
-        findings.warning(where, f"{what}: sold in {facts.sold} but produced in {facts.produced}; check the years.")
     judgement = judge(facts, period)
-    for outcome in judgement.outcomes:
-        _report(findings, where, what, outcome)
+    reports = tuple((o.severity, o.field, _tail(o)) for o in judgement.outcomes if o.severity)
     defaulted = f" ({' and '.join(years.defaulted)} year blank: every year of the tax period gives the same " \
                 f"credit)" if years.defaulted else ""
     phases = [o for o in judgement.outcomes if o.kind == "phase_out"]
-    row.update({
-        "#sold": facts.sold, "#produced": facts.produced, "#judgement": judgement, "#what": what,
-        "phase_out": judgement.phase_out, "eligible": judgement.eligible,
-        "#notes": {
-            "phase_out": ("; ".join(f"{o.reason} [{rules.cite_text(o.cites)}]" for o in phases) if phases
-                          else "100%: no phase-out for this year") + defaulted,
-            "eligible": ("Not eligible: " + "; ".join(o.reason for o in judgement.exclusions))
-            if judgement.exclusions else "Eligible",
-        },
-    })
-    env = FormEnv(row)
-    row["measure"] = measure.evaluate(env)
-    row["measure#explain"] = measure.substitute(env)
-    row["credit"] = ROW_CREDIT.evaluate(env)
-    row["credit#explain"] = ROW_CREDIT.substitute(env)
-    row["#exprs"] = {"measure": measure, "credit": ROW_CREDIT}
+    notes = {
+        "phase_out": ("; ".join(f"{o.reason} [{rules.cite_text(o.cites)}]" for o in phases) if phases
+                      else "100%: no phase-out for this year") + defaulted,
+        "eligible": ("Not eligible: " + "; ".join(o.reason for o in judgement.exclusions))
+        if judgement.exclusions else "Eligible",
+    }
+    return _Verdict(years, judgement, reports, notes, facts.sold < facts.produced)
+
+
+def _report(findings: Findings, where: str, what: str, reports, blocking: bool = False) -> None:
+    """A row's outcomes as findings at the fields they concern, their citations rendered from the rule."""
+    for severity, field, tail in reports:
+        at = f"{where}.{field}" if field else where
+        if severity == "error":
+            findings.error(at, f"{what}: {tail}", blocking=blocking)
+        else:
+            findings.warning(at, f"{what}: {tail}")
+
+
+# A row's credit, compiled once from the one expression that also explains it.
+_ROW_CREDIT = compiled(ROW_CREDIT)
+
+
+@cache
+def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[str, Expr]]:
+    """Column (d) of a product row compiled, and the expressions the row keeps for its formulas
+    and explanations."""
+    expr = product_measure(kind, capped)
+    return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
+
+
+def _judged_row(row: dict, key: tuple, facts: RowFacts, item: Any, verdicts: _Verdicts, what: str,
+                measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
+    """Apply the verdict on the row's facts, and compute its measure and credit."""
+    where = row["#where"]
+    verdict = verdicts.get_verdict(key, facts, item.sold_year, item.produced_year)
+    if verdict.judgement is None:
+        _report(findings, where, what, verdict.reports, blocking=True)
+        return None
+    years, judgement = verdict.years, verdict.judgement
+    if verdict.years_backwards:
+        findings.warning(where, f"{what}: sold in {years.sold} but produced in {years.produced}; check the years.")
+    if verdict.reports:
+        _report(findings, where, what, verdict.reports)
+    row["#sold"], row["#produced"], row["#judgement"], row["#what"] = years.sold, years.produced, judgement, what
+    row["phase_out"], row["eligible"], row["#notes"] = judgement.phase_out, judgement.eligible, verdict.notes
+    row["measure"] = measure[0](row)
+    row["credit"] = _ROW_CREDIT(row)
+    row["#exprs"] = measure[1]
     return row
 
 
@@ -162,9 +208,9 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
     return True
 
 
-def _product_rows(model: Form7207Input, period: TaxPeriod, findings: Findings) -> list[dict]:
+def _product_rows(components, verdicts: _Verdicts, findings: Findings) -> list[dict]:
     rows = []
-    for i, c in enumerate(model.components):
+    for i, c in enumerate(components):
         where = f"components[{i}]"
         entry = _resolve(c, where, findings)
         if entry is None or not _check_shape(c, entry, where, findings):
@@ -172,32 +218,42 @@ def _product_rows(model: Form7207Input, period: TaxPeriod, findings: Findings) -
         what = f"line {entry.line} row {c.description or i + 1}"
         _unit_slip(c, entry, where, what, findings)
         capped = _battery_cap(c, entry, where, findings)
+        figures = {name: getattr(c, name) for name in FIGURES}
         row = {"#index": i, "#where": where, "line": entry.line, "description": c.description,
                "units": c.units, "capacity_per_unit": c.capacity_per_unit, "quantity": c.quantity,
                "costs": c.costs, "sold_year": c.sold_year, "produced_year": c.produced_year, "macr": c.macr,
                "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped,
-               **{name: getattr(c, name) for name in FIGURES}}
-        facts = RowFacts(entry, 0, 0, macr=c.macr, size=c.capacity_per_unit if entry.measure == "capacity" else None,
-                         fuel_cell_vehicle=c.fuel_cell_vehicle,
-                         figures={name: getattr(c, name) for name in FIGURES if getattr(c, name) is not None},
+               **figures}
+        size = c.capacity_per_unit if entry.measure == "capacity" else None
+        given = {name: value for name, value in figures.items() if value is not None}
+        # the facts the rules read, each Decimal as written (400.0 and 400 read differently in a message)
+        key = (entry.line, c.sold_year, c.produced_year, _exact(c.macr), _exact(size), c.fuel_cell_vehicle,
+               tuple((name, _exact(value)) for name, value in given.items()), c.integrated, c.integration_test_met)
+        facts = RowFacts(entry, 0, 0, macr=c.macr, size=size, fuel_cell_vehicle=c.fuel_cell_vehicle, figures=given,
                          integrated=c.integrated, integration_test_met=c.integration_test_met)
-        judged = _judged_row(row, facts, c, period, what, product_measure(entry.measure, capped), findings)
+        judged = _judged_row(row, key, facts, c, verdicts, what, _measure(entry.measure, capped), findings)
         if judged is not None:
             rows.append(judged)
     return rows
 
 
-def _schedule_rows(items, field: str, line: str, period: TaxPeriod, findings: Findings,
+def _exact(value: Decimal | None) -> tuple | None:
+    return None if value is None else value.as_tuple()
+
+
+def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: Findings,
                    columns: tuple[str, ...], amount: str) -> list[dict]:
     entry = PART_II[line]
     rows = []
+    measure = (compiled(Ref(amount)), {"measure": Ref(amount), "credit": ROW_CREDIT})
     for i, item in enumerate(items):
         where = f"{field}[{i}]"
         row = {"#index": i, "#where": where, **{c: getattr(item, c) for c in columns}, "rate": entry.rate}
         label = getattr(item, "name", "") or getattr(item, "description", "") or i + 1
         what = f"{field.replace('_', ' ')} row {label}"
         facts = RowFacts(entry, 0, 0, macr=item.macr)
-        judged = _judged_row(row, facts, item, period, what, Ref(amount), findings)
+        key = (entry.line, item.sold_year, item.produced_year, _exact(item.macr))
+        judged = _judged_row(row, key, facts, item, verdicts, what, measure, findings)
         if judged is None:
             continue
         step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
@@ -257,14 +313,15 @@ def compute(data: Any) -> Result:
     with localcontext(ENGINE_CONTEXT):
         period = _period(model, findings)
         _facility_checks(model, findings)
+        verdicts = _Verdicts(period)
         schedules = {
-            "products": _product_rows(model, period, findings),
-            "vessels": _schedule_rows(model.vessels, "vessels", "2a", period, findings,
+            "products": _product_rows(model.components, verdicts, findings),
+            "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                       ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                        "produced_year", "macr"), "sales_price"),
-            "minerals": _schedule_rows(model.critical_minerals, "critical_minerals", "6a", period, findings,
+            "minerals": _schedule_rows(model.critical_minerals, "critical_minerals", "6a", verdicts, findings,
                                        ("line", "description", "costs", "sold_year", "produced_year", "macr"), "costs"),
-            "coal": _schedule_rows(model.metallurgical_coal, "metallurgical_coal", "6b", period, findings,
+            "coal": _schedule_rows(model.metallurgical_coal, "metallurgical_coal", "6b", verdicts, findings,
                                    ("description", "costs", "sold_year", "produced_year", "macr"), "costs"),
         }
         if model.metallurgical_coal and not catalog.revision_has_6b(revision):
@@ -282,7 +339,7 @@ def compute(data: Any) -> Result:
         for line in all_lines:
             if line.kind == "rule" and line.key.endswith(".c"):
                 env.values[line.key] = PART_II[line.key[:-2]].rate
-        result.explanations = evaluate_lines(all_lines, env, name_of)
+        result.explanations = evaluate_lines(all_lines, env, name_of, lazy=True)
         result.lines = {line.key: env.values[line.key] for line in all_lines if line.report}
         if not _is_estate_or_trust(model):  # lines 8b and 8c are for estates and trusts only (F7207-D12)
             result.lines["8b"] = result.lines["8c"] = None
