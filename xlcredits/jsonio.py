@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -40,7 +41,38 @@ def _object(pairs):
     return obj
 
 
+# Text that might hold one of the problems `problems_in` looks for: a run of 16 digits (a number
+# with more significant digits than Excel keeps, or an integer too long for Python to convert) or a
+# \u escape of a UTF-16 surrogate. Text without either (nearly every input) is parsed once, in C,
+# with only a duplicate-key check beside it; text with either takes the full path below.
+_SUSPECT = re.compile(r"[0-9][0-9.]{15}|\\u[dD][89a-fA-F]")
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _plain_object(pairs):
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Duplicate
+    return obj
+
+
+def _loads_clean(text: str | bytes) -> Any:
+    """The parse of text `_SUSPECT` finds nothing in, or None when a key is given twice."""
+    if isinstance(text, bytes) or _SUSPECT.search(text):
+        return None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_plain_object)
+    except (_Duplicate, json.JSONDecodeError, RecursionError):
+        return None  # the full path below says what is wrong
+
+
 def loads(text: str | bytes) -> Any:
+    clean = _loads_clean(text)
+    if clean is not None:
+        return clean
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=_integer, parse_constant=_reject_constant,
                           object_pairs_hook=_object)

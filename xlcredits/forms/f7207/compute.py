@@ -14,6 +14,7 @@ from ...expr import Expr, Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 from ..common import validated
+from ..quick import quick_rows
 from . import catalog, statements
 from .catalog import PART_II, find_line
 from .definition import FORM, ROW_CREDIT, lines, name_of, product_measure
@@ -299,7 +300,7 @@ def _facility_checks(model: Form7207Input, findings: Findings) -> None:
 def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
     findings = Findings()
-    model = validated(Form7207Input, data, findings)
+    model, components = _validated(data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)
@@ -315,7 +316,7 @@ def compute(data: Any) -> Result:
         _facility_checks(model, findings)
         verdicts = _Verdicts(period)
         schedules = {
-            "products": _product_rows(model.components, verdicts, findings),
+            "products": _product_rows(components, verdicts, findings),
             "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                       ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                        "produced_year", "macr"), "sales_price"),
@@ -349,6 +350,23 @@ def compute(data: Any) -> Result:
         result.extras["values"] = env.values  # every value incl. helper lines, for adapters
         _totals_checks(model, env, findings)
     return result
+
+
+def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list]:
+    """The input as the model, and its product rows. Rows that are already exactly what the model
+    accepts are read by the fast path (forms/quick.py) and the rest of the input by pydantic;
+    otherwise pydantic reads everything and names every problem."""
+    if isinstance(data, dict) and "components" in data:
+        rows = quick_rows(Component, data["components"], _MOST_COMPONENTS)
+        if rows is not None:
+            model = validated(Form7207Input, {**data, "components": []}, findings)
+            return model, rows
+    model = validated(Form7207Input, data, findings)
+    return model, (model.components if model is not None else [])
+
+
+_MOST_COMPONENTS = next(m.max_length for m in Form7207Input.model_fields["components"].metadata
+                        if hasattr(m, "max_length"))
 
 
 def _is_estate_or_trust(model: Form7207Input) -> bool:
