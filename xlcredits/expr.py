@@ -39,6 +39,8 @@ Names = Callable[[str], str]
 
 def _num(value) -> Decimal:
     """Blank counts as zero in arithmetic, as in a spreadsheet."""
+    if value.__class__ is Decimal:  # first: comparing a Decimal with "" is slow
+        return value
     if value is None or value == "":
         return ZERO
     if isinstance(value, str):
@@ -404,7 +406,10 @@ def matches(row: dict, match: str | None, value: str | None, positive: tuple[str
     compares) and each `positive` column is above zero."""
     if match is not None and str(row.get(match, "")).lower() != str(value).lower():
         return False
-    return all(_num(row.get(c)) > 0 for c in positive)
+    for column in positive:
+        if not _num(row.get(column)) > 0:
+            return False
+    return True
 
 
 def _row_text(row: dict, column: str) -> str:
@@ -459,11 +464,4 @@ def compiled(expr: Expr) -> Callable[[dict], object]:
 
 
 def _numeric(fn: Callable[[dict], object]) -> Callable[[dict], Decimal]:
-    def number(row):
-        value = fn(row)
-        if value is None or value == "":
-            return ZERO
-        if isinstance(value, str):
-            raise TypeError(f"text {value!r} used in arithmetic")
-        return value
-    return number
+    return lambda row: _num(fn(row))

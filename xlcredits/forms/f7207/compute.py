@@ -40,10 +40,11 @@ class _Verdicts(dict):
         super().__init__()
         self.period = period
 
-    def get_verdict(self, key: tuple, facts: RowFacts, sold: int | None, produced: int | None) -> _Verdict:
+    def get_verdict(self, key: tuple, facts: Callable[[], RowFacts], sold: int | None,
+                    produced: int | None) -> _Verdict:
         verdict = self.get(key)
         if verdict is None:
-            verdict = self[key] = _verdict(facts, sold, produced, self.period)
+            verdict = self[key] = _verdict(facts(), sold, produced, self.period)
         return verdict
 
 
@@ -95,7 +96,7 @@ def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[s
     return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
 
 
-def _judged_row(row: dict, key: tuple, facts: RowFacts, item: Any, verdicts: _Verdicts, what: str,
+def _judged_row(row: dict, key: tuple, facts: Callable[[], RowFacts], item: Any, verdicts: _Verdicts, what: str,
                 measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
     """Apply the verdict on the row's facts, and compute its measure and credit."""
     where = row["#where"]
@@ -211,35 +212,43 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
 
 def _product_rows(components, verdicts: _Verdicts, findings: Findings) -> list[dict]:
     rows = []
+    entries: dict[tuple, catalog.PartIILine] = {}  # lines named so far: most rows name one of a few
     for i, c in enumerate(components):
         where = f"components[{i}]"
-        entry = _resolve(c, where, findings)
-        if entry is None or not _check_shape(c, entry, where, findings):
+        entry = entries.get((c.line, c.component))
+        if entry is None:
+            entry = _resolve(c, where, findings)
+            if entry is None:
+                continue
+            entries[(c.line, c.component)] = entry
+        if not _check_shape(c, entry, where, findings):
             continue
         what = f"line {entry.line} row {c.description or i + 1}"
         _unit_slip(c, entry, where, what, findings)
         capped = _battery_cap(c, entry, where, findings)
-        figures = {name: getattr(c, name) for name in FIGURES}
+        wafer, purity, density = c.wafer_area_cm2, c.purity, c.energy_density_wh_per_l
         row = {"#index": i, "#where": where, "line": entry.line, "description": c.description,
                "units": c.units, "capacity_per_unit": c.capacity_per_unit, "quantity": c.quantity,
                "costs": c.costs, "sold_year": c.sold_year, "produced_year": c.produced_year, "macr": c.macr,
                "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped,
-               **figures}
+               "wafer_area_cm2": wafer, "purity": purity, "energy_density_wh_per_l": density}
         size = c.capacity_per_unit if entry.measure == "capacity" else None
-        given = {name: value for name, value in figures.items() if value is not None}
         # the facts the rules read, each Decimal as written (400.0 and 400 read differently in a message)
         key = (entry.line, c.sold_year, c.produced_year, _exact(c.macr), _exact(size), c.fuel_cell_vehicle,
-               tuple((name, _exact(value)) for name, value in given.items()), c.integrated, c.integration_test_met)
-        facts = RowFacts(entry, 0, 0, macr=c.macr, size=size, fuel_cell_vehicle=c.fuel_cell_vehicle, figures=given,
-                         integrated=c.integrated, integration_test_met=c.integration_test_met)
+               _exact(wafer), _exact(purity), _exact(density), c.integrated, c.integration_test_met)
+
+        def facts(c=c, entry=entry, size=size) -> RowFacts:
+            given = {name: getattr(c, name) for name in FIGURES if getattr(c, name) is not None}
+            return RowFacts(entry, 0, 0, macr=c.macr, size=size, fuel_cell_vehicle=c.fuel_cell_vehicle,
+                            figures=given, integrated=c.integrated, integration_test_met=c.integration_test_met)
         judged = _judged_row(row, key, facts, c, verdicts, what, _measure(entry.measure, capped), findings)
         if judged is not None:
             rows.append(judged)
     return rows
 
 
-def _exact(value: Decimal | None) -> tuple | None:
-    return None if value is None else value.as_tuple()
+def _exact(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
 
 
 def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: Findings,
@@ -252,9 +261,9 @@ def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: 
         row = {"#index": i, "#where": where, **{c: getattr(item, c) for c in columns}, "rate": entry.rate}
         label = getattr(item, "name", "") or getattr(item, "description", "") or i + 1
         what = f"{field.replace('_', ' ')} row {label}"
-        facts = RowFacts(entry, 0, 0, macr=item.macr)
         key = (entry.line, item.sold_year, item.produced_year, _exact(item.macr))
-        judged = _judged_row(row, key, facts, item, verdicts, what, measure, findings)
+        judged = _judged_row(row, key, lambda item=item: RowFacts(entry, 0, 0, macr=item.macr), item, verdicts,
+                             what, measure, findings)
         if judged is None:
             continue
         step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
