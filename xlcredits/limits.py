@@ -48,7 +48,12 @@ def _has_error_text(data: Any) -> bool:
     while stack:
         value = stack.pop()
         if isinstance(value, dict):
-            stack.extend(value.values())
+            for item in value.values():
+                if item.__class__ is str:  # most values are read here, without a trip through the stack
+                    if "#" in item and error_text(item):
+                        return True
+                elif isinstance(item, (dict, list, str)):
+                    stack.append(item)
         elif isinstance(value, list):
             stack.extend(value)
         elif isinstance(value, str) and "#" in value and error_text(value):

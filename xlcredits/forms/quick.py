@@ -14,7 +14,7 @@ from __future__ import annotations
 import types
 from decimal import Decimal
 from functools import cache
-from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
+from typing import Annotated, Any, Callable, NamedTuple, Union, get_args, get_origin
 
 from annotated_types import Ge, Gt, Le, MaxLen
 from pydantic import BaseModel
@@ -95,7 +95,7 @@ def _plan(model: type[BaseModel]) -> tuple[dict[str, _Spec], type] | None:
     if any(default not in (None, "", False) for default in defaults.values()):
         return None  # a mutable or computed default would be shared between rows
     row_type = type(f"Quick{model.__name__}", (_QuickRow,), {**defaults, "__doc__": model.__doc__})
-    return specs, row_type
+    return {name: _check(spec) for name, spec in specs.items()}, row_type
 
 
 class _QuickRow:
@@ -105,23 +105,43 @@ class _QuickRow:
         self.__dict__ = values
 
 
-def _number(value, spec: _Spec):
-    kind = value.__class__
-    if kind is int:
-        if spec.base is Decimal:
-            value = Decimal(value)
-    elif kind is Decimal and spec.base is Decimal:
-        if not value.is_finite() or (spec.places is not None and value.as_tuple().exponent < -spec.places):
-            return None
+_BAD = object()  # what a check returns for a value the fast path leaves to pydantic
+
+
+def _check(spec: _Spec) -> Callable[[Any], Any]:
+    """One field's check, built once: the value as the model reads it, or _BAD."""
+    def bounded(value):
+        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high) \
+                or (spec.above is not None and value <= spec.above):
+            return _BAD
+        return value
+
+    if spec.base is str:
+        def text(value):
+            if value.__class__ is not str or (spec.longest is not None and len(value) > spec.longest):
+                return _BAD
+            return value.strip()  # the models strip whitespace (Strict.model_config)
+        check = text
+    elif spec.base is bool:
+        check = lambda value: value if value.__class__ is bool else _BAD  # noqa: E731
+    elif spec.base is int:
+        check = lambda value: bounded(value) if value.__class__ is int else _BAD  # noqa: E731
     else:
-        return None
-    if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high) \
-            or (spec.above is not None and value <= spec.above):
-        return None
-    return value
+        places = spec.places
 
-
-_MISSING = object()
+        def number(value):
+            kind = value.__class__
+            if kind is int:
+                return bounded(Decimal(value))
+            if kind is not Decimal or not value.is_finite():
+                return _BAD
+            if places is not None and value.as_tuple().exponent < -places:
+                return _BAD
+            return bounded(value)
+        check = number
+    if spec.optional:
+        return lambda value: None if value is None else check(value)
+    return lambda value: _BAD if value is None else check(value)
 
 
 def quick_rows(model: type[BaseModel], rows: Any, longest: int) -> list | None:
@@ -129,30 +149,19 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int) -> list | None:
     plan = _plan(model)
     if plan is None or rows.__class__ is not list or len(rows) > longest:
         return None
-    specs, row_type = plan
+    checks, row_type = plan
     out = []
     for row in rows:
         if row.__class__ is not dict:
             return None
         values = {}
         for name, value in row.items():
-            spec = specs.get(name)
-            if spec is None:
+            check = checks.get(name)
+            if check is None:
                 return None
-            if value is None:
-                if not spec.optional:
-                    return None
-            elif spec.base is str:
-                if value.__class__ is not str or (spec.longest is not None and len(value) > spec.longest):
-                    return None
-                value = value.strip()
-            elif spec.base is bool:
-                if value.__class__ is not bool:
-                    return None
-            else:
-                value = _number(value, spec)
-                if value is None:
-                    return None
+            value = check(value)
+            if value is _BAD:
+                return None
             values[name] = value
         out.append(row_type(values))
     return out
