@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr, matches
+from .expr import Expr, _num, matches
 from .numbers import ENGINE_CONTEXT, grouped
 
 Kind = Literal["input", "rule", "computed"]
@@ -119,7 +119,12 @@ class FormEnv:
                     for row in self.rows(schedule):
                         groups.setdefault(str(row.get(match, "")).lower(), []).append(row)
                 candidates = groups.get(str(value).lower(), ())
-            cache[key] = [row for row in candidates if matches(row, None, None, positive)]
+            if len(positive) == 2:  # the usual test (phase-out and eligibility), written out for speed
+                first, second = positive
+                cache[key] = [row for row in candidates
+                              if _num(row.get(first)) > 0 and _num(row.get(second)) > 0]
+            else:
+                cache[key] = [row for row in candidates if matches(row, None, None, positive)]
         return cache[key]
 
 

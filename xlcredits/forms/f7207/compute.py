@@ -13,7 +13,7 @@ from ... import rules
 from ...expr import Expr, Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
-from ..common import validated
+from ..common import no_collector_pauses, validated
 from ..quick import quick_rows
 from . import catalog, statements
 from .catalog import PART_II, find_line
@@ -210,10 +210,16 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
     return True
 
 
-def _product_rows(components, verdicts: _Verdicts, findings: Findings) -> list[dict]:
+def _product_rows(components: list, verdicts: _Verdicts, findings: Findings, owned: bool = False) -> list[dict]:
+    """Each product row judged and computed. With `owned` (rows read by the fast path, held by no
+    one else) each row read is let go as soon as its computed row exists, so both are never all
+    in memory at once."""
     rows = []
     entries: dict[tuple, catalog.PartIILine] = {}  # lines named so far: most rows name one of a few
+    well_shaped: set[tuple] = set()
     for i, c in enumerate(components):
+        if owned:
+            components[i] = None
         where = f"components[{i}]"
         entry = entries.get((c.line, c.component))
         if entry is None:
@@ -221,8 +227,15 @@ def _product_rows(components, verdicts: _Verdicts, findings: Findings) -> list[d
             if entry is None:
                 continue
             entries[(c.line, c.component)] = entry
-        if not _check_shape(c, entry, where, findings):
-            continue
+        # which amounts the row gives: a row shaped as the last of its line needs no second look
+        shape = (entry.line, c.units is None, c.capacity_per_unit is None, c.quantity is None, c.costs is None,
+                 c.wafer_area_cm2 is None, c.purity is None, c.energy_density_wh_per_l is None)
+        if shape not in well_shaped:
+            before = len(findings)
+            if not _check_shape(c, entry, where, findings):
+                continue
+            if len(findings) == before:
+                well_shaped.add(shape)
         what = f"line {entry.line} row {c.description or i + 1}"
         _unit_slip(c, entry, where, what, findings)
         capped = _battery_cap(c, entry, where, findings)
@@ -308,6 +321,11 @@ def _facility_checks(model: Form7207Input, findings: Findings) -> None:
 
 def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
+    with no_collector_pauses():
+        return _compute(data)
+
+
+def _compute(data: Any) -> Result:
     findings = Findings()
     model, components = _validated(data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
@@ -325,7 +343,7 @@ def compute(data: Any) -> Result:
         _facility_checks(model, findings)
         verdicts = _Verdicts(period)
         schedules = {
-            "products": _product_rows(components, verdicts, findings),
+            "products": _product_rows(components, verdicts, findings, owned=components is not model.components),
             "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                       ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                        "produced_year", "macr"), "sales_price"),
