@@ -451,9 +451,13 @@ def compiled(expr: Expr) -> Callable[[dict], object]:
     if isinstance(expr, Mul) and all(isinstance(a, Ref) for a in expr.args):
         keys = [a.key for a in expr.args]  # the common case, a product of columns: one loop, no calls
 
+        first, rest = keys[0], keys[1:]
+
         def product_of_columns(row):
-            total = _ONE
-            for key in keys:
+            total = row.get(first)
+            if total.__class__ is not Decimal:
+                total = _num(total)
+            for key in rest:
                 value = row.get(key)
                 total *= value if value.__class__ is Decimal else _num(value)
             return total

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr, _num, matches
+from .expr import Expr, matches
 from .numbers import ENGINE_CONTEXT, grouped
 
 Kind = Literal["input", "rule", "computed"]
@@ -111,20 +111,15 @@ class FormEnv:
         key = (schedule, match, value, positive)
         if key not in cache:
             if match is None:
-                candidates = self.rows(schedule)
+                cache[key] = [row for row in self.rows(schedule) if matches(row, None, None, positive)]
             else:
-                groups = cache.get((schedule, match))
-                if groups is None:
-                    groups = cache[(schedule, match)] = {}
+                groups = cache.get((schedule, match, positive))
+                if groups is None:  # one pass: each row filed under its matched value, if it counts
+                    groups = cache[(schedule, match, positive)] = {}
                     for row in self.rows(schedule):
-                        groups.setdefault(str(row.get(match, "")).lower(), []).append(row)
-                candidates = groups.get(str(value).lower(), ())
-            if len(positive) == 2:  # the usual test (phase-out and eligibility), written out for speed
-                first, second = positive
-                cache[key] = [row for row in candidates
-                              if _num(row.get(first)) > 0 and _num(row.get(second)) > 0]
-            else:
-                cache[key] = [row for row in candidates if matches(row, None, None, positive)]
+                        if matches(row, None, None, positive):
+                            groups.setdefault(str(row.get(match, "")).lower(), []).append(row)
+                cache[key] = groups.get(str(value).lower(), [])
         return cache[key]
 
 

@@ -109,43 +109,48 @@ _BAD = object()  # what a check returns for a value the fast path leaves to pyda
 
 
 def _check(spec: _Spec) -> Callable[[Any], Any]:
-    """One field's check, built once: the value as the model reads it, or _BAD."""
-    def bounded(value):
-        if (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high) \
-                or (spec.above is not None and value <= spec.above):
-            return _BAD
-        return value
+    """One field's check, built once: the value as the model reads it, or _BAD. Each check is a
+    single call with its bounds bound locally: it runs for every value of every row."""
+    optional, low, high, above, longest, places = (spec.optional, spec.low, spec.high, spec.above,
+                                                    spec.longest, spec.places)
+
+    def out_of_bounds(value) -> bool:
+        return (low is not None and value < low) or (high is not None and value > high) \
+            or (above is not None and value <= above)
 
     if spec.base is str:
-        def text(value):
-            if value.__class__ is not str or (spec.longest is not None and len(value) > spec.longest):
-                return _BAD
-            return value.strip()  # the models strip whitespace (Strict.model_config)
-        check = text
+        def check(value):
+            if value.__class__ is str and (longest is None or len(value) <= longest):
+                return value.strip()  # the models strip whitespace (Strict.model_config)
+            return None if value is None and optional else _BAD
     elif spec.base is bool:
-        check = lambda value: value if value.__class__ is bool else _BAD  # noqa: E731
+        def check(value):
+            if value.__class__ is bool or (value is None and optional):
+                return value
+            return _BAD
     elif spec.base is int:
-        check = lambda value: bounded(value) if value.__class__ is int else _BAD  # noqa: E731
+        def check(value):
+            if value.__class__ is int:
+                return _BAD if out_of_bounds(value) else value
+            return None if value is None and optional else _BAD
     else:
-        places = spec.places
-
-        def number(value):
+        def check(value):
             kind = value.__class__
-            if kind is int:
-                return bounded(Decimal(value))
-            if kind is not Decimal or not value.is_finite():
-                return _BAD
-            if places is not None and value.as_tuple().exponent < -places:
-                return _BAD
-            return bounded(value)
-        check = number
-    if spec.optional:
-        return lambda value: None if value is None else check(value)
-    return lambda value: _BAD if value is None else check(value)
+            if kind is Decimal:
+                if not value.is_finite() or (places is not None and value.as_tuple().exponent < -places):
+                    return _BAD
+            elif kind is int:
+                value = Decimal(value)
+            else:
+                return None if value is None and optional else _BAD
+            return _BAD if out_of_bounds(value) else value
+    return check
 
 
-def quick_rows(model: type[BaseModel], rows: Any, longest: int) -> list | None:
-    """`rows` read as `model` rows, or None when any row needs pydantic (see the module's docstring)."""
+def quick_rows(model: type[BaseModel], rows: Any, longest: int, into: dict | None = None) -> list | None:
+    """`rows` read as `model` rows, or None when any row needs pydantic (see the module's docstring).
+    Each row is an object with the model's attributes, or with `into` a copy of that dict with the
+    row's fields set (the caller's own row layout, built without a second copy)."""
     plan = _plan(model)
     if plan is None or rows.__class__ is not list or len(rows) > longest:
         return None
@@ -154,7 +159,7 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int) -> list | None:
     for row in rows:
         if row.__class__ is not dict:
             return None
-        values = {}
+        values = {} if into is None else into.copy()
         for name, value in row.items():
             check = checks.get(name)
             if check is None:
@@ -163,5 +168,5 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int) -> list | None:
             if value is _BAD:
                 return None
             values[name] = value
-        out.append(row_type(values))
+        out.append(row_type(values) if into is None else values)
     return out

@@ -40,11 +40,8 @@ class _Verdicts(dict):
         super().__init__()
         self.period = period
 
-    def get_verdict(self, key: tuple, facts: Callable[[], RowFacts], sold: int | None,
-                    produced: int | None) -> _Verdict:
-        verdict = self.get(key)
-        if verdict is None:
-            verdict = self[key] = _verdict(facts(), sold, produced, self.period)
+    def add(self, key: tuple, facts: RowFacts, sold: int | None, produced: int | None) -> _Verdict:
+        verdict = self[key] = _verdict(facts, sold, produced, self.period)
         return verdict
 
 
@@ -96,11 +93,10 @@ def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[s
     return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
 
 
-def _judged_row(row: dict, key: tuple, facts: Callable[[], RowFacts], item: Any, verdicts: _Verdicts, what: str,
-                measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
+def _judged_row(row: dict, verdict: _Verdict, what: str, measure: tuple[Callable[[dict], Decimal], dict[str, Expr]],
+                findings: Findings) -> dict | None:
     """Apply the verdict on the row's facts, and compute its measure and credit."""
     where = row["#where"]
-    verdict = verdicts.get_verdict(key, facts, item.sold_year, item.produced_year)
     if verdict.judgement is None:
         _report(findings, where, what, verdict.reports, blocking=True)
         return None
@@ -210,58 +206,90 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
     return True
 
 
-def _product_rows(components: list, verdicts: _Verdicts, findings: Findings, owned: bool = False) -> list[dict]:
-    """Each product row judged and computed. With `owned` (rows read by the fast path, held by no
-    one else) each row read is let go as soon as its computed row exists, so both are never all
-    in memory at once."""
+# A product row's columns in order, blank until set. The input's own fields fill it first; these
+# four are read from the input but are not columns of the row.
+ROW = dict.fromkeys(("#index", "#where", "line", "description", "units", "capacity_per_unit", "quantity", "costs",
+                     "sold_year", "produced_year", "macr", "max_discharge_kw_per_unit", "rate", "#capped",
+                     *FIGURES, "#sold", "#produced", "#judgement", "#what", "phase_out", "eligible", "#notes",
+                     "measure", "credit", "#exprs"))
+ROW["description"] = ""
+NOT_COLUMNS = (("component", None), ("fuel_cell_vehicle", False), ("integrated", False),
+               ("integration_test_met", None))
+
+
+class _Fields:
+    """A row's input fields by attribute, for the checks that read a component (_resolve, ...)."""
+
+    def __init__(self, row: dict, extra: dict):
+        self._values = {**row, **extra}
+
+    def __getattr__(self, name):
+        return self._values.get(name)
+
+
+def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) -> list[dict]:
+    """Each product row judged and computed, in place: `rows_in` holds the input rows as `ROW`
+    dicts (held by no one else), and each is let go from it once judged."""
     rows = []
     entries: dict[tuple, catalog.PartIILine] = {}  # lines named so far: most rows name one of a few
     well_shaped: set[tuple] = set()
-    for i, c in enumerate(components):
-        if owned:
-            components[i] = None
+    measures: dict[tuple, tuple] = {}
+    for i, row in enumerate(rows_in):
+        rows_in[i] = None
+        extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
+        component, fuel_cell_vehicle, integrated, integration_test_met = (
+            extra.get(name, default) for name, default in NOT_COLUMNS)
         where = f"components[{i}]"
-        entry = entries.get((c.line, c.component))
+        line = row["line"]
+        entry = entries.get((line, component))
         if entry is None:
-            entry = _resolve(c, where, findings)
+            entry = _resolve(_Fields(row, extra), where, findings)
             if entry is None:
                 continue
-            entries[(c.line, c.component)] = entry
-        # which amounts the row gives: a row shaped as the last of its line needs no second look
-        shape = (entry.line, c.units is None, c.capacity_per_unit is None, c.quantity is None, c.costs is None,
-                 c.wafer_area_cm2 is None, c.purity is None, c.energy_density_wh_per_l is None)
+            entries[(line, component)] = entry
+        units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
+        wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
+        # which amounts the row gives: a row shaped as an earlier one of its line needs no second look
+        shape = (entry.line, units is None, size is None, quantity is None, costs is None,
+                 wafer is None, purity is None, density is None)
         if shape not in well_shaped:
             before = len(findings)
-            if not _check_shape(c, entry, where, findings):
+            if not _check_shape(_Fields(row, extra), entry, where, findings):
                 continue
             if len(findings) == before:
                 well_shaped.add(shape)
-        what = f"line {entry.line} row {c.description or i + 1}"
-        _unit_slip(c, entry, where, what, findings)
-        capped = _battery_cap(c, entry, where, findings)
-        wafer, purity, density = c.wafer_area_cm2, c.purity, c.energy_density_wh_per_l
-        row = {"#index": i, "#where": where, "line": entry.line, "description": c.description,
-               "units": c.units, "capacity_per_unit": c.capacity_per_unit, "quantity": c.quantity,
-               "costs": c.costs, "sold_year": c.sold_year, "produced_year": c.produced_year, "macr": c.macr,
-               "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped,
-               "wafer_area_cm2": wafer, "purity": purity, "energy_density_wh_per_l": density}
-        size = c.capacity_per_unit if entry.measure == "capacity" else None
-        # the facts the rules read, each Decimal as written (400.0 and 400 read differently in a message)
-        key = (entry.line, c.sold_year, c.produced_year, _exact(c.macr), _exact(size), c.fuel_cell_vehicle,
-               _exact(wafer), _exact(purity), _exact(density), c.integrated, c.integration_test_met)
-
-        def facts(c=c, entry=entry, size=size) -> RowFacts:
-            given = {name: getattr(c, name) for name in FIGURES if getattr(c, name) is not None}
-            return RowFacts(entry, 0, 0, macr=c.macr, size=size, fuel_cell_vehicle=c.fuel_cell_vehicle,
-                            figures=given, integrated=c.integrated, integration_test_met=c.integration_test_met)
-        judged = _judged_row(row, key, facts, c, verdicts, what, _measure(entry.measure, capped), findings)
+        description = row["description"]
+        what = f"line {entry.line} row {description or i + 1}"
+        bounds = entry.plausible
+        if bounds is not None and size and ((bounds.low is not None and size < bounds.low)
+                                            or (bounds.high is not None and size > bounds.high)):
+            _unit_slip(_Fields(row, extra), entry, where, what, findings)
+        capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
+                                                                                findings)
+        row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
+        if entry.measure != "capacity":
+            size = None
+        macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
+        # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
+        key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
+               str(density), integrated, integration_test_met)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            given = {name: row[name] for name in FIGURES if row[name] is not None}
+            facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
+                             figures=given, integrated=integrated, integration_test_met=integration_test_met)
+            verdict = verdicts.add(key, facts, sold, produced)
+        measure = measures.get((entry.measure, capped)) or measures.setdefault(
+            (entry.measure, capped), _measure(entry.measure, capped))
+        judged = _judged_row(row, verdict, what, measure, findings)
         if judged is not None:
             rows.append(judged)
     return rows
 
 
-def _exact(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
+def _as_rows(components: list[Component]) -> list[dict]:
+    """Components read by pydantic, as the `ROW` dicts `_product_rows` reads."""
+    return [{**ROW, **c.__dict__} for c in components]
 
 
 def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: Findings,
@@ -274,9 +302,10 @@ def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: 
         row = {"#index": i, "#where": where, **{c: getattr(item, c) for c in columns}, "rate": entry.rate}
         label = getattr(item, "name", "") or getattr(item, "description", "") or i + 1
         what = f"{field.replace('_', ' ')} row {label}"
-        key = (entry.line, item.sold_year, item.produced_year, _exact(item.macr))
-        judged = _judged_row(row, key, lambda item=item: RowFacts(entry, 0, 0, macr=item.macr), item, verdicts,
-                             what, measure, findings)
+        key = (entry.line, item.sold_year, item.produced_year, str(item.macr))
+        verdict = verdicts.get(key) or verdicts.add(key, RowFacts(entry, 0, 0, macr=item.macr), item.sold_year,
+                                                    item.produced_year)
+        judged = _judged_row(row, verdict, what, measure, findings)
         if judged is None:
             continue
         step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
@@ -343,7 +372,7 @@ def _compute(data: Any) -> Result:
         _facility_checks(model, findings)
         verdicts = _Verdicts(period)
         schedules = {
-            "products": _product_rows(components, verdicts, findings, owned=components is not model.components),
+            "products": _product_rows(components, verdicts, findings),
             "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                       ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                        "produced_year", "macr"), "sales_price"),
@@ -379,17 +408,17 @@ def _compute(data: Any) -> Result:
     return result
 
 
-def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list]:
-    """The input as the model, and its product rows. Rows that are already exactly what the model
+def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict]]:
+    """The input as the model, and its product rows as `ROW` dicts. Rows that are already exactly what the model
     accepts are read by the fast path (forms/quick.py) and the rest of the input by pydantic;
     otherwise pydantic reads everything and names every problem."""
     if isinstance(data, dict) and "components" in data:
-        rows = quick_rows(Component, data["components"], _MOST_COMPONENTS)
+        rows = quick_rows(Component, data["components"], _MOST_COMPONENTS, ROW)
         if rows is not None:
             model = validated(Form7207Input, {**data, "components": []}, findings)
             return model, rows
     model = validated(Form7207Input, data, findings)
-    return model, (model.components if model is not None else [])
+    return model, (_as_rows(model.components) if model is not None else [])
 
 
 _MOST_COMPONENTS = next(m.max_length for m in Form7207Input.model_fields["components"].metadata
