@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Callable, Protocol, Sequence
 
-from .numbers import ZERO, D, grouped, round_places
+from .numbers import ONE, ZERO, D, grouped, round_places
 
 
 class Env(Protocol):
@@ -376,9 +376,10 @@ class SumRows(Expr):
         return [row for row in env.rows(self.schedule) if matches(row, self.match, self.value, self.positive)]
 
     def evaluate(self, env):
-        total = ZERO
+        total, column = ZERO, self.column
         for row in self._selected(env):
-            total += _num(row.get(self.column))
+            value = row.get(column)
+            total += value if value.__class__ is Decimal else _num(value)
         return total
 
     def render(self, sheet):
@@ -459,6 +460,8 @@ def compiled(expr: Expr) -> Callable[[dict], object]:
                 total = _num(total)
             for key in rest:
                 value = row.get(key)
+                if value is ONE:  # exactly 1 (exponent 0): the product is unchanged to the last digit
+                    continue
                 total *= value if value.__class__ is Decimal else _num(value)
             return total
         return product_of_columns

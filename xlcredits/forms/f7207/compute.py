@@ -215,6 +215,7 @@ ROW = dict.fromkeys(("#index", "#where", "line", "description", "units", "capaci
 ROW["description"] = ""
 NOT_COLUMNS = (("component", None), ("fuel_cell_vehicle", False), ("integrated", False),
                ("integration_test_met", None))
+_NO_EXTRA: dict = {}
 
 
 class _Fields:
@@ -236,9 +237,12 @@ def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) 
     measures: dict[tuple, tuple] = {}
     for i, row in enumerate(rows_in):
         rows_in[i] = None
-        extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
-        component, fuel_cell_vehicle, integrated, integration_test_met = (
-            extra.get(name, default) for name, default in NOT_COLUMNS)
+        if len(row) == len(ROW):  # none of NOT_COLUMNS given
+            extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
+        else:
+            extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
+            component, fuel_cell_vehicle, integrated, integration_test_met = [
+                extra.get(name, default) for name, default in NOT_COLUMNS]
         where = f"components[{i}]"
         line = row["line"]
         entry = entries.get((line, component))
