@@ -12,6 +12,7 @@ from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
 from .expr import Expr, matches
+from .expr import _num as blank_is_zero
 from .numbers import ENGINE_CONTEXT, grouped
 
 Kind = Literal["input", "rule", "computed"]
@@ -111,16 +112,39 @@ class FormEnv:
         key = (schedule, match, value, positive)
         if key not in cache:
             if match is None:
-                cache[key] = [row for row in self.rows(schedule) if matches(row, None, None, positive)]
+                cache[key] = _counted(self.rows(schedule), positive)
             else:
                 groups = cache.get((schedule, match, positive))
                 if groups is None:  # one pass: each row filed under its matched value, if it counts
                     groups = cache[(schedule, match, positive)] = {}
-                    for row in self.rows(schedule):
-                        if matches(row, None, None, positive):
-                            groups.setdefault(str(row.get(match, "")).lower(), []).append(row)
+                    for row in _counted(self.rows(schedule), positive):
+                        matched = row.get(match, "")
+                        name = matched.lower() if matched.__class__ is str else str(matched).lower()
+                        group = groups.get(name)
+                        if group is None:
+                            groups[name] = [row]
+                        else:
+                            group.append(row)
                 cache[key] = groups.get(str(value).lower(), [])
         return cache[key]
+
+
+def _counted(rows, positive: tuple[str, ...]):
+    """The rows whose `positive` columns are all above zero (`expr.matches` without a match),
+    written out for the usual two columns (phase-out and eligibility): it runs for every row."""
+    if len(positive) != 2:
+        return [row for row in rows if matches(row, None, None, positive)]
+    first, second = positive
+    out = []
+    for row in rows:
+        a, b = row.get(first), row.get(second)
+        if a.__class__ is not Decimal:
+            a = blank_is_zero(a)
+        if b.__class__ is not Decimal:
+            b = blank_is_zero(b)
+        if a > 0 and b > 0:
+            out.append(row)
+    return out
 
 
 def explain(line: Line, env: FormEnv, names) -> str:
