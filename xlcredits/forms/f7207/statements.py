@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import rules
-from ...numbers import ZERO, cents
+from ...numbers import ONE, ZERO, cents
 from . import catalog
 
 SCHEDULE_LINE = {"vessels": "2a", "minerals": "6a", "coal": "6b"}
@@ -27,6 +27,8 @@ def excluded(schedules: dict[str, list[dict]]) -> list[dict]:
     for schedule, rows in schedules.items():
         for row in rows:
             judgement = row["#judgement"]
+            if judgement.factor != 0 and not row.get("#capped"):
+                continue  # earns credit on all of its amount: nothing to state
             line = _line(schedule, row)
             if judgement.factor == 0:
                 reasons = judgement.exclusions
@@ -57,7 +59,7 @@ def phase_out(schedules: dict[str, list[dict]]) -> list[dict]:
     for schedule, rows in schedules.items():
         for row in rows:
             judgement = row["#judgement"]
-            if judgement.factor == 0 or judgement.phase_out == 1:
+            if judgement.phase_out is ONE or judgement.factor == 0 or judgement.phase_out == 1:
                 continue
             line = _line(schedule, row)
             basis = "produced" if schedule == "minerals" else "sold"
