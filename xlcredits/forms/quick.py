@@ -108,6 +108,16 @@ class _QuickRow:
 _BAD = object()  # what a check returns for a value the fast path leaves to pydantic
 
 
+def _more_places(value: Decimal, places: int) -> bool:
+    """Whether a finite Decimal has more than `places` decimals as written (its exponent is below
+    -places), read from its text, which is cheaper than `as_tuple` for the usual plain number."""
+    text = str(value)
+    if "E" in text:
+        return value.as_tuple().exponent < -places
+    dot = text.find(".")
+    return dot >= 0 and len(text) - dot - 1 > places
+
+
 def _check(spec: _Spec) -> Callable[[Any], Any]:
     """One field's check, built once: the value as the model reads it, or _BAD. Each check is a
     single call with its bounds bound locally: it runs for every value of every row."""
@@ -119,9 +129,16 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
             or (above is not None and value <= above)
 
     if spec.base is str:
+        seen: dict[str, str] = {}  # texts repeat (line numbers, descriptions): each stripped once
+
         def check(value):
-            if value.__class__ is str and (longest is None or len(value) <= longest):
-                return value.strip()  # the models strip whitespace (Strict.model_config)
+            if value.__class__ is str:
+                stripped = seen.get(value)
+                if stripped is None and (longest is None or len(value) <= longest):
+                    stripped = value.strip()  # the models strip whitespace (Strict.model_config)
+                    if len(seen) < 10_000:
+                        seen[value] = stripped
+                return _BAD if stripped is None else stripped
             return None if value is None and optional else _BAD
     elif spec.base is bool:
         def check(value):
@@ -137,7 +154,7 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
         def check(value):
             kind = value.__class__
             if kind is Decimal:
-                if not value.is_finite() or (places is not None and value.as_tuple().exponent < -places):
+                if not value.is_finite() or (places is not None and _more_places(value, places)):
                     return _BAD
             elif kind is int:
                 value = Decimal(value)
