@@ -13,7 +13,7 @@ from typing import Iterable, Literal, Mapping, Sequence
 
 from .expr import Expr, matches
 from .expr import _num as blank_is_zero
-from .numbers import ENGINE_CONTEXT, grouped
+from .numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 
 Kind = Literal["input", "rule", "computed"]
 Unit = Literal["money", "watts", "kwh", "kg", "m2", "fraction", "percent", "quantity", "count"]
@@ -138,12 +138,17 @@ def _counted(rows, positive: tuple[str, ...]):
     out = []
     for row in rows:
         a, b = row.get(first), row.get(second)
-        if a.__class__ is not Decimal:
-            a = blank_is_zero(a)
-        if b.__class__ is not Decimal:
-            b = blank_is_zero(b)
-        if a > 0 and b > 0:
-            out.append(row)
+        if a is not ONE:  # the usual value, 1, told by identity: cheaper than comparing a Decimal
+            if a.__class__ is not Decimal:
+                a = blank_is_zero(a)
+            if not a > ZERO:
+                continue
+        if b is not ONE:
+            if b.__class__ is not Decimal:
+                b = blank_is_zero(b)
+            if not b > ZERO:
+                continue
+        out.append(row)
     return out
 
 
