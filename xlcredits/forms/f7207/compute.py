@@ -93,19 +93,22 @@ def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[s
     return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
 
 
-def _judged_row(row: dict, verdict: _Verdict, what: str, measure: tuple[Callable[[dict], Decimal], dict[str, Expr]],
-                findings: Findings) -> dict | None:
-    """Apply the verdict on the row's facts, and compute its measure and credit."""
-    where = row["#where"]
-    if verdict.judgement is None:
-        _report(findings, where, what, verdict.reports, blocking=True)
-        return None
-    years, judgement = verdict.years, verdict.judgement
-    if verdict.years_backwards:
-        findings.warning(where, f"{what}: sold in {years.sold} but produced in {years.produced}; check the years.")
-    if verdict.reports:
-        _report(findings, where, what, verdict.reports)
-    row["#sold"], row["#produced"], row["#judgement"], row["#what"] = years.sold, years.produced, judgement, what
+def _judged_row(row: dict, verdict: _Verdict, what: Callable[[], str],
+                measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
+    """Apply the verdict on the row's facts, and compute its measure and credit. `what` names the
+    row in a finding ("line 1e row Module 400 W"); most rows have none, so it is written on demand."""
+    judgement = verdict.judgement
+    if judgement is None or verdict.years_backwards or verdict.reports:
+        where, said = row["#where"], what()
+        if judgement is None:
+            _report(findings, where, said, verdict.reports, blocking=True)
+            return None
+        if verdict.years_backwards:
+            findings.warning(where, f"{said}: sold in {verdict.years.sold} but produced in {verdict.years.produced}; "
+                                    f"check the years.")
+        _report(findings, where, said, verdict.reports)
+    years = verdict.years
+    row["#sold"], row["#produced"], row["#judgement"] = years.sold, years.produced, judgement
     row["phase_out"], row["eligible"], row["#notes"] = judgement.phase_out, judgement.eligible, verdict.notes
     row["measure"] = measure[0](row)
     row["credit"] = _ROW_CREDIT(row)
@@ -210,7 +213,7 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
 # four are read from the input but are not columns of the row.
 ROW = dict.fromkeys(("#index", "#where", "line", "description", "units", "capacity_per_unit", "quantity", "costs",
                      "sold_year", "produced_year", "macr", "max_discharge_kw_per_unit", "rate", "#capped",
-                     *FIGURES, "#sold", "#produced", "#judgement", "#what", "phase_out", "eligible", "#notes",
+                     *FIGURES, "#sold", "#produced", "#judgement", "phase_out", "eligible", "#notes",
                      "measure", "credit", "#exprs"))
 ROW["description"] = ""
 NOT_COLUMNS = (("component", None), ("fuel_cell_vehicle", False), ("integrated", False),
@@ -263,11 +266,13 @@ def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) 
             if len(findings) == before:
                 well_shaped.add(shape)
         description = row["description"]
-        what = f"line {entry.line} row {description or i + 1}"
+
+        def what(entry=entry, description=description, i=i) -> str:
+            return f"line {entry.line} row {description or i + 1}"
         bounds = entry.plausible
         if bounds is not None and size and ((bounds.low is not None and size < bounds.low)
                                             or (bounds.high is not None and size > bounds.high)):
-            _unit_slip(_Fields(row, extra), entry, where, what, findings)
+            _unit_slip(_Fields(row, extra), entry, where, what(), findings)
         capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
                                                                                 findings)
         row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
@@ -309,7 +314,7 @@ def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: 
         key = (entry.line, item.sold_year, item.produced_year, str(item.macr))
         verdict = verdicts.get(key) or verdicts.add(key, RowFacts(entry, 0, 0, macr=item.macr), item.sold_year,
                                                     item.produced_year)
-        judged = _judged_row(row, verdict, what, measure, findings)
+        judged = _judged_row(row, verdict, lambda: what, measure, findings)
         if judged is None:
             continue
         step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
