@@ -235,8 +235,9 @@ def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) 
     """Each product row judged and computed, in place: `rows_in` holds the input rows as `ROW`
     dicts (held by no one else), and each is let go from it once judged."""
     rows = []
-    entries: dict[tuple, catalog.PartIILine] = {}  # lines named so far: most rows name one of a few
-    well_shaped: set[tuple] = set()
+    # A row named and shaped as an earlier one (the same line or component, the same amounts given)
+    # is on the same line and well shaped: most rows are checked with one look-up.
+    well_shaped: dict[tuple, catalog.PartIILine] = {}
     measures: dict[tuple, tuple] = {}
     for i, row in enumerate(rows_in):
         rows_in[i] = None
@@ -247,24 +248,18 @@ def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) 
             component, fuel_cell_vehicle, integrated, integration_test_met = [
                 extra.get(name, default) for name, default in NOT_COLUMNS]
         where = f"components[{i}]"
-        line = row["line"]
-        entry = entries.get((line, component))
-        if entry is None:
-            entry = _resolve(_Fields(row, extra), where, findings)
-            if entry is None:
-                continue
-            entries[(line, component)] = entry
         units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
         wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
-        # which amounts the row gives: a row shaped as an earlier one of its line needs no second look
-        shape = (entry.line, units is None, size is None, quantity is None, costs is None,
+        shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
                  wafer is None, purity is None, density is None)
-        if shape not in well_shaped:
+        entry = well_shaped.get(shape)
+        if entry is None:
             before = len(findings)
-            if not _check_shape(_Fields(row, extra), entry, where, findings):
+            entry = _resolve(_Fields(row, extra), where, findings)
+            if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
                 continue
             if len(findings) == before:
-                well_shaped.add(shape)
+                well_shaped[shape] = entry
         description = row["description"]
 
         def what(entry=entry, description=description, i=i) -> str:
