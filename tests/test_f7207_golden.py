@@ -82,3 +82,28 @@ def test_fast_row_reading_gives_what_pydantic_gives():
         assert [{k: v for k, v in r.items() if k != "#judgement"} for r in by_dict.rows.get("products", [])] == \
             [{k: v for k, v in r.items() if k != "#judgement"} for r in by_model.rows.get("products", [])]
     assert fast >= 100
+
+
+def test_compiled_row_arithmetic_is_evaluate_to_the_digit():
+    """A row's measure and credit, compiled (expr.compiled), equal the expression's own
+    `evaluate` in value and in every digit shown (400.0 stays 400.0), blanks counting as zero."""
+    import random
+    from decimal import Decimal, localcontext
+
+    from xlcredits.expr import compiled
+    from xlcredits.forms.f7207.definition import ROW_CREDIT, product_measure
+    from xlcredits.lines import FormEnv
+    from xlcredits.numbers import ENGINE_CONTEXT, ONE, ZERO
+
+    rng = random.Random(17)
+    values = [None, ZERO, ONE, Decimal("1"), Decimal("1.0"), Decimal("0.75"), Decimal("400.0"), Decimal("0.2"),
+              Decimal("123456789.123456"), Decimal("1E+3"), 7]
+    exprs = [ROW_CREDIT] + [product_measure(kind, capped) for kind in ("capacity", "quantity", "costs")
+                            for capped in (False, True)]
+    with localcontext(ENGINE_CONTEXT):
+        for _ in range(800):
+            row = {key: rng.choice(values) for key in ("units", "capacity_per_unit", "quantity", "costs", "measure",
+                                                       "rate", "phase_out", "eligible", "max_discharge_kw_per_unit")}
+            for expr in exprs:
+                fast, slow = compiled(expr)(row), expr.evaluate(FormEnv(row))
+                assert (fast, str(fast)) == (slow, str(slow)), (expr, row)

@@ -451,13 +451,12 @@ def compiled(expr: Expr) -> Callable[[dict], object]:
         return lambda row: value
     if isinstance(expr, Mul) and all(isinstance(a, Ref) for a in expr.args):
         keys = [a.key for a in expr.args]  # the common case, a product of columns: one loop, no calls
-
         first, rest = keys[0], keys[1:]
 
         def product_of_columns(row):
             total = row.get(first)
-            if total.__class__ is not Decimal:
-                total = _num(total)
+            if total.__class__ is not Decimal:  # blank, or a plain int: 1 × it, as `evaluate` gives
+                total = _ONE * _num(total)
             for key in rest:
                 value = row.get(key)
                 if value is ONE:  # exactly 1 (exponent 0): the product is unchanged to the last digit
