@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
 from .numbers import ONE, ZERO, D, grouped, round_places
 
@@ -376,6 +376,11 @@ class SumRows(Expr):
         return [row for row in env.rows(self.schedule) if matches(row, self.match, self.value, self.positive)]
 
     def evaluate(self, env):
+        total_of = getattr(env, "total", None)  # added up already, while the rows were grouped
+        if total_of is not None:
+            total = total_of(self.schedule, self.match, self.value, self.positive, self.column)
+            if total is not None:
+                return total
         total, column = ZERO, self.column
         for row in self._selected(env):
             value = row.get(column)
@@ -400,6 +405,21 @@ class SumRows(Expr):
     def substitute(self, env):
         parts = [_row_text(r, self.column) for r in self._selected(env)]
         return " + ".join(parts) if parts else "0 (no rows)"
+
+
+def sum_nodes(exprs: Iterable[Expr]) -> Iterator[SumRows]:
+    """Every SumRows inside these expressions."""
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SumRows):
+            yield node
+            continue
+        for value in vars(node).values():
+            if isinstance(value, Expr):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                stack.extend(v for v in value if isinstance(v, Expr))
 
 
 def matches(row: dict, match: str | None, value: str | None, positive: tuple[str, ...]) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr, matches
+from .expr import Expr, matches, sum_nodes
 from .expr import _num as blank_is_zero
 from .numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 
@@ -115,18 +115,52 @@ class FormEnv:
                 cache[key] = _counted(self.rows(schedule), positive)
             else:
                 groups = cache.get((schedule, match, positive))
-                if groups is None:  # one pass: each row filed under its matched value, if it counts
-                    groups = cache[(schedule, match, positive)] = {}
-                    for row in _counted(self.rows(schedule), positive):
-                        matched = row.get(match, "")
-                        name = matched.lower() if matched.__class__ is str else str(matched).lower()
-                        group = groups.get(name)
-                        if group is None:
-                            groups[name] = [row]
-                        else:
-                            group.append(row)
+                if groups is None:
+                    groups = cache[(schedule, match, positive)] = self._group(schedule, match, positive)
                 cache[key] = groups.get(str(value).lower(), [])
         return cache[key]
+
+    def _group(self, schedule, match, positive) -> dict[str, list[dict]]:
+        """One pass: each row that counts filed under its matched value; the columns the lines will
+        sum over these groups (`plan`) are added up in the same pass, while the row is at hand."""
+        columns = tuple(sorted(self.__dict__.get("_planned", {}).get((schedule, match, positive), ())))
+        groups: dict[str, list[dict]] = {}
+        sums: dict[str, list] = {}
+        for row in _counted(self.rows(schedule), positive):
+            matched = row.get(match, "")
+            name = matched.lower() if matched.__class__ is str else str(matched).lower()
+            group = groups.get(name)
+            if group is None:
+                groups[name], totals = [row], [ZERO] * len(columns)
+                sums[name] = totals
+            else:
+                group.append(row)
+                totals = sums[name]
+            for i, column in enumerate(columns):
+                amount = row.get(column)
+                totals[i] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
+        self.__dict__.setdefault("_totals", {})[(schedule, match, positive)] = (
+            columns, {name: dict(zip(columns, totals)) for name, totals in sums.items()})
+        return groups
+
+    def plan(self, exprs: Iterable[Expr]) -> None:
+        """Note the columns these expressions sum over groups of rows (SumRows with a match), so
+        the pass that groups the rows adds them up: one pass over the rows instead of three."""
+        planned = self.__dict__.setdefault("_planned", {})
+        for node in sum_nodes(exprs):
+            if node.match is not None:
+                planned.setdefault((node.schedule, node.match, node.positive), set()).add(node.column)
+
+    def total(self, schedule, match, value, positive, column) -> Decimal | None:
+        """The sum SumRows adds up, when the grouping pass added it up (`plan`); else None."""
+        if match is None:
+            return None
+        self.select(schedule, match, value, positive)
+        columns, sums = self.__dict__["_totals"][(schedule, match, positive)]
+        if column not in columns:
+            return None
+        group = sums.get(str(value).lower())
+        return ZERO if group is None else group[column]
 
 
 def _counted(rows, positive: tuple[str, ...]):
@@ -204,6 +238,9 @@ def evaluate_lines(lines: Iterable[Line], env: FormEnv, names, lazy: bool = Fals
     Input and rule lines must already be in `env.values`.
     """
     lines = tuple(lines)
+    plan = getattr(env, "plan", None)
+    if plan is not None:
+        plan(line.expr for line in lines if line.kind == "computed" and line.expr is not None)
     explanations: dict[str, str] = {}
     for line in lines:
         if line.kind == "computed":
