@@ -48,6 +48,9 @@ def _num(value) -> Decimal:
     return value
 
 
+blank_is_zero = _num  # the same rule, for the environments that sum rows (lines.FormEnv)
+
+
 def _fmt(value) -> str:
     if isinstance(value, str):
         return f'"{value}"'

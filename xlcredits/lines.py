@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr, matches, sum_nodes
-from .expr import _num as blank_is_zero
+from .expr import Expr, blank_is_zero, matches, sum_nodes
 from .numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 
 Kind = Literal["input", "rule", "computed"]

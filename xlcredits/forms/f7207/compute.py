@@ -4,10 +4,9 @@ phase-outs (statements.py)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal, localcontext
 from functools import cache
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from ... import rules
 from ...expr import Expr, Ref, compiled
@@ -18,67 +17,9 @@ from ..quick import quick_rows
 from . import catalog, statements
 from .catalog import PART_II, find_line
 from .definition import FORM, ROW_CREDIT, lines, name_of, product_measure
-from .eligibility import Judgement, Outcome, RowFacts, TaxPeriod, Years, judge, pct, resolve_years
+from .eligibility import RowFacts, TaxPeriod, pct
 from .model import Component, Form7207Input
-
-
-class _Verdict(NamedTuple):
-    """What the rules say about every row with the same line, years and facts: a return of 100,000
-    rows has a few dozen distinct ones, so each is worked out once (`_Verdicts`)."""
-
-    years: Years
-    judgement: Judgement | None  # None when a blank year makes the row uncomputable
-    reports: tuple[tuple[str, str, str], ...]  # (severity, field, text after "<row>: ") per outcome
-    notes: dict  # the phase-out and eligibility notes of the row's rule cells (shared: read only)
-    years_backwards: bool  # sold before it was produced
-
-
-class _Verdicts(dict):
-    """Verdicts by facts, for one return (one tax period)."""
-
-    def __init__(self, period: TaxPeriod):
-        super().__init__()
-        self.period = period
-
-    def add(self, key: tuple, facts: RowFacts, sold: int | None, produced: int | None) -> _Verdict:
-        verdict = self[key] = _verdict(facts, sold, produced, self.period)
-        return verdict
-
-
-def _tail(outcome: Outcome) -> str:
-    cited = rules.cite_text(outcome.cites)
-    return outcome.reason + (f" [{cited}]" if cited else "")
-
-
-def _verdict(facts: RowFacts, sold: int | None, produced: int | None, period: TaxPeriod) -> _Verdict:
-    """Settle the row's years and apply every rule."""
-    years = resolve_years(facts, sold, produced, period)
-    if years.problem is not None:
-        reports = ((years.problem.severity, years.problem.field, _tail(years.problem)),)
-        return _Verdict(years, None, reports, {}, False)
-    facts = replace(facts, sold=years.sold, produced=years.produced)
-    judgement = judge(facts, period)
-    reports = tuple((o.severity, o.field, _tail(o)) for o in judgement.outcomes if o.severity)
-    defaulted = f" ({' and '.join(years.defaulted)} year blank: every year of the tax period gives the same " \
-                f"credit)" if years.defaulted else ""
-    phases = [o for o in judgement.outcomes if o.kind == "phase_out"]
-    notes = {
-        "phase_out": ("; ".join(f"{o.reason} [{rules.cite_text(o.cites)}]" for o in phases) if phases
-                      else "100%: no phase-out for this year") + defaulted,
-        "eligible": ("Not eligible: " + "; ".join(o.reason for o in judgement.exclusions))
-        if judgement.exclusions else "Eligible",
-    }
-    return _Verdict(years, judgement, reports, notes, facts.sold < facts.produced)
-
-
-def _report(findings: Findings, where: str, what: str, reports, blocking: bool = False) -> None:
-    """A row's outcomes as findings at the fields they concern, their citations rendered from the rule."""
-    for severity, field, tail in reports:
-        at = f"{where}.{field}" if field else where
-        if severity == "error":
-            findings.error(at, f"{what}: {tail}", blocking=blocking)
-        else:
-            findings.warning(at, f"{what}: {tail}")
+from .verdicts import Verdict, Verdicts, report
 
 
 # A row's credit, compiled once from the one expression that also explains it.
@@ -93,7 +34,7 @@ def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[s
     return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
 
 
-def _judged_row(row: dict, verdict: _Verdict, what: Callable[[], str],
+def _judged_row(row: dict, verdict: Verdict, what: Callable[[], str],
                 measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
     """Apply the verdict on the row's facts, and compute its measure and credit. `what` names the
     row in a finding ("line 1e row Module 400 W"); most rows have none, so it is written on demand."""
@@ -101,12 +42,12 @@ def _judged_row(row: dict, verdict: _Verdict, what: Callable[[], str],
     if judgement is None or verdict.years_backwards or verdict.reports:
         where, said = row["#where"], what()
         if judgement is None:
-            _report(findings, where, said, verdict.reports, blocking=True)
+            report(findings, where, said, verdict.reports, blocking=True)
             return None
         if verdict.years_backwards:
             findings.warning(where, f"{said}: sold in {verdict.years.sold} but produced in {verdict.years.produced}; "
                                     f"check the years.")
-        _report(findings, where, said, verdict.reports)
+        report(findings, where, said, verdict.reports)
     years = verdict.years
     row["#sold"], row["#produced"], row["#judgement"] = years.sold, years.produced, judgement
     row["phase_out"], row["eligible"], row["#notes"] = judgement.phase_out, judgement.eligible, verdict.notes
@@ -231,7 +172,7 @@ class _Fields:
         return self._values.get(name)
 
 
-def _product_rows(rows_in: list[dict], verdicts: _Verdicts, findings: Findings) -> list[dict]:
+def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -> list[dict]:
     """Each product row judged and computed, in place: `rows_in` holds the input rows as `ROW`
     dicts (held by no one else), and each is let go from it once judged."""
     rows = []
@@ -296,7 +237,7 @@ def _as_rows(components: list[Component]) -> list[dict]:
     return [{**ROW, **c.__dict__} for c in components]
 
 
-def _schedule_rows(items, field: str, line: str, verdicts: _Verdicts, findings: Findings,
+def _schedule_rows(items, field: str, line: str, verdicts: Verdicts, findings: Findings,
                    columns: tuple[str, ...], amount: str) -> list[dict]:
     entry = PART_II[line]
     rows = []
@@ -374,7 +315,7 @@ def _compute(data: Any) -> Result:
     with localcontext(ENGINE_CONTEXT):
         period = _period(model, findings)
         _facility_checks(model, findings)
-        verdicts = _Verdicts(period)
+        verdicts = Verdicts(period)
         schedules = {
             "products": _product_rows(components, verdicts, findings),
             "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
