@@ -17,7 +17,7 @@ ALLOWED = {
     ("model.py", "Line 6b (Rev. 12-2025)"),
     ("model.py", "threshold above 0%"),
     ("model.py", "percentage below 100% applies"),
-    ("compute.py", "100%: no phase-out for this year"),
+    ("verdicts.py", "100%: no phase-out for this year"),
     ("definition.py", "(0–100%)"),
     ("definition.py", "× 75%"),
     ("eligibility.py", "a percentage below 100%"),
