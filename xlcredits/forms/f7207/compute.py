@@ -216,8 +216,12 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
             size = None
         macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
         # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
-        key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
-               str(density), integrated, integration_test_met)
+        if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
+                and integration_test_met is None:  # the usual row: a shorter key says the same
+            key = (entry.line, sold, produced, str(macr), str(size))
+        else:
+            key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
+                   str(density), integrated, integration_test_met)
         verdict = verdicts.get(key)
         if verdict is None:
             given = {name: row[name] for name in FIGURES if row[name] is not None}
