@@ -350,8 +350,9 @@ def _compute(data: Any) -> Result:
         if not _is_estate_or_trust(model):  # lines 8b and 8c are for estates and trusts only (F7207-D12)
             result.lines["8b"] = result.lines["8c"] = None
         result.rows = schedules
-        result.excluded = statements.excluded(schedules)
-        result.phase_out = statements.phase_out(schedules)
+        stated = statements.worth_stating(schedules)
+        result.excluded = statements.excluded(stated)
+        result.phase_out = statements.phase_out(stated)
         result.extras["values"] = env.values  # every value incl. helper lines, for adapters
         _totals_checks(model, env, findings)
     return result
