@@ -23,7 +23,7 @@ def _uncapped(row: dict) -> Decimal:
 
 def worth_stating(schedules: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The rows either statement may name, in order: one pass that leaves out every row earning
-    100% of its whole amount (neither statement says anything about it)."""
+    credit on its whole amount with no phase-out (neither statement says anything about it)."""
     return {schedule: [row for row in rows if row["#judgement"].phase_out is not ONE
                        or row["#judgement"].eligible is not ONE or row.get("#capped")]
             for schedule, rows in schedules.items()}
