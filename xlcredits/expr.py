@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Callable, Protocol, Sequence
+from typing import Callable, Iterable, Iterator, Protocol, Sequence
 
-from .numbers import ZERO, D, grouped, round_places
+from .numbers import ONE, ZERO, D, grouped, round_places
 
 
 class Env(Protocol):
@@ -39,11 +39,16 @@ Names = Callable[[str], str]
 
 def _num(value) -> Decimal:
     """Blank counts as zero in arithmetic, as in a spreadsheet."""
+    if value.__class__ is Decimal:  # first: comparing a Decimal with "" is slow
+        return value
     if value is None or value == "":
         return ZERO
     if isinstance(value, str):
         raise TypeError(f"text {value!r} used in arithmetic")
     return value
+
+
+blank_is_zero = _num  # the same rule, for the environments that sum rows (lines.FormEnv)
 
 
 def _fmt(value) -> str:
@@ -366,13 +371,24 @@ class SumRows(Expr):
     positive: tuple[str, ...] = ()  # only rows where each of these columns is above zero
 
     def _selected(self, env):
-        for row in env.rows(self.schedule):
-            if self.match is None or str(row.get(self.match, "")).lower() == str(self.value).lower():
-                if all(_num(row.get(c)) > 0 for c in self.positive):
-                    yield row
+        # An environment that indexes its rows (FormEnv.select) answers without scanning every
+        # row for every line: the scan made a form's time grow with lines × rows.
+        select = getattr(env, "select", None)
+        if select is not None:
+            return select(self.schedule, self.match, self.value, self.positive)
+        return [row for row in env.rows(self.schedule) if matches(row, self.match, self.value, self.positive)]
 
     def evaluate(self, env):
-        return sum((_num(r.get(self.column)) for r in self._selected(env)), ZERO)
+        total_of = getattr(env, "total", None)  # added up already, while the rows were grouped
+        if total_of is not None:
+            total = total_of(self.schedule, self.match, self.value, self.positive, self.column)
+            if total is not None:
+                return total
+        total, column = ZERO, self.column
+        for row in self._selected(env):
+            value = row.get(column)
+            total += value if value.__class__ is Decimal else _num(value)
+        return total
 
     def render(self, sheet):
         target = sheet.column_range(self.schedule, self.column)
@@ -390,5 +406,101 @@ class SumRows(Expr):
         return f"sum of {self.schedule}.{self.column}{where}"
 
     def substitute(self, env):
-        parts = [r.get(f"{self.column}#explain") or _fmt(r.get(self.column)) for r in self._selected(env)]
+        parts = [_row_text(r, self.column) for r in self._selected(env)]
         return " + ".join(parts) if parts else "0 (no rows)"
+
+
+def sum_nodes(exprs: Iterable[Expr]) -> Iterator[SumRows]:
+    """Every SumRows inside these expressions."""
+    stack = list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, SumRows):
+            yield node
+            continue
+        for value in vars(node).values():
+            if isinstance(value, Expr):
+                stack.append(value)
+            elif isinstance(value, tuple):
+                stack.extend(v for v in value if isinstance(v, Expr))
+
+
+def matches(row: dict, match: str | None, value: str | None, positive: tuple[str, ...]) -> bool:
+    """Whether SumRows counts `row`: its `match` column equals `value` (any case, as SUMIFS
+    compares) and each `positive` column is above zero."""
+    if match is not None and str(row.get(match, "")).lower() != str(value).lower():
+        return False
+    for column in positive:
+        if not _num(row.get(column)) > 0:
+            return False
+    return True
+
+
+def _row_text(row: dict, column: str) -> str:
+    """A row's amount in an explanation: the arithmetic of the expression that computed it (a row
+    keeps its expressions under "#exprs"), or the amount as typed."""
+    expr = row.get("#exprs", {}).get(column)
+    if expr is None:
+        return _fmt(row.get(column))
+    return expr.substitute(_RowEnv(row))
+
+
+class _RowEnv:
+    """One schedule row as an environment: its columns are the names."""
+
+    __slots__ = ("get",)
+
+    def __init__(self, row: dict):
+        self.get = row.get
+
+    def rows(self, schedule):
+        return ()
+
+
+# --- compiled evaluation -------------------------------------------------------------------------
+# A schedule's row expressions run once per row (100,000 times on a large return). `compiled`
+# turns the same tree into nested closures over the row dict: the same operations in the same
+# order as `evaluate`, without building an environment and dispatching per node.
+
+_ONE = D(1)
+
+
+def compiled(expr: Expr) -> Callable[[dict], object]:
+    if isinstance(expr, Ref):
+        key = expr.key
+        return lambda row: row.get(key)
+    if isinstance(expr, Const):
+        value = expr.value
+        return lambda row: value
+    if isinstance(expr, Mul) and all(isinstance(a, Ref) for a in expr.args):
+        keys = [a.key for a in expr.args]  # the common case, a product of columns: one loop, no calls
+        first, rest = keys[0], keys[1:]
+
+        def product_of_columns(row):
+            total = row.get(first)
+            if total.__class__ is not Decimal:  # blank, or a plain int: 1 × it, as `evaluate` gives
+                total = _ONE * _num(total)
+            for key in rest:
+                value = row.get(key)
+                if value is ONE:  # exactly 1 (exponent 0): the product is unchanged to the last digit
+                    continue
+                total *= value if value.__class__ is Decimal else _num(value)
+            return total
+        return product_of_columns
+    if isinstance(expr, Mul):
+        parts = [_numeric(compiled(a)) for a in expr.args]
+
+        def product(row):
+            total = _ONE
+            for part in parts:
+                total *= part(row)
+            return total
+        return product
+    if isinstance(expr, Min) and len(expr.args) == 2:
+        first, second = (_numeric(compiled(a)) for a in expr.args)
+        return lambda row: min(first(row), second(row))
+    return lambda row: expr.evaluate(_RowEnv(row))
+
+
+def _numeric(fn: Callable[[dict], object]) -> Callable[[dict], Decimal]:
+    return lambda row: _num(fn(row))

@@ -40,7 +40,38 @@ def _object(pairs):
     return obj
 
 
+# The fast path for the usual input: text without a backslash (so no escapes at all, hence no lone
+# surrogate) and without a run of 16 digits (so no number with more significant digits than Excel
+# keeps, nor an integer too long for Python to convert) is parsed once, with only a duplicate-key
+# check beside it. Any other text takes the full path below, which names every problem.
+_DIGITS_AS_ZEROS = str.maketrans("123456789.", "0000000000")
+
+
+class _Duplicate(Exception):
+    pass
+
+
+def _plain_object(pairs):
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        raise _Duplicate
+    return obj
+
+
+def _loads_clean(text: str | bytes) -> Any:
+    """The parse of text with nothing suspect in it (see above), or None."""
+    if isinstance(text, bytes) or "\\" in text or "0" * 16 in text.translate(_DIGITS_AS_ZEROS):
+        return None
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant, object_pairs_hook=_plain_object)
+    except (_Duplicate, json.JSONDecodeError, RecursionError):
+        return None  # the full path below says what is wrong
+
+
 def loads(text: str | bytes) -> Any:
+    clean = _loads_clean(text)
+    if clean is not None:
+        return clean
     try:
         data = json.loads(text, parse_float=Decimal, parse_int=_integer, parse_constant=_reject_constant,
                           object_pairs_hook=_object)

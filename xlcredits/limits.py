@@ -41,8 +41,30 @@ def _short(value: Decimal) -> str:
     return f"{value:.3E}" if abs(value) >= Decimal("1e18") else grouped(value, 2)
 
 
+def _has_error_text(data: Any) -> bool:
+    """Whether any text in the input is an Excel error value: a walk without paths, since nearly
+    every input has none (every error text starts with "#")."""
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            for item in value.values():
+                if item.__class__ is str:  # most values are read here, without a trip through the stack
+                    if "#" in item and error_text(item):
+                        return True
+                elif isinstance(item, (dict, list, str)):
+                    stack.append(item)
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and "#" in value and error_text(value):
+            return True
+    return False
+
+
 def _error_texts(data: Any, limit: int = 50) -> list[tuple[str, str]]:
     """(JSON path, "#REF!") for every text in the input that is an Excel error value."""
+    if not _has_error_text(data):
+        return []
     found: list[tuple[str, str]] = []
     stack: list[tuple[str, Any]] = [("", data)]
     while stack and len(found) < limit:

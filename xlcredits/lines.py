@@ -6,12 +6,13 @@ audit trail explains it, the JSON output names it, and the workbook's defined na
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from typing import Iterable, Literal, Mapping, Sequence
 
-from .expr import Expr
-from .numbers import grouped
+from .expr import Expr, blank_is_zero, matches, sum_nodes
+from .numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 
 Kind = Literal["input", "rule", "computed"]
 Unit = Literal["money", "watts", "kwh", "kg", "m2", "fraction", "percent", "quantity", "count"]
@@ -102,26 +103,153 @@ class FormEnv:
     def rows(self, schedule):
         return self.schedules.get(schedule, ())
 
+    def select(self, schedule, match, value, positive) -> list[dict]:
+        """The rows SumRows counts (see `expr.matches`). The rows are grouped by the matched column
+        once per schedule, so each line reads only its own rows, and a selection is kept for the
+        line's other column ((d) and (e) select the same rows)."""
+        cache = self.__dict__.setdefault("_selections", {})
+        key = (schedule, match, value, positive)
+        if key not in cache:
+            if match is None:
+                cache[key] = _counted(self.rows(schedule), positive)
+            else:
+                groups = cache.get((schedule, match, positive))
+                if groups is None:
+                    groups = cache[(schedule, match, positive)] = self._group(schedule, match, positive)
+                cache[key] = groups.get(str(value).lower(), [])
+        return cache[key]
 
-def evaluate_lines(lines: Iterable[Line], env: FormEnv, names) -> dict[str, str]:
-    """Evaluate computed lines in order into `env.values`; return each line's explanation.
+    def _group(self, schedule, match, positive) -> dict[str, list[dict]]:
+        """One pass: each row that counts filed under its matched value; the columns the lines will
+        sum over these groups (`plan`) are added up in the same pass, while the row is at hand."""
+        columns = tuple(sorted(self.__dict__.get("_planned", {}).get((schedule, match, positive), ())))
+        groups: dict[str, list[dict]] = {}
+        sums: dict[str, list] = {}
+        for row in _counted(self.rows(schedule), positive):
+            matched = row.get(match, "")
+            name = matched.lower() if matched.__class__ is str else str(matched).lower()
+            group = groups.get(name)
+            if group is None:
+                groups[name], totals = [row], [ZERO] * len(columns)
+                sums[name] = totals
+            else:
+                group.append(row)
+                totals = sums[name]
+            for i, column in enumerate(columns):
+                amount = row.get(column)
+                totals[i] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
+        self.__dict__.setdefault("_totals", {})[(schedule, match, positive)] = (
+            columns, {name: dict(zip(columns, totals)) for name, totals in sums.items()})
+        return groups
+
+    def plan(self, exprs: Iterable[Expr]) -> None:
+        """Note the columns these expressions sum over groups of rows (SumRows with a match), so
+        the pass that groups the rows adds them up: one pass over the rows instead of three."""
+        planned = self.__dict__.setdefault("_planned", {})
+        for node in sum_nodes(exprs):
+            if node.match is not None:
+                planned.setdefault((node.schedule, node.match, node.positive), set()).add(node.column)
+
+    def total(self, schedule, match, value, positive, column) -> Decimal | None:
+        """The sum SumRows adds up, when the grouping pass added it up (`plan`); else None."""
+        if match is None:
+            return None
+        self.select(schedule, match, value, positive)
+        columns, sums = self.__dict__["_totals"][(schedule, match, positive)]
+        if column not in columns:
+            return None
+        group = sums.get(str(value).lower())
+        return ZERO if group is None else group[column]
+
+
+def _counted(rows, positive: tuple[str, ...]):
+    """The rows whose `positive` columns are all above zero (`expr.matches` without a match),
+    written out for the usual two columns (phase-out and eligibility): it runs for every row."""
+    if len(positive) != 2:
+        return [row for row in rows if matches(row, None, None, positive)]
+    first, second = positive
+    out = []
+    for row in rows:
+        a, b = row.get(first), row.get(second)
+        if a is not ONE:  # the usual value, 1, told by identity: cheaper than comparing a Decimal
+            if a.__class__ is not Decimal:
+                a = blank_is_zero(a)
+            if not a > ZERO:
+                continue
+        if b is not ONE:
+            if b.__class__ is not Decimal:
+                b = blank_is_zero(b)
+            if not b > ZERO:
+                continue
+        out.append(row)
+    return out
+
+
+def explain(line: Line, env: FormEnv, names) -> str:
+    """A line's explanation: what it adds up, the same with the numbers, and its value."""
+    if line.kind != "computed":
+        return line.annotation() or ("entered by the preparer" if line.kind == "input" else "")
+    value = env.values[line.key]
+    symbolic = line.expr.describe(names)
+    numeric = line.expr.substitute(env)
+    text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
+    return f"{text} = {grouped(value, line.places())}"
+
+
+class Explanations(MutableMapping):
+    """Each line's explanation, written when it is first read: a 100,000-row return lists every
+    row's arithmetic under its line, and most outputs (the JSON, a cell) never read it. The text is
+    the one `explain` would have written at once: the values it reads are final when the lines
+    are evaluated, and it is written under the engine's decimal context."""
+
+    def __init__(self, lines: Iterable[Line], env: FormEnv, names):
+        self._pending = {line.key: line for line in lines}  # a form defines each key once
+        self._env, self._names = env, names
+        self._done: dict[str, str] = {}
+
+    def __getitem__(self, key):
+        if key not in self._done:
+            line = self._pending[key]  # KeyError for a key with no line, as a dict
+            with localcontext(ENGINE_CONTEXT):
+                self._done[key] = explain(line, self._env, self._names)
+        return self._done[key]
+
+    def __setitem__(self, key, text):
+        self._done[key] = text
+        self._pending.setdefault(key, None)
+
+    def __delitem__(self, key):
+        del self._pending[key]
+        self._done.pop(key, None)
+
+    def __iter__(self):
+        return iter(self._pending)
+
+    def __len__(self):
+        return len(self._pending)
+
+
+def evaluate_lines(lines: Iterable[Line], env: FormEnv, names, lazy: bool = False) -> MutableMapping[str, str]:
+    """Evaluate computed lines in order into `env.values`; return each line's explanation (with
+    `lazy`, an `Explanations` that writes each when it is read).
 
     Lines are defined in an order where every reference comes first (as on the printed form).
     Input and rule lines must already be in `env.values`.
     """
+    lines = tuple(lines)
+    plan = getattr(env, "plan", None)
+    if plan is not None:
+        plan(line.expr for line in lines if line.kind == "computed" and line.expr is not None)
     explanations: dict[str, str] = {}
     for line in lines:
         if line.kind == "computed":
             assert line.expr is not None, line.key
             env.values[line.key] = line.expr.evaluate(env)
-            value = env.values[line.key]
-            symbolic = line.expr.describe(names)
-            numeric = line.expr.substitute(env)
-            text = f"{symbolic} = {numeric}" if numeric != symbolic else symbolic
-            explanations[line.key] = f"{text} = {grouped(value, line.places())}"
-        elif line.key not in explanations:
-            explanations[line.key] = line.annotation() or ("entered by the preparer" if line.kind == "input" else "")
-    return explanations
+            if not lazy:
+                explanations[line.key] = explain(line, env, names)
+        elif not lazy and line.key not in explanations:
+            explanations[line.key] = explain(line, env, names)
+    return Explanations(lines, env, names) if lazy else explanations
 
 
 @dataclass
@@ -131,7 +259,7 @@ class Result:
     tax_year: object
     lines: dict[str, Decimal | None] = field(default_factory=dict)
     findings: Findings = field(default_factory=Findings)
-    explanations: dict[str, str] = field(default_factory=dict)
+    explanations: MutableMapping[str, str] = field(default_factory=dict)
     rows: dict[str, list[dict]] = field(default_factory=dict)
     extras: dict[str, object] = field(default_factory=dict)
     # Statements a form attaches (Form 7207): rows or parts of rows that earn nothing, and the

@@ -4,68 +4,56 @@ phase-outs (statements.py)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from decimal import localcontext
-from typing import Any
+from decimal import Decimal, localcontext
+from functools import cache
+from typing import Any, Callable
 
 from ... import rules
-from ...expr import Expr, Ref
+from ...expr import Expr, Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
-from ..common import validated
+from ..common import no_collector_pauses, validated
+from ..quick import quick_rows
 from . import catalog, statements
 from .catalog import PART_II, find_line
 from .definition import FORM, ROW_CREDIT, lines, name_of, product_measure
-from .eligibility import Outcome, RowFacts, TaxPeriod, judge, pct, resolve_years
+from .eligibility import RowFacts, TaxPeriod, pct
 from .model import Component, Form7207Input
+from .verdicts import Verdict, Verdicts, report
 
 
-def _report(findings: Findings, where: str, what: str, outcome: Outcome, blocking: bool = False) -> None:
-    """A rule's outcome as a finding at the field it concerns, its citations rendered from the rule."""
-    if not outcome.severity:
-        return
-    at = f"{where}.{outcome.field}" if outcome.field else where
-    cited = rules.cite_text(outcome.cites)
-    message = f"{what}: {outcome.reason}" + (f" [{cited}]" if cited else "")
-    if outcome.severity == "error":
-        findings.error(at, message, blocking=blocking)
-    else:
-        findings.warning(at, message)
+# A row's credit, compiled once from the one expression that also explains it.
+_ROW_CREDIT = compiled(ROW_CREDIT)
 
 
-def _judged_row(row: dict, facts: RowFacts, item: Any, period: TaxPeriod, what: str, measure: Expr,
-                findings: Findings) -> dict | None:
-    """Settle the row's years, apply every rule, and compute its measure and credit."""
-    where = row["#where"]
-    years = resolve_years(facts, item.sold_year, item.produced_year, period)
-    if years.problem is not None:
-        _report(findings, where, what, years.problem, blocking=True)
-        return None
-    facts = replace(facts, sold=years.sold, produced=years.produced)
-    if facts.sold < facts.produced:
-        findings.warning(where, f"{what}: sold in {facts.sold} but produced in {facts.produced}; check the years.")
-    judgement = judge(facts, period)
-    for outcome in judgement.outcomes:
-        _report(findings, where, what, outcome)
-    defaulted = f" ({' and '.join(years.defaulted)} year blank: every year of the tax period gives the same " \
-                f"credit)" if years.defaulted else ""
-    phases = [o for o in judgement.outcomes if o.kind == "phase_out"]
-    row.update({
-        "#sold": facts.sold, "#produced": facts.produced, "#judgement": judgement, "#what": what,
-        "phase_out": judgement.phase_out, "eligible": judgement.eligible,
-        "#notes": {
-            "phase_out": ("; ".join(f"{o.reason} [{rules.cite_text(o.cites)}]" for o in phases) if phases
-                          else "100%: no phase-out for this year") + defaulted,
-            "eligible": ("Not eligible: " + "; ".join(o.reason for o in judgement.exclusions))
-            if judgement.exclusions else "Eligible",
-        },
-    })
-    env = FormEnv(row)
-    row["measure"] = measure.evaluate(env)
-    row["measure#explain"] = measure.substitute(env)
-    row["credit"] = ROW_CREDIT.evaluate(env)
-    row["credit#explain"] = ROW_CREDIT.substitute(env)
-    row["#exprs"] = {"measure": measure, "credit": ROW_CREDIT}
+@cache
+def _measure(kind: str, capped: bool) -> tuple[Callable[[dict], Decimal], dict[str, Expr]]:
+    """Column (d) of a product row compiled, and the expressions the row keeps for its formulas
+    and explanations."""
+    expr = product_measure(kind, capped)
+    return compiled(expr), {"measure": expr, "credit": ROW_CREDIT}
+
+
+def _judged_row(row: dict, verdict: Verdict, what: Callable[[], str],
+                measure: tuple[Callable[[dict], Decimal], dict[str, Expr]], findings: Findings) -> dict | None:
+    """Apply the verdict on the row's facts, and compute its measure and credit. `what` names the
+    row in a finding ("line 1e row Module 400 W"); most rows have none, so it is written on demand."""
+    judgement = verdict.judgement
+    if judgement is None or verdict.years_backwards or verdict.reports:
+        where, said = row["#where"], what()
+        if judgement is None:
+            report(findings, where, said, verdict.reports, blocking=True)
+            return None
+        if verdict.years_backwards:
+            findings.warning(where, f"{said}: sold in {verdict.years.sold} but produced in {verdict.years.produced}; "
+                                    f"check the years.")
+        report(findings, where, said, verdict.reports)
+    years = verdict.years
+    row["#sold"], row["#produced"], row["#judgement"] = years.sold, years.produced, judgement
+    row["phase_out"], row["eligible"], row["#notes"] = judgement.phase_out, judgement.eligible, verdict.notes
+    row["measure"] = measure[0](row)
+    row["credit"] = _ROW_CREDIT(row)
+    row["#exprs"] = measure[1]
     return row
 
 
@@ -162,42 +150,111 @@ def _battery_cap(c: Component, entry: catalog.PartIILine, where: str, findings: 
     return True
 
 
-def _product_rows(model: Form7207Input, period: TaxPeriod, findings: Findings) -> list[dict]:
+# A product row's columns in order, blank until set. The input's own fields fill it first; these
+# four are read from the input but are not columns of the row.
+ROW = dict.fromkeys(("#index", "#where", "line", "description", "units", "capacity_per_unit", "quantity", "costs",
+                     "sold_year", "produced_year", "macr", "max_discharge_kw_per_unit", "rate", "#capped",
+                     *FIGURES, "#sold", "#produced", "#judgement", "phase_out", "eligible", "#notes",
+                     "measure", "credit", "#exprs"))
+ROW["description"] = ""
+NOT_COLUMNS = (("component", None), ("fuel_cell_vehicle", False), ("integrated", False),
+               ("integration_test_met", None))
+_NO_EXTRA: dict = {}
+
+
+class _Fields:
+    """A row's input fields by attribute, for the checks that read a component (_resolve, ...)."""
+
+    def __init__(self, row: dict, extra: dict):
+        self._values = {**row, **extra}
+
+    def __getattr__(self, name):
+        return self._values.get(name)
+
+
+def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -> list[dict]:
+    """Each product row judged and computed, in place: `rows_in` holds the input rows as `ROW`
+    dicts (held by no one else), and each is let go from it once judged."""
     rows = []
-    for i, c in enumerate(model.components):
+    # A row named and shaped as an earlier one (the same line or component, the same amounts given)
+    # is on the same line and well shaped: most rows are checked with one look-up.
+    well_shaped: dict[tuple, catalog.PartIILine] = {}
+    measures: dict[tuple, tuple] = {}
+    for i, row in enumerate(rows_in):
+        rows_in[i] = None
+        if len(row) == len(ROW):  # none of NOT_COLUMNS given
+            extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
+        else:
+            extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
+            component, fuel_cell_vehicle, integrated, integration_test_met = [
+                extra.get(name, default) for name, default in NOT_COLUMNS]
         where = f"components[{i}]"
-        entry = _resolve(c, where, findings)
-        if entry is None or not _check_shape(c, entry, where, findings):
-            continue
-        what = f"line {entry.line} row {c.description or i + 1}"
-        _unit_slip(c, entry, where, what, findings)
-        capped = _battery_cap(c, entry, where, findings)
-        row = {"#index": i, "#where": where, "line": entry.line, "description": c.description,
-               "units": c.units, "capacity_per_unit": c.capacity_per_unit, "quantity": c.quantity,
-               "costs": c.costs, "sold_year": c.sold_year, "produced_year": c.produced_year, "macr": c.macr,
-               "max_discharge_kw_per_unit": c.max_discharge_kw_per_unit, "rate": entry.rate, "#capped": capped,
-               **{name: getattr(c, name) for name in FIGURES}}
-        facts = RowFacts(entry, 0, 0, macr=c.macr, size=c.capacity_per_unit if entry.measure == "capacity" else None,
-                         fuel_cell_vehicle=c.fuel_cell_vehicle,
-                         figures={name: getattr(c, name) for name in FIGURES if getattr(c, name) is not None},
-                         integrated=c.integrated, integration_test_met=c.integration_test_met)
-        judged = _judged_row(row, facts, c, period, what, product_measure(entry.measure, capped), findings)
+        units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
+        wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
+        shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
+                 wafer is None, purity is None, density is None)
+        entry = well_shaped.get(shape)
+        if entry is None:
+            before = len(findings)
+            entry = _resolve(_Fields(row, extra), where, findings)
+            if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
+                continue
+            if len(findings) == before:
+                well_shaped[shape] = entry
+        description = row["description"]
+
+        def what(entry=entry, description=description, i=i) -> str:
+            return f"line {entry.line} row {description or i + 1}"
+        bounds = entry.plausible
+        if bounds is not None and size and ((bounds.low is not None and size < bounds.low)
+                                            or (bounds.high is not None and size > bounds.high)):
+            _unit_slip(_Fields(row, extra), entry, where, what(), findings)
+        capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
+                                                                                findings)
+        row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
+        if entry.measure != "capacity":
+            size = None
+        macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
+        # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
+        if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
+                and integration_test_met is None:  # the usual row: a shorter key says the same
+            key = (entry.line, sold, produced, str(macr), str(size))
+        else:
+            key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
+                   str(density), integrated, integration_test_met)
+        verdict = verdicts.get(key)
+        if verdict is None:
+            given = {name: row[name] for name in FIGURES if row[name] is not None}
+            facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
+                             figures=given, integrated=integrated, integration_test_met=integration_test_met)
+            verdict = verdicts.add(key, facts, sold, produced)
+        measure = measures.get((entry.measure, capped)) or measures.setdefault(
+            (entry.measure, capped), _measure(entry.measure, capped))
+        judged = _judged_row(row, verdict, what, measure, findings)
         if judged is not None:
             rows.append(judged)
     return rows
 
 
-def _schedule_rows(items, field: str, line: str, period: TaxPeriod, findings: Findings,
+def _as_rows(components: list[Component]) -> list[dict]:
+    """Components read by pydantic, as the `ROW` dicts `_product_rows` reads."""
+    return [{**ROW, **c.__dict__} for c in components]
+
+
+def _schedule_rows(items, field: str, line: str, verdicts: Verdicts, findings: Findings,
                    columns: tuple[str, ...], amount: str) -> list[dict]:
     entry = PART_II[line]
     rows = []
+    measure = (compiled(Ref(amount)), {"measure": Ref(amount), "credit": ROW_CREDIT})
     for i, item in enumerate(items):
         where = f"{field}[{i}]"
         row = {"#index": i, "#where": where, **{c: getattr(item, c) for c in columns}, "rate": entry.rate}
         label = getattr(item, "name", "") or getattr(item, "description", "") or i + 1
         what = f"{field.replace('_', ' ')} row {label}"
-        facts = RowFacts(entry, 0, 0, macr=item.macr)
-        judged = _judged_row(row, facts, item, period, what, Ref(amount), findings)
+        key = (entry.line, item.sold_year, item.produced_year, str(item.macr))
+        verdict = verdicts.get(key) or verdicts.add(key, RowFacts(entry, 0, 0, macr=item.macr), item.sold_year,
+                                                    item.produced_year)
+        judged = _judged_row(row, verdict, lambda: what, measure, findings)
         if judged is None:
             continue
         step = catalog.GENERAL_PHASE_OUT.at(judged["#sold"])
@@ -242,8 +299,13 @@ def _facility_checks(model: Form7207Input, findings: Findings) -> None:
 
 def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
+    with no_collector_pauses():
+        return _compute(data)
+
+
+def _compute(data: Any) -> Result:
     findings = Findings()
-    model = validated(Form7207Input, data, findings)
+    model, components = _validated(data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)
@@ -257,14 +319,15 @@ def compute(data: Any) -> Result:
     with localcontext(ENGINE_CONTEXT):
         period = _period(model, findings)
         _facility_checks(model, findings)
+        verdicts = Verdicts(period)
         schedules = {
-            "products": _product_rows(model, period, findings),
-            "vessels": _schedule_rows(model.vessels, "vessels", "2a", period, findings,
+            "products": _product_rows(components, verdicts, findings),
+            "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                       ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                        "produced_year", "macr"), "sales_price"),
-            "minerals": _schedule_rows(model.critical_minerals, "critical_minerals", "6a", period, findings,
+            "minerals": _schedule_rows(model.critical_minerals, "critical_minerals", "6a", verdicts, findings,
                                        ("line", "description", "costs", "sold_year", "produced_year", "macr"), "costs"),
-            "coal": _schedule_rows(model.metallurgical_coal, "metallurgical_coal", "6b", period, findings,
+            "coal": _schedule_rows(model.metallurgical_coal, "metallurgical_coal", "6b", verdicts, findings,
                                    ("description", "costs", "sold_year", "produced_year", "macr"), "costs"),
         }
         if model.metallurgical_coal and not catalog.revision_has_6b(revision):
@@ -282,16 +345,34 @@ def compute(data: Any) -> Result:
         for line in all_lines:
             if line.kind == "rule" and line.key.endswith(".c"):
                 env.values[line.key] = PART_II[line.key[:-2]].rate
-        result.explanations = evaluate_lines(all_lines, env, name_of)
+        result.explanations = evaluate_lines(all_lines, env, name_of, lazy=True)
         result.lines = {line.key: env.values[line.key] for line in all_lines if line.report}
         if not _is_estate_or_trust(model):  # lines 8b and 8c are for estates and trusts only (F7207-D12)
             result.lines["8b"] = result.lines["8c"] = None
         result.rows = schedules
-        result.excluded = statements.excluded(schedules)
-        result.phase_out = statements.phase_out(schedules)
+        stated = statements.worth_stating(schedules)
+        result.excluded = statements.excluded(stated)
+        result.phase_out = statements.phase_out(stated)
         result.extras["values"] = env.values  # every value incl. helper lines, for adapters
         _totals_checks(model, env, findings)
     return result
+
+
+def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict]]:
+    """The input as the model, and its product rows as `ROW` dicts. Rows that are already exactly what the model
+    accepts are read by the fast path (forms/quick.py) and the rest of the input by pydantic;
+    otherwise pydantic reads everything and names every problem."""
+    if isinstance(data, dict) and "components" in data:
+        rows = quick_rows(Component, data["components"], _MOST_COMPONENTS, ROW)
+        if rows is not None:
+            model = validated(Form7207Input, {**data, "components": []}, findings)
+            return model, rows
+    model = validated(Form7207Input, data, findings)
+    return model, (_as_rows(model.components) if model is not None else [])
+
+
+_MOST_COMPONENTS = next(m.max_length for m in Form7207Input.model_fields["components"].metadata
+                        if hasattr(m, "max_length"))
 
 
 def _is_estate_or_trust(model: Form7207Input) -> bool:

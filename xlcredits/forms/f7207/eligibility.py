@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from itertools import product
 from typing import Callable, Literal, NamedTuple
 
@@ -223,7 +224,7 @@ class Judgement:
     eligible: Decimal  # 1, or 0 when a rule excludes the row
     outcomes: tuple[Outcome, ...]
 
-    @property
+    @cached_property  # rows with the same facts share one Judgement, read once per row by the statements
     def factor(self) -> Decimal:
         return self.phase_out * self.eligible
 

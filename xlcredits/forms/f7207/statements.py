@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ... import rules
-from ...numbers import ZERO, cents
+from ...numbers import ONE, ZERO, cents
 from . import catalog
 
 SCHEDULE_LINE = {"vessels": "2a", "minerals": "6a", "coal": "6b"}
@@ -21,12 +21,22 @@ def _uncapped(row: dict) -> Decimal:
     return row["units"] * row["capacity_per_unit"]
 
 
+def worth_stating(schedules: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """The rows either statement may name, in order: one pass that leaves out every row earning
+    credit on its whole amount with no phase-out (neither statement says anything about it)."""
+    return {schedule: [row for row in rows if row["#judgement"].phase_out is not ONE
+                       or row["#judgement"].eligible is not ONE or row.get("#capped")]
+            for schedule, rows in schedules.items()}
+
+
 def excluded(schedules: dict[str, list[dict]]) -> list[dict]:
     """One entry per row, or part of a row, that earns nothing."""
     out = []
     for schedule, rows in schedules.items():
         for row in rows:
             judgement = row["#judgement"]
+            if judgement.factor != 0 and not row.get("#capped"):
+                continue  # earns credit on all of its amount: nothing to state
             line = _line(schedule, row)
             if judgement.factor == 0:
                 reasons = judgement.exclusions
@@ -57,7 +67,7 @@ def phase_out(schedules: dict[str, list[dict]]) -> list[dict]:
     for schedule, rows in schedules.items():
         for row in rows:
             judgement = row["#judgement"]
-            if judgement.factor == 0 or judgement.phase_out == 1:
+            if judgement.phase_out is ONE or judgement.factor == 0 or judgement.phase_out == 1:
                 continue
             line = _line(schedule, row)
             basis = "produced" if schedule == "minerals" else "sold"
