@@ -67,7 +67,7 @@ ALLOWED = (
     ("xlcredits/forms/common.py", '"7%" for a fraction', FORMAT, "docstring: how text in a fraction field is read"),
     ("xlcredits/forms/common.py", "03/15/2023 for a date", FORMAT, "docstring: a date as preparers write it"),
     ("xlcredits/forms/common.py", "Accepts 2025 (calendar year)", FORMAT, "docstring: the shapes a tax year takes"),
-    ("xlcredits/forms/f7207/compute.py", "100%: no phase-out for this year", FORMAT,
+    ("xlcredits/forms/f7207/verdicts.py", "100%: no phase-out for this year", FORMAT,
      "100% is 'no reduction', the meaning of the factor 1"),
     ("xlcredits/forms/f7207/definition.py", "(0–100%)", FORMAT, "the range of any ratio"),
     ("xlcredits/forms/f7207/definition.py", "× 75%", FORMAT, "comment: an example of an explanation's shape"),

@@ -83,7 +83,10 @@ def _plan(model: type[BaseModel]) -> tuple[dict[str, _Spec], type] | None:
     """Each field's checks, and a light row type with the model's defaults; None when the model
     has something the fast path does not reproduce (then every row goes to pydantic)."""
     decorators = model.__pydantic_decorators__
-    if set(decorators.model_validators) - {"_as_preparers_write"} or decorators.field_validators \
+    # Both validators the fast path tolerates read text only (Strict's number text reader leaves a
+    # value that is not text as it is), and text never takes the fast path in a number field.
+    if set(decorators.model_validators) - {"_as_preparers_write"} \
+            or set(decorators.field_validators) - {"_whole_numbers_as_typed"} \
             or decorators.validators or model.model_config.get("extra") != "forbid" \
             or not issubclass(model, Strict) or not model.model_config.get("str_strip_whitespace"):
         return None
