@@ -149,7 +149,7 @@ def test_a_wrapper_for_every_worksheet_function(built):
         assert f"\nFunction {name}(" in udfs_module
         assert f'{name} = XLPy.CallUDF("udfs", "{name}", ' in udfs_module
     assert ("Function CREDIT_45X(component, quantity, Optional capacity_per_unit, Optional year_sold, "
-            "Optional year_produced, Optional tax_year_begins)") in udfs_module
+            "Optional year_produced, Optional tax_year_begins, Optional macr)") in udfs_module
     assert "ActiveWorkbook, Application.Caller)" in udfs_module  # an add-in's wrappers pass ActiveWorkbook
     # the Function Wizard texts "Import Functions" would set, set by the add-in itself when it opens
     this_workbook = build.read_vba(built)["ThisWorkbook"]

@@ -60,7 +60,9 @@ def load_xlwings_windows():
 def load_udfs():
     """The `udfs` package as Excel on Windows has it: decorated by xlwings' Windows decorators."""
     xw = load_xlwings_windows()
-    from xlwings import udfs as xlwings_udfs
+    # the module in sys.modules, which `from xlwings.udfs import call_udf` uses: the package's
+    # attribute `xlwings.udfs` can be another copy when a test imported and dropped it
+    xlwings_udfs = importlib.import_module("xlwings.udfs")
 
     saved = xw.func, xw.arg, xw.ret
     xw.func, xw.arg, xw.ret = xlwings_udfs.xlfunc, xlwings_udfs.xlarg, xlwings_udfs.xlret
@@ -142,7 +144,8 @@ class Harness:
 
     @property
     def udfs(self):
-        if self._udfs is None:
+        registered = importlib.import_module("xlwings.udfs").udf_modules.get("udfs", {}).get("module")
+        if self._udfs is None or registered is not self._udfs:
             self._udfs = load_udfs()
         return self._udfs
 
@@ -160,9 +163,8 @@ class Harness:
         """What the VBA wrapper of `function` does: `Py.CallUDF "udfs", name, Array(args...),
         ActiveWorkbook, Application.Caller`. A cell reference is passed as the Range object, a
         literal as its value, an omitted Optional argument as MISSING."""
-        from xlwings.udfs import call_udf
-
         self.udfs  # noqa: B018 - loaded with the Windows decorators
+        call_udf = importlib.import_module("xlwings.udfs").call_udf
         book = self.excel.app.ActiveWorkbook
         if caller is None:
             if book is None:
