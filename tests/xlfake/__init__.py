@@ -112,7 +112,7 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
         sheet = book.add_sheet(ws.title)
         cached = values[ws.title]
         if ws.protection.sheet:
-            object.__setattr__(sheet, "protected", True)
+            _protect_as_file(sheet, ws.protection)
         for row in ws.iter_rows():
             for c in row:
                 if c.value is None and c.comment is None and not c.has_style:
@@ -133,6 +133,23 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
     for name, defined in formulas.defined_names.items():
         book.add_name(name, "=" + defined.attr_text)
     return book
+
+
+def _protect_as_file(sheet, protection) -> None:
+    """A sheet protected in the file, as Excel holds it once opened: the file's options (in the file,
+    a true attribute means the action is *refused*, except for objects and scenarios, which are
+    protected when true); a password's hash stands for a password nobody typed here."""
+    def refused(attr: str) -> bool:
+        return bool(getattr(protection, attr))
+
+    type(sheet).Protect(sheet, DrawingObjects=refused("objects"), Contents=True, Scenarios=refused("scenarios"),
+                  AllowFormattingCells=not refused("formatCells"), AllowFormattingColumns=not refused("formatColumns"),
+                  AllowFormattingRows=not refused("formatRows"), AllowInsertingColumns=not refused("insertColumns"),
+                  AllowInsertingRows=not refused("insertRows"), AllowInsertingHyperlinks=not refused("insertHyperlinks"),
+                  AllowDeletingColumns=not refused("deleteColumns"), AllowDeletingRows=not refused("deleteRows"),
+                  AllowSorting=not refused("sort"), AllowFiltering=not refused("autoFilter"),
+                  AllowUsingPivotTables=not refused("pivotTables"),
+                  Password=protection.password or None)
 
 
 class Harness:

@@ -27,6 +27,7 @@ the COM objects for what xlwings has no block form of: `Names(name).RefersToRang
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +36,7 @@ from ..cellerrors import error_text
 from ..lines import Result
 from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
 from ..workbook.layout import Layout, address, col_letter, parse_address
+from ..workbook.protection import EXCEL_PROTECT_ARGS
 from ..workbook.styles import HIGHLIGHT, format_props
 from . import state as fill_state
 
@@ -47,7 +49,20 @@ ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_4
                    "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING",
                    "NJ_ALLOWABLE_CREDIT")
 
-__all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput"]
+__all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput", "ProtectedSheet"]
+
+
+class ProtectedSheet(Exception):
+    """Sheets the fill must write are protected with a password (not by xlcredits, which sets none)."""
+
+    def __init__(self, sheets: list[str]):
+        self.sheets = sheets
+        many = len(sheets) > 1
+        super().__init__(
+            f"Nothing was changed: the sheet{'s' if many else ''} {', '.join(repr(s) for s in sheets)} "
+            f"{'are' if many else 'is'} protected with a password (xlcredits protects its sheets without one). "
+            f"Unprotect {'them' if many else 'it'} (Review > Unprotect Sheet, and type the password) and click the "
+            f"button again; xlcredits protects {'them' if many else 'it'} again, without a password, when it fills.")
 
 
 class AddinFormulaInInput(NotAWorkbook):
@@ -126,6 +141,7 @@ class XlwingsAdapter:
         self._writes: dict[tuple[str, int, int], Any] = {}
         self._notes: dict[tuple[str, int, int], str | None] = {}
         self._looks: dict[tuple[str, int, int], str | None] = {}  # cell -> severity or None (template look)
+        self._engine = None  # xlwings' engine (its value cleaning)
 
     # --- reading ------------------------------------------------------------------------------
     def _sheet(self, name: str):
@@ -139,18 +155,25 @@ class XlwingsAdapter:
         return self._sheets[name]
 
     def _block(self, name: str) -> tuple[list, list]:
-        """The sheet's used area (as the template laid it out), values and formulas, read once."""
+        """The sheet's used area (as the template laid it out), values and formulas, read once:
+        three round trips. Through xlwings' `Range.options(...).value` the same read costs
+        thirteen (it asks the range's position, size, sheet, book and window first); its own
+        cleaning of the raw block is used instead (`engine.clean_value_data`: errors as text, as
+        `err_to_str=True`; dates as `datetime`; empty cells as None)."""
         if name not in self._blocks:
             spec = self.layout.book.sheets[name]
             rows = max([r for r, _ in spec.cells] + [r2 for _, r2, _, _, _ in spec.blocks] + [0]) + 1
             cols = max([c for _, c in spec.cells] + [c for _, _, c, _, _ in spec.blocks] + [0]) + 1
-            rng = self._sheet(name).range(_a1(0, 0, rows - 1, cols - 1))
-            values = rng.options(err_to_str=True, ndim=2).value
-            formulas = rng.formula
-            if not isinstance(formulas, (list, tuple)) or not formulas or not isinstance(formulas[0], (list, tuple)):
-                formulas = [[formulas]]
+            rng = self._sheet(name).api.Range(_a1(0, 0, rows - 1, cols - 1))
+            values = self._clean(_grid(rng.Value))
+            formulas = _grid(rng.Formula)
             self._blocks[name] = (values, formulas)
         return self._blocks[name]
+
+    def _clean(self, grid: list) -> list:
+        if self._engine is None:
+            self._engine = self.book.app.engine.impl
+        return self._engine.clean_value_data(grid, datetime, None, None, True)
 
     def _value_at(self, sheet: str, r: int, c: int) -> Any:
         values, _ = self._block(sheet)
@@ -225,10 +248,6 @@ class XlwingsAdapter:
                 f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
                 f"its own layout: copy the inputs into a fresh template")
 
-    def protected_sheets(self) -> list[str]:
-        """The form's sheets that are protected (a write would fail halfway)."""
-        return [name for name in self.layout.book.sheets if self._sheet(name).api.ProtectContents]
-
     def addin_formulas_in_inputs(self) -> list[tuple[str, str]]:
         """Input cells whose formula calls an xlcredits worksheet function: (cell, formula)."""
         found = []
@@ -265,14 +284,45 @@ class XlwingsAdapter:
 
     # --- flushing ----------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Write everything buffered: values and formulas, then looks, then notes."""
-        for sheet, cells in _by_sheet(self._writes).items():
-            self._write_blocks(sheet, cells)
-        self._apply_looks()
-        self._apply_notes()
+        """Write everything buffered: values and formulas, then looks, then notes; the sheets
+        written are unprotected first and protected again after, as the file path protects them."""
+        touched = {sheet for sheet, _, _ in (*self._writes, *self._looks, *self._notes)}
+        with self.unprotected([name for name in self.layout.book.sheets if name in touched]):
+            for sheet, cells in _by_sheet(self._writes).items():
+                self._write_blocks(sheet, cells)
+            self._apply_looks()
+            self._apply_notes()
         self._writes.clear()
         self._looks.clear()
         self._notes.clear()
+
+    @contextmanager
+    def unprotected(self, sheets: list[str]):
+        """Unprotect `sheets` for the block, then protect them as `xlcredits fill` does (no password,
+        `EXCEL_PROTECT_ARGS`). xlcredits' own protection has no password, so `Unprotect("")` lifts
+        it; a sheet someone protected with a password refuses, and then nothing is changed
+        (`ProtectedSheet`). The password is always passed: omitted, Excel would stop and prompt.
+        Round trips: one `ProtectContents` per sheet, one `Unprotect` per protected sheet, one
+        `Protect` per sheet."""
+        apis = [self._sheet(name).api for name in sheets]
+        lifted, refused = [], []
+        for name, api in zip(sheets, apis):
+            if not api.ProtectContents:
+                continue
+            try:
+                api.Unprotect("")
+                lifted.append(api)
+            except Exception:  # noqa: BLE001 - a COM error: the sheet has a password
+                refused.append(name)
+        if refused:
+            for api in lifted:  # as it was: nothing changed
+                api.Protect(**EXCEL_PROTECT_ARGS)
+            raise ProtectedSheet(refused)
+        try:
+            yield
+        finally:
+            for api in apis:
+                api.Protect(**EXCEL_PROTECT_ARGS)
 
     def _write_blocks(self, sheet: str, cells: dict[tuple[int, int], Any]) -> None:
         api = None
@@ -326,6 +376,13 @@ class XlwingsAdapter:
                 api.Range(chunk).ClearComments()
         for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
             self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
+
+
+def _grid(data) -> list:
+    """A COM block (a tuple of row tuples; a bare value for one cell) as a list of rows."""
+    if isinstance(data, tuple) and data and isinstance(data[0], tuple):
+        return [list(row) for row in data]
+    return [[data]]
 
 
 def _by_sheet(cells: dict) -> dict[str, dict[tuple[int, int], Any]]:

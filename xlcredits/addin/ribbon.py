@@ -33,6 +33,7 @@ from ..lines import Result
 from ..numbers import grouped
 from ..workbook.filler import NotAWorkbook
 from ..workbook.layout import Layout
+from .live import ProtectedSheet
 
 TITLE = "xlcredits"
 HOW_TO_START = ("To prepare a form, click New Form 7207 or New NJ-306 on the Tax Credits tab (or open a workbook "
@@ -128,19 +129,6 @@ def run(book) -> str:
 
 # --- the commands ----------------------------------------------------------------------------------
 
-class ProtectedSheet(Exception):
-    pass
-
-
-def _check_unprotected(adapter) -> None:
-    locked = adapter.protected_sheets()
-    if locked:
-        raise ProtectedSheet(f"Nothing was changed: the sheet{'s' if len(locked) > 1 else ''} "
-                             f"{', '.join(repr(s) for s in locked)} {'are' if len(locked) > 1 else 'is'} protected. "
-                             f"Unprotect {'them' if len(locked) > 1 else 'it'} (Review > Unprotect Sheet) and click "
-                             f"the button again.")
-
-
 def quietly(book, work):
     """Run `work()` with screen updating off and calculation manual; restore both, then calculate."""
     app = book.app
@@ -163,7 +151,6 @@ def _prepared(book, work):
 
     adapter = XlwingsAdapter(book)
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything else
-    _check_unprotected(adapter)
     return quietly(book, lambda: work(book, adapter))
 
 
