@@ -246,14 +246,48 @@ def test_a_worksheet_function_typed_into_an_input_is_refused(xl, tmp):
     assert xl.excel.calls["Range.Formula set"] == 0 and xl.excel.calls["Range.Value set"] == 0
 
 
-def test_a_protected_sheet_is_said_before_anything_is_written(xl, tmp):
+def contents(fake) -> dict:
+    """Every cell holding something (reading a range makes the fake's empty cells exist)."""
+    from xlfake.excel import Cell
+
+    return {(s.name, at): copy.copy(cell) for s in fake._sheets for at, cell in s.cells.items() if cell != Cell()}
+
+
+def test_the_fill_lifts_xlcredits_own_protection_and_puts_it_back_as_the_file_has_it(xl, tmp):
+    """Every sheet of a template is protected without a password (issue 13): the fill unprotects the
+    sheets it writes, writes, and protects them again with the options the file path writes."""
+    fake, book = open_typed(xl, ACME, tmp, "acme")
+    assert all(s.protected and s.password is None for s in fake._sheets)
+    as_filed = {s.name: dict(s.protection) for s in fake._sheets}
+    fake.sheet("Review notes").Unprotect("")  # the preparer unprotected a sheet the fill does not write
+    xl.excel.reset()
+    live.fill(book)
+    written = {parse_address(t)[0] for t in plan_fill(live.XlwingsAdapter(book))[1].cells_written()}
+    assert written >= {"Review", "Form 7207", "Products", "Audit", "xlc_state"} and "Review notes" not in written
+    for sheet in fake._sheets:
+        if sheet.name in written:
+            assert sheet.protected and sheet.password is None and sheet.protection == as_filed[sheet.name], sheet.name
+    assert not fake.sheet("Review notes").protected  # left as the preparer left it
+    # one Protect per sheet written; Unprotect always with the (empty) password, never a prompt
+    assert xl.excel.calls["Worksheet.Protect get"] == xl.excel.calls["Worksheet.Unprotect get"] == len(written)
+
+
+def test_a_sheet_protected_with_a_password_is_said_before_anything_is_written(xl, tmp):
     fake, _ = open_typed(xl, ACME, tmp, "acme")
-    fake.sheet("Products").Protect()
+    products = fake.sheet("Products")
+    products.Unprotect("")  # xlcredits' protection has no password ...
+    products.Protect(Password="client's")  # ... someone else's has one
+    before = contents(fake)
     xl.excel.reset()
     boxes = xl.run_ribbon(fake)
-    assert boxes[0][1] == ("Nothing was changed: the sheet 'Products' is protected. Unprotect it "
-                           "(Review > Unprotect Sheet) and click the button again.")
+    assert boxes[0][1] == ("Nothing was changed: the sheet 'Products' is protected with a password (xlcredits "
+                           "protects its sheets without one). Unprotect it (Review > Unprotect Sheet, and type the "
+                           "password) and click the button again; xlcredits protects it again, without a password, "
+                           "when it fills.")
     assert xl.excel.calls["Range.Formula set"] == 0 and xl.excel.calls["Range.Value set"] == 0
+    assert contents(fake) == before
+    # the sheets unprotected before Products refused are protected again: nothing changed
+    assert all(s.protected for s in fake._sheets) and products.password == "client's"
 
 
 def test_a_workbook_that_is_not_a_form_says_what_to_do(xl):
@@ -349,12 +383,34 @@ def test_verify_workbook(xl, tmp):
     file_filled(ACME, tmp, "acme")
     fake = xl.open_xlsx(filled)
     boxes = xl.run_ribbon(fake, "verify")
-    assert boxes[0][1] == "Form 7207 verified: every line equals what xlcredits computes from the inputs."
+    assert boxes[0][1] == ("Form 7207 verified: every line and every cell xlcredits fills holds the formula and the "
+                           "value the inputs give, and the Review and Audit sheets explain these numbers.")
     layout = live.XlwingsAdapter(xl.xw_book(fake)).layout
     sheet, r, c, _, _ = parse_address(layout.resolve("F7207_8a"))
-    fake.sheet(sheet).cell(r + 1, c + 1).value = 1.0  # someone typed over the bottom line
+    line_8a = fake.sheet(sheet).cell(r + 1, c + 1)
+    line_8a.formula, line_8a.value = None, 1.0  # someone typed over the bottom line
     boxes = xl.run_ribbon(fake, "verify")
-    assert boxes[0][1].startswith("Form 7207: 1 line differ") and "F7207_8a" in boxes[0][1]
+    text = boxes[0][1]
+    assert text.startswith("Form 7207: 2 problems in 1 cell, which no longer hold what xlcredits computes")
+    assert "- F7207_8a ('Form 7207'!" in text and "holds a constant where the form has the formula" in text
+    assert "workbook 1.00, engine 981,750.44" in text
+
+
+def test_verify_sees_a_formula_that_fetches_and_text_that_only_looks_like_one(xl, tmp):
+    """A formula calling WEBSERVICE in a line cell is reported; a taxpayer named "=HYPERLINK(...)" is
+    text (its value is its own text), not a formula."""
+    data = copy.deepcopy(ACME)
+    data["filer"]["name"] = '=HYPERLINK("http://x")'
+    file_filled(data, tmp, "acme-formula-name")
+    fake = xl.open_xlsx(tmp / "acme-formula-name-filled.xlsx")
+    book = xl.xw_book(fake)
+    assert live.verify(book)[2] == []
+    layout = live.XlwingsAdapter(book).layout
+    sheet, r, c, _, _ = parse_address(layout.resolve("F7207_8a"))
+    fake.sheet(sheet).cell(r + 1, c + 1).formula = '=WEBSERVICE("http://127.0.0.1/8a")'
+    problems = [str(p) for p in live.verify(xl.xw_book(fake))[2]]
+    assert any("uses WEBSERVICE" in p for p in problems)
+    assert any(p.startswith("F7207_8a (") and "is not the line's definition" in p for p in problems)
 
 
 def test_new_form_opens_a_fresh_workbook_and_never_overwrites(xl, tmp, monkeypatch):

@@ -248,18 +248,35 @@ class XlwingsAdapter:
                 f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
                 f"its own layout: copy the inputs into a fresh template")
 
+    def formula_at(self, sheet: str, r: int, c: int) -> str | None:
+        """The cell's formula, or None for a constant. `Range.Formula` gives a constant's text too,
+        and text typed as '=x (or written with the apostrophe) reads "=x": a formula's value is
+        never its own text, a text constant's always is."""
+        values, formulas = self._block(sheet)
+        try:
+            formula, value = formulas[r][c], values[r][c]
+        except IndexError:
+            return None
+        if isinstance(formula, str) and formula.startswith("=") and formula != value:
+            return formula
+        return None
+
+    def formulas(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Every formula of the form's sheets: {sheet: {(row, col): "=..."}} (0-based)."""
+        out = {}
+        for sheet in self.layout.book.sheets:
+            _, formulas = self._block(sheet)
+            out[sheet] = {(r, c): f for r, row in enumerate(formulas) for c, f in enumerate(row)
+                          if isinstance(f, str) and f.startswith("=") and self.formula_at(sheet, r, c)}
+        return out
+
     def addin_formulas_in_inputs(self) -> list[tuple[str, str]]:
         """Input cells whose formula calls an xlcredits worksheet function: (cell, formula)."""
         found = []
         for target in sorted(self._inputs):
             sheet, r, c, _, _ = parse_address(target)
-            _, formulas = self._block(sheet)
-            try:
-                formula = formulas[r][c]
-            except IndexError:
-                continue
-            if isinstance(formula, str) and formula.startswith("=") and \
-                    any(f"{name}(" in formula.upper() for name in ADDIN_FUNCTIONS):
+            formula = self.formula_at(sheet, r, c)
+            if formula and any(f"{name}(" in formula.upper() for name in ADDIN_FUNCTIONS):
                 found.append((target, formula))
         return found
 
@@ -446,13 +463,33 @@ def check(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
         if op.kind != "write":
             getattr(adapter, op.kind)(op.target, op.value)
     new = next((_state(op.value) for op in plan.ops if op.kind == "write" and op.target == STATE_NAME), {})
-    # The next fill clears what this check marked and what the last fill wrote (rows, findings).
-    merged = {"marks": sorted(set(previous.get("marks", [])) | set(new.get("marks", []))),
-              "rows": {k: max(previous.get("rows", {}).get(k, 0), v) for k, v in new.get("rows", {}).items()},
-              "findings": previous.get("findings", 0)}
+    # The next fill clears what this check marked and what the last fill wrote (rows, findings, the
+    # margin marks and Review rows): the last fill's state, with this check's marks added.
+    merged = dict(previous)
+    merged["marks"] = sorted(set(previous.get("marks", [])) | set(new.get("marks", [])))
+    merged["rows"] = {k: max(previous.get("rows", {}).get(k, 0), v) for k, v in new.get("rows", {}).items()}
     adapter.write(STATE_NAME, json.dumps(merged, separators=(",", ":")))
     adapter.flush()
     return result, plan.layout
+
+
+def verify(book, adapter: XlwingsAdapter | None = None):
+    """"Verify workbook": recompute from the open book's inputs and compare every cell a fill
+    writes (formula first, then value) and the functions the formulas use, as `xlcredits verify`
+    compares a file (`workbook.verify.compare_plan`). Number formats, fonts, hidden rows and what
+    the file carries (macros, links) are checked by `xlcredits verify` on the saved file.
+    Returns (result, layout, problems); problems is empty when the inputs have errors."""
+    from ..workbook.verify import compare_plan
+    from ..workbook.verify_checks import check_functions
+
+    adapter = adapter or XlwingsAdapter(book)
+    layout = adapter.layout
+    result, plan = plan_fill(adapter)
+    if not result.computed:
+        return result, layout, []
+    formulas = adapter.formulas()
+    problems = check_functions(formulas, {}) + compare_plan(adapter, layout, plan, formulas)
+    return result, layout, problems
 
 
 def _state(text) -> dict:

@@ -181,29 +181,25 @@ def _check(book) -> tuple[str, str]:
 
 
 def _verify(book) -> tuple[str, str]:
-    from ..forms import compute
-    from ..workbook.inputs import read_inputs
-    from ..workbook.verify import compare
-    from .live import XlwingsAdapter
+    from .live import verify
 
     try:
         book.app.calculate()
     except Exception:  # noqa: BLE001
         log.exception("calculate failed")
-    adapter = XlwingsAdapter(book)
-    layout = adapter.layout
-    data, positions = read_inputs(adapter, layout)
-    result = compute(data)
+    result, layout, problems = verify(book)
     if not result.computed:
         return (f"Form {layout.form} cannot be verified: the inputs have {_plural(result.findings.count('error'), 'error')}"
                 f". Click Check inputs to see them."), "critical"
-    diffs = compare(adapter, layout, result, positions)
-    if not diffs:
-        return f"Form {layout.form} verified: every line equals what xlcredits computes from the inputs.", "info"
-    shown = "\n".join(f"- {d}" for d in diffs[:10])
-    more = f"\n(and {len(diffs) - 10} more)" if len(diffs) > 10 else ""
-    return (f"Form {layout.form}: {_plural(len(diffs), 'line')} differ from what xlcredits computes:\n{shown}{more}\n\n"
-            f"Click Compute form to fill them again."), "critical"
+    if not problems:
+        return (f"Form {layout.form} verified: every line and every cell xlcredits fills holds the formula and the "
+                f"value the inputs give, and the Review and Audit sheets explain these numbers."), "info"
+    cells = len({p.cell for p in problems if p.cell})
+    shown = "\n".join(f"- {p}" for p in problems[:10])
+    more = f"\n(and {len(problems) - 10} more)" if len(problems) > 10 else ""
+    return (f"Form {layout.form}: {_plural(len(problems), 'problem')} in {_plural(cells, 'cell')}, which no longer "
+            f"hold what xlcredits computes from the inputs:\n{shown}{more}\n\nClick Compute form to fill them again "
+            f"(and find out who changed what)."), "critical"
 
 
 def _new(form: str):
