@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 import sys
 import types
 from pathlib import Path
@@ -179,12 +180,24 @@ def test_a_2000_row_schedule_fills_within_400_com_calls(xl, tmp, capsys):
     column = sp.cols["capacity_per_unit"]
     for i in range(2000):
         fake2.sheet(sp.sheet).cell(sp.first_row + i + 1, column + 1).value = 1_500_000.0
+    xl.excel.reset()
     result, _ = live.fill(book2)
+    clearing_calls = xl.excel.total
+    with capsys.disabled():
+        print(f"  COM calls, the next fill clearing 2,000 marks: {clearing_calls}")
+    assert clearing_calls <= BUDGET_2000_ROWS
     assert not result.findings
     marked = [cell for (row, col), cell in fake2.sheet(sp.sheet).cells.items()
               if cell.fill in {_bgr(h[0]) for h in HIGHLIGHT.values()} or
               (cell.comment and cell.comment.startswith("WARNING"))]
     assert marked == []
+    assert finding_marks(fake2) == []  # the "!N" margin marks too
+
+
+def finding_marks(fake) -> list:
+    """Cells holding a printed finding mark ("!3", "!1 !2")."""
+    return [(s.name, at, cell.value) for s in fake._sheets for at, cell in s.cells.items()
+            if isinstance(cell.value, str) and re.fullmatch(r"!\d+( !\d+)*", cell.value)]
 
 
 def test_state_compaction_round_trips():
@@ -197,6 +210,11 @@ def test_state_compaction_round_trips():
     assert json.loads(fill_state.expand(small)) == json.loads(text)
     assert fill_state.expand(text) == text  # the filler's own form reads as is
     assert fill_state.expand("not json") == "not json"
+    # the margin marks of 2,000 findings are compacted the same way
+    flags = sorted(f"'Products'!$V${r}" for r in range(5, 2005))
+    text = json.dumps({"marks": marks, "flags": flags, "rows": {}, "findings": 2000, "review_rows": 2003})
+    small = fill_state.compact(text)
+    assert len(small) < 9000 and json.loads(fill_state.expand(small)) == json.loads(text)
 
 
 def test_count_fill_com_calls_for_the_benchmark():
@@ -444,6 +462,34 @@ def test_review_buttons_call_the_review_module_or_say_it_is_missing(xl, tmp, mon
 def test_main_is_the_compute_button():
     assert callable(xlcredits.main)
     assert ribbon.COMMANDS.keys() == {b.tag for b in __import__("xlcredits.addin.build").addin.build.ALL_BUTTONS}
+
+
+def test_the_review_sheet_and_marks_follow_the_findings_through_check_and_fill(xl, tmp):
+    """A fill with findings numbers them on the Review sheet and prints "!N" beside each cell; Check
+    inputs writes neither; the fill after the inputs are corrected clears both."""
+    data = ALL_CASES["i24_3a"]
+    fake, book = open_typed(xl, data, tmp, "i24_3a")
+    layout = live.XlwingsAdapter(book).layout
+    live.fill(book)
+    marks = finding_marks(fake)
+    assert sorted(v for _, _, v in marks) == ["!1", "!2"]  # the two central-inverter rows (F7207-D3)
+    review = layout.review
+    first_row = fake.sheet(review.sheet).cell(review.findings_row + 1, 1)
+    assert first_row.value == "1"
+    before = contents(fake)
+    live.check(book)
+    after = contents(fake)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert {sheet for sheet, _ in changed} <= {"xlc_state"}  # the same findings: only the state is rewritten
+    sp = layout.schedules["products"]
+    for i, watts in enumerate((1_500_000.0, 2_000_000.0)):
+        fake.sheet(sp.sheet).cell(sp.first_row + 1 + i, sp.cols["capacity_per_unit"] + 1).value = watts
+    live.check(book)  # no findings now; the marks of the fill are still to be cleared
+    assert len(finding_marks(fake)) == 2
+    live.fill(book)
+    assert finding_marks(fake) == []
+    assert first_row.value is None and fake.sheet(review.sheet).cell(review.findings_row + 1, 5).value == \
+        "No findings."
 
 
 def test_filling_twice_with_the_same_inputs_gives_the_same_book(xl, tmp):
