@@ -232,7 +232,7 @@ def test_compute_fills_the_calling_book_and_says_how_it_went(xl, tmp):
     object.__setattr__(app, "Calculation", XL_MANUAL)  # the preparer works in manual calculation
     boxes = xl.run_ribbon(fake)
     assert [(title, text) for title, text, _ in boxes] == [
-        ("xlcredits", "Form 7207 filled: line 8a $981,750.44 — 0 errors, 0 warnings. See the Audit sheet.")]
+        ("xlcredits", "Form 7207 filled: line 8a $981,750.44 — 0 errors, 0 warnings. See the Review sheet.")]
     assert app.ScreenUpdating is True and app.Calculation == XL_MANUAL  # restored
     assert app.calculated == 1  # and calculated once, so no line shows a stale value
     assert xl.excel.calls["Application.ScreenUpdating set"] == 2

@@ -252,19 +252,19 @@ COMMANDS = {
 # --- messages ----------------------------------------------------------------------------------------
 
 def message(result: Result, layout: Layout) -> str:
-    """"Form 7207 filled: line 8a $981,750.44 — 0 errors, 1 warning. See the Audit sheet." """
+    """"Form 7207 filled: line 8a $981,750.44 — 0 errors, 1 warning. See the Review sheet." """
     errors, warnings = result.findings.count("error"), result.findings.count("warning")
     counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     if not result.computed:
         first = next((f"\n\nFirst: {f.message}" for f in result.findings if f.severity == "error"), "")
         return (f"Form {layout.form} not computed: {_plural(errors, 'error')} in the inputs, highlighted in red with "
                 f"a note on the cell. The line cells stay blank until they are corrected.{first}\n\n"
-                f"See the Audit sheet for the full list.")
+                f"The Review sheet lists them all, numbered as the '!N' marks beside the cells.")
     key = getattr(layout.hooks, "BOTTOM_LINE", None)
     value = result.lines.get(key) if key else None
     total = f": line {key} ${grouped(value, 2)}" if value is not None else ""
     marked = " Highlighted cells carry a note saying why." if errors + warnings else ""
-    return f"Form {layout.form} filled{total} — {counts}.{marked} See the Audit sheet."
+    return f"Form {layout.form} filled{total} — {counts}.{marked} See the Review sheet."
 
 
 def _plural(n: int, word: str) -> str:
