@@ -109,3 +109,14 @@ def test_bench_from_the_wheel(installed):
     ran = run(venv, "-m", "xlcredits.bench", "--quick", "--rows", "200", "--facilities", "2", cwd=work, timeout=300)
     assert ran.returncode == 0, ran.stdout[-2000:] + ran.stderr[-2000:]
     assert "1. CREDIT_45X" in ran.stdout and "4. batch 2 facilities" in ran.stdout
+
+
+def test_excel_setup_dry_run_from_the_wheel(installed):
+    """Issue 12: the wheel in a fresh environment shows what setup would do and builds the add-in,
+    without Excel (setup has no step that automates Excel)."""
+    _, venv, work = installed
+    done = run(venv, "-m", "xlcredits", "excel-setup", "--dry-run", cwd=work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "py -m xlcredits excel-setup would (nothing is changed by --dry-run):" in done.stdout
+    assert "The add-in builds: xlcredits.xlam" in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert not (work / "xlcredits.xlam").exists()  # built in a temporary folder, nothing left behind
