@@ -7,21 +7,31 @@ Every COM property or method is a cross-process round trip (milliseconds each), 
 works in blocks, not cells (`tests/xlfake` counts the calls; a test holds the budget):
 
 - reading: each sheet the filler reads is fetched once, values and formulas, as one 2-D block
-  (`Range.Value`/`Range.Formula` of the template's used area, errors as text: err_to_str);
+  (`Range.Value`/`Range.Formula` of the template's used area through `.api`, three round trips,
+  cleaned by xlwings' own `clean_value_data` with errors as text, as err_to_str=True does);
   the defined names are resolved from the template's layout, not asked one by one (231 names
   would be 460 round trips). That the book still has the template's layout is checked on the same
   blocks: every label of the template must be where the template put it (an inserted or deleted row
   or column moves them), and every sheet must be there under its name;
-- writing: values and formulas are buffered and written per contiguous rectangle, one call each;
+- writing: values and formulas are buffered and written per contiguous rectangle, one call each
+  (lines, rows, the Audit and Review sheets, the "!N" marks in the margin column);
   highlights per colour, on multi-area ranges ("O5:O9,O12", up to 255 characters), a few calls per
   colour; notes only where a finding applies (the per-row rule explanations live on the Audit
   sheet), cleared in bulk and added one call each, at most `MAX_NOTES` per fill;
-- the fill state (`XLC_state`) is stored compactly (`state.py`) so 2,000 marked rows fit a cell.
+- protection: the sheets a flush writes are unprotected with the empty password and protected
+  again as `xlcredits fill` protects them (`workbook.protection.EXCEL_PROTECT_ARGS`), three round
+  trips a sheet; a sheet with someone else's password stops the fill before anything is written;
+- the fill state (`XLC_state`, on the very hidden `xlc_state` sheet) is stored compactly
+  (`state.py`) so 2,000 marked rows fit a cell.
 
-xlwings calls used: `book.sheets[name]`, `sheet.range(a1)`, `Range.options(err_to_str=True).value`,
-`Range.formula`, `Range.value` (set, for blocks holding dates), and the documented `.api` escape to
-the COM objects for what xlwings has no block form of: `Names(name).RefersToRange`,
-`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`, `Range.Formula`/`Value` (set).
+Not done live (the file path does it when it writes): hiding unused lines' rows, hiding empty
+schedule sheets, print areas and page headers with the taxpayer's name.
+
+xlwings calls used: `book.sheets[name]`, `book.app.engine`, `Range.value` (set, for blocks holding
+dates), and the documented `.api` escape to the COM objects for what xlwings has no block form
+of: `Range(a1).Value/Formula` (get and set), `Names(name).RefersToRange`,
+`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`,
+`Worksheet.ProtectContents/Unprotect/Protect`.
 """
 
 from __future__ import annotations

@@ -7,9 +7,9 @@ Excel: what was done, or what is wrong and what to do — never a traceback. Det
 unexpected go to a log file that outlives the Python process (`log_path()`).
 
 Commands (the button tags):
-    compute          fill every line, mark the findings, write the Audit sheet (`live.fill`)
-    check            mark the findings only; no line or Audit value is written (`live.check`)
-    verify           recompute from the inputs and compare every line in the open book
+    compute          fill every line, mark the findings, write the Review and Audit sheets (`live.fill`)
+    check            mark the findings only; no line, Review or Audit value is written (`live.check`)
+    verify           recompute from the inputs and compare every cell a fill writes (`live.verify`)
     new_7207         open a new, empty Form 7207 workbook
     new_nj306        open a new, empty NJ-306 workbook
     send_for_review  `xlcredits.review.excel.send_for_review(book)` (its own module, loaded on click)
@@ -17,7 +17,8 @@ Commands (the button tags):
 
 Excel's state is handled for the fill: screen updating off while writing, calculation set to manual
 and back, and one full calculation after the fill, so formulas are current even when the
-workbook is in manual calculation mode.
+workbook is in manual calculation mode. The sheets a button writes are unprotected and protected
+again (`live.XlwingsAdapter.unprotected`); a sheet with someone's password stops it first.
 """
 
 from __future__ import annotations
