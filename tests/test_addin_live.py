@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import re
 import sys
 import types
 from pathlib import Path
@@ -179,12 +180,24 @@ def test_a_2000_row_schedule_fills_within_400_com_calls(xl, tmp, capsys):
     column = sp.cols["capacity_per_unit"]
     for i in range(2000):
         fake2.sheet(sp.sheet).cell(sp.first_row + i + 1, column + 1).value = 1_500_000.0
+    xl.excel.reset()
     result, _ = live.fill(book2)
+    clearing_calls = xl.excel.total
+    with capsys.disabled():
+        print(f"  COM calls, the next fill clearing 2,000 marks: {clearing_calls}")
+    assert clearing_calls <= BUDGET_2000_ROWS
     assert not result.findings
     marked = [cell for (row, col), cell in fake2.sheet(sp.sheet).cells.items()
               if cell.fill in {_bgr(h[0]) for h in HIGHLIGHT.values()} or
               (cell.comment and cell.comment.startswith("WARNING"))]
     assert marked == []
+    assert finding_marks(fake2) == []  # the "!N" margin marks too
+
+
+def finding_marks(fake) -> list:
+    """Cells holding a printed finding mark ("!3", "!1 !2")."""
+    return [(s.name, at, cell.value) for s in fake._sheets for at, cell in s.cells.items()
+            if isinstance(cell.value, str) and re.fullmatch(r"!\d+( !\d+)*", cell.value)]
 
 
 def test_state_compaction_round_trips():
@@ -197,6 +210,11 @@ def test_state_compaction_round_trips():
     assert json.loads(fill_state.expand(small)) == json.loads(text)
     assert fill_state.expand(text) == text  # the filler's own form reads as is
     assert fill_state.expand("not json") == "not json"
+    # the margin marks of 2,000 findings are compacted the same way
+    flags = sorted(f"'Products'!$V${r}" for r in range(5, 2005))
+    text = json.dumps({"marks": marks, "flags": flags, "rows": {}, "findings": 2000, "review_rows": 2003})
+    small = fill_state.compact(text)
+    assert len(small) < 9000 and json.loads(fill_state.expand(small)) == json.loads(text)
 
 
 def test_count_fill_com_calls_for_the_benchmark():
@@ -214,7 +232,7 @@ def test_compute_fills_the_calling_book_and_says_how_it_went(xl, tmp):
     object.__setattr__(app, "Calculation", XL_MANUAL)  # the preparer works in manual calculation
     boxes = xl.run_ribbon(fake)
     assert [(title, text) for title, text, _ in boxes] == [
-        ("xlcredits", "Form 7207 filled: line 8a $981,750.44 — 0 errors, 0 warnings. See the Audit sheet.")]
+        ("xlcredits", "Form 7207 filled: line 8a $981,750.44 — 0 errors, 0 warnings. See the Review sheet.")]
     assert app.ScreenUpdating is True and app.Calculation == XL_MANUAL  # restored
     assert app.calculated == 1  # and calculated once, so no line shows a stale value
     assert xl.excel.calls["Application.ScreenUpdating set"] == 2
@@ -246,14 +264,48 @@ def test_a_worksheet_function_typed_into_an_input_is_refused(xl, tmp):
     assert xl.excel.calls["Range.Formula set"] == 0 and xl.excel.calls["Range.Value set"] == 0
 
 
-def test_a_protected_sheet_is_said_before_anything_is_written(xl, tmp):
+def contents(fake) -> dict:
+    """Every cell holding something (reading a range makes the fake's empty cells exist)."""
+    from xlfake.excel import Cell
+
+    return {(s.name, at): copy.copy(cell) for s in fake._sheets for at, cell in s.cells.items() if cell != Cell()}
+
+
+def test_the_fill_lifts_xlcredits_own_protection_and_puts_it_back_as_the_file_has_it(xl, tmp):
+    """Every sheet of a template is protected without a password (issue 13): the fill unprotects the
+    sheets it writes, writes, and protects them again with the options the file path writes."""
+    fake, book = open_typed(xl, ACME, tmp, "acme")
+    assert all(s.protected and s.password is None for s in fake._sheets)
+    as_filed = {s.name: dict(s.protection) for s in fake._sheets}
+    fake.sheet("Review notes").Unprotect("")  # the preparer unprotected a sheet the fill does not write
+    xl.excel.reset()
+    live.fill(book)
+    written = {parse_address(t)[0] for t in plan_fill(live.XlwingsAdapter(book))[1].cells_written()}
+    assert written >= {"Review", "Form 7207", "Products", "Audit", "xlc_state"} and "Review notes" not in written
+    for sheet in fake._sheets:
+        if sheet.name in written:
+            assert sheet.protected and sheet.password is None and sheet.protection == as_filed[sheet.name], sheet.name
+    assert not fake.sheet("Review notes").protected  # left as the preparer left it
+    # one Protect per sheet written; Unprotect always with the (empty) password, never a prompt
+    assert xl.excel.calls["Worksheet.Protect get"] == xl.excel.calls["Worksheet.Unprotect get"] == len(written)
+
+
+def test_a_sheet_protected_with_a_password_is_said_before_anything_is_written(xl, tmp):
     fake, _ = open_typed(xl, ACME, tmp, "acme")
-    fake.sheet("Products").Protect()
+    products = fake.sheet("Products")
+    products.Unprotect("")  # xlcredits' protection has no password ...
+    products.Protect(Password="client's")  # ... someone else's has one
+    before = contents(fake)
     xl.excel.reset()
     boxes = xl.run_ribbon(fake)
-    assert boxes[0][1] == ("Nothing was changed: the sheet 'Products' is protected. Unprotect it "
-                           "(Review > Unprotect Sheet) and click the button again.")
+    assert boxes[0][1] == ("Nothing was changed: the sheet 'Products' is protected with a password (xlcredits "
+                           "protects its sheets without one). Unprotect it (Review > Unprotect Sheet, and type the "
+                           "password) and click the button again; xlcredits protects it again, without a password, "
+                           "when it fills.")
     assert xl.excel.calls["Range.Formula set"] == 0 and xl.excel.calls["Range.Value set"] == 0
+    assert contents(fake) == before
+    # the sheets unprotected before Products refused are protected again: nothing changed
+    assert all(s.protected for s in fake._sheets) and products.password == "client's"
 
 
 def test_a_workbook_that_is_not_a_form_says_what_to_do(xl):
@@ -349,12 +401,34 @@ def test_verify_workbook(xl, tmp):
     file_filled(ACME, tmp, "acme")
     fake = xl.open_xlsx(filled)
     boxes = xl.run_ribbon(fake, "verify")
-    assert boxes[0][1] == "Form 7207 verified: every line equals what xlcredits computes from the inputs."
+    assert boxes[0][1] == ("Form 7207 verified: every line and every cell xlcredits fills holds the formula and the "
+                           "value the inputs give, and the Review and Audit sheets explain these numbers.")
     layout = live.XlwingsAdapter(xl.xw_book(fake)).layout
     sheet, r, c, _, _ = parse_address(layout.resolve("F7207_8a"))
-    fake.sheet(sheet).cell(r + 1, c + 1).value = 1.0  # someone typed over the bottom line
+    line_8a = fake.sheet(sheet).cell(r + 1, c + 1)
+    line_8a.formula, line_8a.value = None, 1.0  # someone typed over the bottom line
     boxes = xl.run_ribbon(fake, "verify")
-    assert boxes[0][1].startswith("Form 7207: 1 line differ") and "F7207_8a" in boxes[0][1]
+    text = boxes[0][1]
+    assert text.startswith("Form 7207: 2 problems in 1 cell, which no longer hold what xlcredits computes")
+    assert "- F7207_8a ('Form 7207'!" in text and "holds a constant where the form has the formula" in text
+    assert "workbook 1.00, engine 981,750.44" in text
+
+
+def test_verify_sees_a_formula_that_fetches_and_text_that_only_looks_like_one(xl, tmp):
+    """A formula calling WEBSERVICE in a line cell is reported; a taxpayer named "=HYPERLINK(...)" is
+    text (its value is its own text), not a formula."""
+    data = copy.deepcopy(ACME)
+    data["filer"]["name"] = '=HYPERLINK("http://x")'
+    file_filled(data, tmp, "acme-formula-name")
+    fake = xl.open_xlsx(tmp / "acme-formula-name-filled.xlsx")
+    book = xl.xw_book(fake)
+    assert live.verify(book)[2] == []
+    layout = live.XlwingsAdapter(book).layout
+    sheet, r, c, _, _ = parse_address(layout.resolve("F7207_8a"))
+    fake.sheet(sheet).cell(r + 1, c + 1).formula = '=WEBSERVICE("http://127.0.0.1/8a")'
+    problems = [str(p) for p in live.verify(xl.xw_book(fake))[2]]
+    assert any("uses WEBSERVICE" in p for p in problems)
+    assert any(p.startswith("F7207_8a (") and "is not the line's definition" in p for p in problems)
 
 
 def test_new_form_opens_a_fresh_workbook_and_never_overwrites(xl, tmp, monkeypatch):
@@ -388,6 +462,34 @@ def test_review_buttons_call_the_review_module_or_say_it_is_missing(xl, tmp, mon
 def test_main_is_the_compute_button():
     assert callable(xlcredits.main)
     assert ribbon.COMMANDS.keys() == {b.tag for b in __import__("xlcredits.addin.build").addin.build.ALL_BUTTONS}
+
+
+def test_the_review_sheet_and_marks_follow_the_findings_through_check_and_fill(xl, tmp):
+    """A fill with findings numbers them on the Review sheet and prints "!N" beside each cell; Check
+    inputs writes neither; the fill after the inputs are corrected clears both."""
+    data = ALL_CASES["i24_3a"]
+    fake, book = open_typed(xl, data, tmp, "i24_3a")
+    layout = live.XlwingsAdapter(book).layout
+    live.fill(book)
+    marks = finding_marks(fake)
+    assert sorted(v for _, _, v in marks) == ["!1", "!2"]  # the two central-inverter rows (F7207-D3)
+    review = layout.review
+    first_row = fake.sheet(review.sheet).cell(review.findings_row + 1, 1)
+    assert first_row.value == "1"
+    before = contents(fake)
+    live.check(book)
+    after = contents(fake)
+    changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+    assert {sheet for sheet, _ in changed} <= {"xlc_state"}  # the same findings: only the state is rewritten
+    sp = layout.schedules["products"]
+    for i, watts in enumerate((1_500_000.0, 2_000_000.0)):
+        fake.sheet(sp.sheet).cell(sp.first_row + 1 + i, sp.cols["capacity_per_unit"] + 1).value = watts
+    live.check(book)  # no findings now; the marks of the fill are still to be cleared
+    assert len(finding_marks(fake)) == 2
+    live.fill(book)
+    assert finding_marks(fake) == []
+    assert first_row.value is None and fake.sheet(review.sheet).cell(review.findings_row + 1, 5).value == \
+        "No findings."
 
 
 def test_filling_twice_with_the_same_inputs_gives_the_same_book(xl, tmp):

@@ -78,8 +78,9 @@ def test_every_argument_of_every_function_asks_for_errors_as_text(xl):
 
 # A valid call of each function, with its answer worked out by hand:
 VALID = {
-    # 300 × 100 W × $0.07/W (§45X(b)(1)(A)(ii), Form 7207 line 1e)
-    "CREDIT_45X": (("1e", 300.0, 100.0, 2025.0, 2025.0, dt.datetime(2025, 1, 1)), 2100.0),
+    # 300 × 100 W × $0.07/W (§45X(b)(1)(A)(ii), Form 7207 line 1e); a MACR of 0.6 changes nothing in a tax
+    # year beginning on or before 4 July 2025 (decision F7207-D6; 26 U.S.C. 45X(c)(1)(C))
+    "CREDIT_45X": (("1e", 300.0, 100.0, 2025.0, 2025.0, dt.datetime(2025, 1, 1), 0.6), 2100.0),
     "RATE_45X": (("1e",), 0.07),
     "UNIT_45X": (("1e",), "W (DC)"),  # solar modules are rated in direct-current watts (Form 7207 line 1e)
     "LINE_45X": (("solar_module",), "1e"),

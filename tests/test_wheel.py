@@ -138,3 +138,14 @@ def test_bench_from_the_wheel(installed):
     com = [row for row in table if row.startswith("com_calls_fill_example")]
     assert len(com) == 1 and " n/a " in com[0] and "needs a source checkout" in com[0]
     assert "Traceback" not in measured.stdout + measured.stderr
+
+
+def test_excel_setup_dry_run_from_the_wheel(installed):
+    """Issue 12: the wheel in a fresh environment shows what setup would do and builds the add-in,
+    without Excel (setup has no step that automates Excel)."""
+    _, venv, work = installed
+    done = run(venv, "-m", "xlcredits", "excel-setup", "--dry-run", cwd=work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "py -m xlcredits excel-setup would (nothing is changed by --dry-run):" in done.stdout
+    assert "The add-in builds: xlcredits.xlam" in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert not (work / "xlcredits.xlam").exists()  # built in a temporary folder, nothing left behind

@@ -60,7 +60,9 @@ def load_xlwings_windows():
 def load_udfs():
     """The `udfs` package as Excel on Windows has it: decorated by xlwings' Windows decorators."""
     xw = load_xlwings_windows()
-    from xlwings import udfs as xlwings_udfs
+    # the module in sys.modules, which `from xlwings.udfs import call_udf` uses: the package's
+    # attribute `xlwings.udfs` can be another copy when a test imported and dropped it
+    xlwings_udfs = importlib.import_module("xlwings.udfs")
 
     saved = xw.func, xw.arg, xw.ret
     xw.func, xw.arg, xw.ret = xlwings_udfs.xlfunc, xlwings_udfs.xlarg, xlwings_udfs.xlret
@@ -110,7 +112,7 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
         sheet = book.add_sheet(ws.title)
         cached = values[ws.title]
         if ws.protection.sheet:
-            object.__setattr__(sheet, "protected", True)
+            _protect_as_file(sheet, ws.protection)
         for row in ws.iter_rows():
             for c in row:
                 if c.value is None and c.comment is None and not c.has_style:
@@ -133,6 +135,23 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
     return book
 
 
+def _protect_as_file(sheet, protection) -> None:
+    """A sheet protected in the file, as Excel holds it once opened: the file's options (in the file,
+    a true attribute means the action is *refused*, except for objects and scenarios, which are
+    protected when true); a password's hash stands for a password nobody typed here."""
+    def refused(attr: str) -> bool:
+        return bool(getattr(protection, attr))
+
+    type(sheet).Protect(sheet, DrawingObjects=refused("objects"), Contents=True, Scenarios=refused("scenarios"),
+                  AllowFormattingCells=not refused("formatCells"), AllowFormattingColumns=not refused("formatColumns"),
+                  AllowFormattingRows=not refused("formatRows"), AllowInsertingColumns=not refused("insertColumns"),
+                  AllowInsertingRows=not refused("insertRows"), AllowInsertingHyperlinks=not refused("insertHyperlinks"),
+                  AllowDeletingColumns=not refused("deleteColumns"), AllowDeletingRows=not refused("deleteRows"),
+                  AllowSorting=not refused("sort"), AllowFiltering=not refused("autoFilter"),
+                  AllowUsingPivotTables=not refused("pivotTables"),
+                  Password=protection.password or None)
+
+
 class Harness:
     def __init__(self):
         self.xw = load_xlwings_windows()
@@ -142,7 +161,8 @@ class Harness:
 
     @property
     def udfs(self):
-        if self._udfs is None:
+        registered = importlib.import_module("xlwings.udfs").udf_modules.get("udfs", {}).get("module")
+        if self._udfs is None or registered is not self._udfs:
             self._udfs = load_udfs()
         return self._udfs
 
@@ -160,9 +180,8 @@ class Harness:
         """What the VBA wrapper of `function` does: `Py.CallUDF "udfs", name, Array(args...),
         ActiveWorkbook, Application.Caller`. A cell reference is passed as the Range object, a
         literal as its value, an omitted Optional argument as MISSING."""
-        from xlwings.udfs import call_udf
-
         self.udfs  # noqa: B018 - loaded with the Windows decorators
+        call_udf = importlib.import_module("xlwings.udfs").call_udf
         book = self.excel.app.ActiveWorkbook
         if caller is None:
             if book is None:

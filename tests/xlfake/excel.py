@@ -306,6 +306,8 @@ class Worksheet(Com):
         object.__setattr__(self, "name", name)
         object.__setattr__(self, "cells", {})  # (row, col) 1-based -> Cell
         object.__setattr__(self, "protected", False)
+        object.__setattr__(self, "password", None)  # a sheet protected with a password holds it (or its hash)
+        object.__setattr__(self, "protection", dict(EXCEL_PROTECTION_DEFAULTS))
 
     # model access (not COM: tests read and seed the sheet through these)
     def cell(self, row: int, col: int) -> Cell:
@@ -347,13 +349,60 @@ class Worksheet(Com):
 
     @property
     def ProtectContents(self):  # noqa: N802
-        return self.protected
+        return self.protected and self.protection["Contents"]
 
-    def Protect(self, Password=None, **kwargs):  # noqa: N802, N803
+    @property
+    def ProtectDrawingObjects(self):  # noqa: N802
+        return self.protected and self.protection["DrawingObjects"]
+
+    def Protect(self, Password=None, DrawingObjects=True, Contents=True, Scenarios=True,  # noqa: N802, N803
+                UserInterfaceOnly=False, AllowFormattingCells=False, AllowFormattingColumns=False,
+                AllowFormattingRows=False, AllowInsertingColumns=False, AllowInsertingRows=False,
+                AllowInsertingHyperlinks=False, AllowDeletingColumns=False, AllowDeletingRows=False,
+                AllowSorting=False, AllowFiltering=False, AllowUsingPivotTables=False):
+        """Excel's parameters and defaults (an unknown keyword is a TypeError, as pywin32 raises one)."""
+        if self.protected and self.password is not None and Password != self.password:
+            raise _password_error()
+        options = dict(DrawingObjects=DrawingObjects, Contents=Contents, Scenarios=Scenarios,
+                       UserInterfaceOnly=UserInterfaceOnly, AllowFormattingCells=AllowFormattingCells,
+                       AllowFormattingColumns=AllowFormattingColumns, AllowFormattingRows=AllowFormattingRows,
+                       AllowInsertingColumns=AllowInsertingColumns, AllowInsertingRows=AllowInsertingRows,
+                       AllowInsertingHyperlinks=AllowInsertingHyperlinks, AllowDeletingColumns=AllowDeletingColumns,
+                       AllowDeletingRows=AllowDeletingRows, AllowSorting=AllowSorting, AllowFiltering=AllowFiltering,
+                       AllowUsingPivotTables=AllowUsingPivotTables)
+        object.__setattr__(self, "protection", {k: bool(v) for k, v in options.items()})
+        object.__setattr__(self, "password", Password or None)
         object.__setattr__(self, "protected", True)
 
     def Unprotect(self, Password=None):  # noqa: N802, N803
+        """No effect on an unprotected sheet; the password is ignored on a sheet protected without one.
+        Omitted on a sheet protected with one, Excel shows a password prompt and waits for the user:
+        code must never do that (this fake fails loudly)."""
+        if not self.protected:
+            return
+        if self.password is not None:
+            if Password is None:
+                raise AssertionError(f"Unprotect() without a password on {self.name!r}: Excel would stop and ask "
+                                     f"the user for the password")
+            if Password != self.password:
+                raise _password_error()
         object.__setattr__(self, "protected", False)
+        object.__setattr__(self, "password", None)
+
+
+def _password_error():
+    return pywin32.com_error(-2147352567, "Exception occurred.",
+                             (0, "Microsoft Excel", "The password you supplied is not correct. Verify that the CAPS "
+                              "LOCK key is off and be sure to use the correct capitalization.", "xlmain11.chm", 0,
+                              PROTECTED), None)
+
+
+EXCEL_PROTECTION_DEFAULTS = {"DrawingObjects": True, "Contents": True, "Scenarios": True, "UserInterfaceOnly": False,
+                             "AllowFormattingCells": False, "AllowFormattingColumns": False,
+                             "AllowFormattingRows": False, "AllowInsertingColumns": False, "AllowInsertingRows": False,
+                             "AllowInsertingHyperlinks": False, "AllowDeletingColumns": False,
+                             "AllowDeletingRows": False, "AllowSorting": False, "AllowFiltering": False,
+                             "AllowUsingPivotTables": False}
 
 
 class _OleObj:
@@ -506,7 +555,7 @@ class Range(Com):
             cell.comment = None
 
     def _guard_comment(self):
-        if self._sheet.protected:  # Protect(DrawingObjects=True) by default: notes are drawing objects
+        if self._sheet.protected and self._sheet.protection["DrawingObjects"]:  # notes are drawing objects
             raise pywin32.com_error(-2147352567, "Exception occurred.", (0, "Microsoft Excel", "protected sheet",
                                                                          None, 0, PROTECTED), None)
 
@@ -639,7 +688,7 @@ class Font(Com):
 
 
 def _guard_format(self):
-    if self._sheet.protected:  # formatting cells is off on a protected sheet by default
+    if self._sheet.protected and not self._sheet.protection["AllowFormattingCells"]:
         raise pywin32.com_error(-2147352567, "Exception occurred.", (0, "Microsoft Excel", "protected sheet", None,
                                                                      0, PROTECTED), None)
 

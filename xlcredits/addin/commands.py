@@ -55,9 +55,10 @@ def cmd_excel_setup(args) -> int:
             return 1
         return 0
     if not windows:
-        print(f"excel-setup sets up Excel on Windows; this machine is {sys.platform}. Nothing was changed.\n"
+        print(f"xlcredits: excel-setup needs Windows: it sets up Excel on Windows; this machine is {sys.platform}. "
+              f"Nothing was changed.\n"
               f"Run `py -m xlcredits excel-setup` on the Windows PC that has Excel "
-              f"(or `--dry-run` here to see what it would do).")
+              f"(or `--dry-run` here to see what it would do).", file=sys.stderr)
         return setup.NOT_WINDOWS
     problems = setup.run(steps)
     if problems:

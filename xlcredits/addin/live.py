@@ -7,26 +7,37 @@ Every COM property or method is a cross-process round trip (milliseconds each), 
 works in blocks, not cells (`tests/xlfake` counts the calls; a test holds the budget):
 
 - reading: each sheet the filler reads is fetched once, values and formulas, as one 2-D block
-  (`Range.Value`/`Range.Formula` of the template's used area, errors as text: err_to_str);
+  (`Range.Value`/`Range.Formula` of the template's used area through `.api`, three round trips,
+  cleaned by xlwings' own `clean_value_data` with errors as text, as err_to_str=True does);
   the defined names are resolved from the template's layout, not asked one by one (231 names
   would be 460 round trips). That the book still has the template's layout is checked on the same
   blocks: every label of the template must be where the template put it (an inserted or deleted row
   or column moves them), and every sheet must be there under its name;
-- writing: values and formulas are buffered and written per contiguous rectangle, one call each;
+- writing: values and formulas are buffered and written per contiguous rectangle, one call each
+  (lines, rows, the Audit and Review sheets, the "!N" marks in the margin column);
   highlights per colour, on multi-area ranges ("O5:O9,O12", up to 255 characters), a few calls per
   colour; notes only where a finding applies (the per-row rule explanations live on the Audit
   sheet), cleared in bulk and added one call each, at most `MAX_NOTES` per fill;
-- the fill state (`XLC_state`) is stored compactly (`state.py`) so 2,000 marked rows fit a cell.
+- protection: the sheets a flush writes are unprotected with the empty password and protected
+  again as `xlcredits fill` protects them (`workbook.protection.EXCEL_PROTECT_ARGS`), three round
+  trips a sheet; a sheet with someone else's password stops the fill before anything is written;
+- the fill state (`XLC_state`, on the very hidden `xlc_state` sheet) is stored compactly
+  (`state.py`) so 2,000 marked rows fit a cell.
 
-xlwings calls used: `book.sheets[name]`, `sheet.range(a1)`, `Range.options(err_to_str=True).value`,
-`Range.formula`, `Range.value` (set, for blocks holding dates), and the documented `.api` escape to
-the COM objects for what xlwings has no block form of: `Names(name).RefersToRange`,
-`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`, `Range.Formula`/`Value` (set).
+Not done live (the file path does it when it writes): hiding unused lines' rows, hiding empty
+schedule sheets, print areas and page headers with the taxpayer's name.
+
+xlwings calls used: `book.sheets[name]`, `book.app.engine`, `Range.value` (set, for blocks holding
+dates), and the documented `.api` escape to the COM objects for what xlwings has no block form
+of: `Range(a1).Value/Formula` (get and set), `Names(name).RefersToRange`,
+`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`,
+`Worksheet.ProtectContents/Unprotect/Protect`.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -35,6 +46,7 @@ from ..cellerrors import error_text
 from ..lines import Result
 from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
 from ..workbook.layout import Layout, address, col_letter, parse_address
+from ..workbook.protection import EXCEL_PROTECT_ARGS
 from ..workbook.styles import HIGHLIGHT, format_props
 from . import state as fill_state
 
@@ -47,7 +59,20 @@ ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_4
                    "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING",
                    "NJ_ALLOWABLE_CREDIT")
 
-__all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput"]
+__all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput", "ProtectedSheet"]
+
+
+class ProtectedSheet(Exception):
+    """Sheets the fill must write are protected with a password (not by xlcredits, which sets none)."""
+
+    def __init__(self, sheets: list[str]):
+        self.sheets = sheets
+        many = len(sheets) > 1
+        super().__init__(
+            f"Nothing was changed: the sheet{'s' if many else ''} {', '.join(repr(s) for s in sheets)} "
+            f"{'are' if many else 'is'} protected with a password (xlcredits protects its sheets without one). "
+            f"Unprotect {'them' if many else 'it'} (Review > Unprotect Sheet, and type the password) and click the "
+            f"button again; xlcredits protects {'them' if many else 'it'} again, without a password, when it fills.")
 
 
 class AddinFormulaInInput(NotAWorkbook):
@@ -126,6 +151,7 @@ class XlwingsAdapter:
         self._writes: dict[tuple[str, int, int], Any] = {}
         self._notes: dict[tuple[str, int, int], str | None] = {}
         self._looks: dict[tuple[str, int, int], str | None] = {}  # cell -> severity or None (template look)
+        self._engine = None  # xlwings' engine (its value cleaning)
 
     # --- reading ------------------------------------------------------------------------------
     def _sheet(self, name: str):
@@ -139,18 +165,25 @@ class XlwingsAdapter:
         return self._sheets[name]
 
     def _block(self, name: str) -> tuple[list, list]:
-        """The sheet's used area (as the template laid it out), values and formulas, read once."""
+        """The sheet's used area (as the template laid it out), values and formulas, read once:
+        three round trips. Through xlwings' `Range.options(...).value` the same read costs
+        thirteen (it asks the range's position, size, sheet, book and window first); its own
+        cleaning of the raw block is used instead (`engine.clean_value_data`: errors as text, as
+        `err_to_str=True`; dates as `datetime`; empty cells as None)."""
         if name not in self._blocks:
             spec = self.layout.book.sheets[name]
             rows = max([r for r, _ in spec.cells] + [r2 for _, r2, _, _, _ in spec.blocks] + [0]) + 1
             cols = max([c for _, c in spec.cells] + [c for _, _, c, _, _ in spec.blocks] + [0]) + 1
-            rng = self._sheet(name).range(_a1(0, 0, rows - 1, cols - 1))
-            values = rng.options(err_to_str=True, ndim=2).value
-            formulas = rng.formula
-            if not isinstance(formulas, (list, tuple)) or not formulas or not isinstance(formulas[0], (list, tuple)):
-                formulas = [[formulas]]
+            rng = self._sheet(name).api.Range(_a1(0, 0, rows - 1, cols - 1))
+            values = self._clean(_grid(rng.Value))
+            formulas = _grid(rng.Formula)
             self._blocks[name] = (values, formulas)
         return self._blocks[name]
+
+    def _clean(self, grid: list) -> list:
+        if self._engine is None:
+            self._engine = self.book.app.engine.impl
+        return self._engine.clean_value_data(grid, datetime, None, None, True)
 
     def _value_at(self, sheet: str, r: int, c: int) -> Any:
         values, _ = self._block(sheet)
@@ -225,22 +258,35 @@ class XlwingsAdapter:
                 f"{moved[0]}{f' (and {len(moved) - 1} more)' if len(moved) > 1 else ''}. xlcredits fills only "
                 f"its own layout: copy the inputs into a fresh template")
 
-    def protected_sheets(self) -> list[str]:
-        """The form's sheets that are protected (a write would fail halfway)."""
-        return [name for name in self.layout.book.sheets if self._sheet(name).api.ProtectContents]
+    def formula_at(self, sheet: str, r: int, c: int) -> str | None:
+        """The cell's formula, or None for a constant. `Range.Formula` gives a constant's text too,
+        and text typed as '=x (or written with the apostrophe) reads "=x": a formula's value is
+        never its own text, a text constant's always is."""
+        values, formulas = self._block(sheet)
+        try:
+            formula, value = formulas[r][c], values[r][c]
+        except IndexError:
+            return None
+        if isinstance(formula, str) and formula.startswith("=") and formula != value:
+            return formula
+        return None
+
+    def formulas(self) -> dict[str, dict[tuple[int, int], str]]:
+        """Every formula of the form's sheets: {sheet: {(row, col): "=..."}} (0-based)."""
+        out = {}
+        for sheet in self.layout.book.sheets:
+            _, formulas = self._block(sheet)
+            out[sheet] = {(r, c): f for r, row in enumerate(formulas) for c, f in enumerate(row)
+                          if isinstance(f, str) and f.startswith("=") and self.formula_at(sheet, r, c)}
+        return out
 
     def addin_formulas_in_inputs(self) -> list[tuple[str, str]]:
         """Input cells whose formula calls an xlcredits worksheet function: (cell, formula)."""
         found = []
         for target in sorted(self._inputs):
             sheet, r, c, _, _ = parse_address(target)
-            _, formulas = self._block(sheet)
-            try:
-                formula = formulas[r][c]
-            except IndexError:
-                continue
-            if isinstance(formula, str) and formula.startswith("=") and \
-                    any(f"{name}(" in formula.upper() for name in ADDIN_FUNCTIONS):
+            formula = self.formula_at(sheet, r, c)
+            if formula and any(f"{name}(" in formula.upper() for name in ADDIN_FUNCTIONS):
                 found.append((target, formula))
         return found
 
@@ -265,14 +311,45 @@ class XlwingsAdapter:
 
     # --- flushing ----------------------------------------------------------------------------------
     def flush(self) -> None:
-        """Write everything buffered: values and formulas, then looks, then notes."""
-        for sheet, cells in _by_sheet(self._writes).items():
-            self._write_blocks(sheet, cells)
-        self._apply_looks()
-        self._apply_notes()
+        """Write everything buffered: values and formulas, then looks, then notes; the sheets
+        written are unprotected first and protected again after, as the file path protects them."""
+        touched = {sheet for sheet, _, _ in (*self._writes, *self._looks, *self._notes)}
+        with self.unprotected([name for name in self.layout.book.sheets if name in touched]):
+            for sheet, cells in _by_sheet(self._writes).items():
+                self._write_blocks(sheet, cells)
+            self._apply_looks()
+            self._apply_notes()
         self._writes.clear()
         self._looks.clear()
         self._notes.clear()
+
+    @contextmanager
+    def unprotected(self, sheets: list[str]):
+        """Unprotect `sheets` for the block, then protect them as `xlcredits fill` does (no password,
+        `EXCEL_PROTECT_ARGS`). xlcredits' own protection has no password, so `Unprotect("")` lifts
+        it; a sheet someone protected with a password refuses, and then nothing is changed
+        (`ProtectedSheet`). The password is always passed: omitted, Excel would stop and prompt.
+        Round trips: one `ProtectContents` per sheet, one `Unprotect` per protected sheet, one
+        `Protect` per sheet."""
+        apis = [self._sheet(name).api for name in sheets]
+        lifted, refused = [], []
+        for name, api in zip(sheets, apis):
+            if not api.ProtectContents:
+                continue
+            try:
+                api.Unprotect("")
+                lifted.append(api)
+            except Exception:  # noqa: BLE001 - a COM error: the sheet has a password
+                refused.append(name)
+        if refused:
+            for api in lifted:  # as it was: nothing changed
+                api.Protect(**EXCEL_PROTECT_ARGS)
+            raise ProtectedSheet(refused)
+        try:
+            yield
+        finally:
+            for api in apis:
+                api.Protect(**EXCEL_PROTECT_ARGS)
 
     def _write_blocks(self, sheet: str, cells: dict[tuple[int, int], Any]) -> None:
         api = None
@@ -326,6 +403,13 @@ class XlwingsAdapter:
                 api.Range(chunk).ClearComments()
         for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
             self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
+
+
+def _grid(data) -> list:
+    """A COM block (a tuple of row tuples; a bare value for one cell) as a list of rows."""
+    if isinstance(data, tuple) and data and isinstance(data[0], tuple):
+        return [list(row) for row in data]
+    return [[data]]
 
 
 def _by_sheet(cells: dict) -> dict[str, dict[tuple[int, int], Any]]:
@@ -389,13 +473,33 @@ def check(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
         if op.kind != "write":
             getattr(adapter, op.kind)(op.target, op.value)
     new = next((_state(op.value) for op in plan.ops if op.kind == "write" and op.target == STATE_NAME), {})
-    # The next fill clears what this check marked and what the last fill wrote (rows, findings).
-    merged = {"marks": sorted(set(previous.get("marks", [])) | set(new.get("marks", []))),
-              "rows": {k: max(previous.get("rows", {}).get(k, 0), v) for k, v in new.get("rows", {}).items()},
-              "findings": previous.get("findings", 0)}
+    # The next fill clears what this check marked and what the last fill wrote (rows, findings, the
+    # margin marks and Review rows): the last fill's state, with this check's marks added.
+    merged = dict(previous)
+    merged["marks"] = sorted(set(previous.get("marks", [])) | set(new.get("marks", [])))
+    merged["rows"] = {k: max(previous.get("rows", {}).get(k, 0), v) for k, v in new.get("rows", {}).items()}
     adapter.write(STATE_NAME, json.dumps(merged, separators=(",", ":")))
     adapter.flush()
     return result, plan.layout
+
+
+def verify(book, adapter: XlwingsAdapter | None = None):
+    """"Verify workbook": recompute from the open book's inputs and compare every cell a fill
+    writes (formula first, then value) and the functions the formulas use, as `xlcredits verify`
+    compares a file (`workbook.verify.compare_plan`). Number formats, fonts, hidden rows and what
+    the file carries (macros, links) are checked by `xlcredits verify` on the saved file.
+    Returns (result, layout, problems); problems is empty when the inputs have errors."""
+    from ..workbook.verify import compare_plan
+    from ..workbook.verify_checks import check_functions
+
+    adapter = adapter or XlwingsAdapter(book)
+    layout = adapter.layout
+    result, plan = plan_fill(adapter)
+    if not result.computed:
+        return result, layout, []
+    formulas = adapter.formulas()
+    problems = check_functions(formulas, {}) + compare_plan(adapter, layout, plan, formulas)
+    return result, layout, problems
 
 
 def _state(text) -> dict:

@@ -7,9 +7,9 @@ Excel: what was done, or what is wrong and what to do — never a traceback. Det
 unexpected go to a log file that outlives the Python process (`log_path()`).
 
 Commands (the button tags):
-    compute          fill every line, mark the findings, write the Audit sheet (`live.fill`)
-    check            mark the findings only; no line or Audit value is written (`live.check`)
-    verify           recompute from the inputs and compare every line in the open book
+    compute          fill every line, mark the findings, write the Review and Audit sheets (`live.fill`)
+    check            mark the findings only; no line, Review or Audit value is written (`live.check`)
+    verify           recompute from the inputs and compare every cell a fill writes (`live.verify`)
     new_7207         open a new, empty Form 7207 workbook
     new_nj306        open a new, empty NJ-306 workbook
     send_for_review  `xlcredits.review.excel.send_for_review(book)` (its own module, loaded on click)
@@ -17,7 +17,8 @@ Commands (the button tags):
 
 Excel's state is handled for the fill: screen updating off while writing, calculation set to manual
 and back, and one full calculation after the fill, so formulas are current even when the
-workbook is in manual calculation mode.
+workbook is in manual calculation mode. The sheets a button writes are unprotected and protected
+again (`live.XlwingsAdapter.unprotected`); a sheet with someone's password stops it first.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..lines import Result
 from ..numbers import grouped
 from ..workbook.filler import NotAWorkbook
 from ..workbook.layout import Layout
+from .live import ProtectedSheet
 
 TITLE = "xlcredits"
 HOW_TO_START = ("To prepare a form, click New Form 7207 or New NJ-306 on the Tax Credits tab (or open a workbook "
@@ -128,19 +130,6 @@ def run(book) -> str:
 
 # --- the commands ----------------------------------------------------------------------------------
 
-class ProtectedSheet(Exception):
-    pass
-
-
-def _check_unprotected(adapter) -> None:
-    locked = adapter.protected_sheets()
-    if locked:
-        raise ProtectedSheet(f"Nothing was changed: the sheet{'s' if len(locked) > 1 else ''} "
-                             f"{', '.join(repr(s) for s in locked)} {'are' if len(locked) > 1 else 'is'} protected. "
-                             f"Unprotect {'them' if len(locked) > 1 else 'it'} (Review > Unprotect Sheet) and click "
-                             f"the button again.")
-
-
 def quietly(book, work):
     """Run `work()` with screen updating off and calculation manual; restore both, then calculate."""
     app = book.app
@@ -163,7 +152,6 @@ def _prepared(book, work):
 
     adapter = XlwingsAdapter(book)
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything else
-    _check_unprotected(adapter)
     return quietly(book, lambda: work(book, adapter))
 
 
@@ -194,29 +182,25 @@ def _check(book) -> tuple[str, str]:
 
 
 def _verify(book) -> tuple[str, str]:
-    from ..forms import compute
-    from ..workbook.inputs import read_inputs
-    from ..workbook.verify import compare
-    from .live import XlwingsAdapter
+    from .live import verify
 
     try:
         book.app.calculate()
     except Exception:  # noqa: BLE001
         log.exception("calculate failed")
-    adapter = XlwingsAdapter(book)
-    layout = adapter.layout
-    data, positions = read_inputs(adapter, layout)
-    result = compute(data)
+    result, layout, problems = verify(book)
     if not result.computed:
         return (f"Form {layout.form} cannot be verified: the inputs have {_plural(result.findings.count('error'), 'error')}"
                 f". Click Check inputs to see them."), "critical"
-    diffs = compare(adapter, layout, result, positions)
-    if not diffs:
-        return f"Form {layout.form} verified: every line equals what xlcredits computes from the inputs.", "info"
-    shown = "\n".join(f"- {d}" for d in diffs[:10])
-    more = f"\n(and {len(diffs) - 10} more)" if len(diffs) > 10 else ""
-    return (f"Form {layout.form}: {_plural(len(diffs), 'line')} differ from what xlcredits computes:\n{shown}{more}\n\n"
-            f"Click Compute form to fill them again."), "critical"
+    if not problems:
+        return (f"Form {layout.form} verified: every line and every cell xlcredits fills holds the formula and the "
+                f"value the inputs give, and the Review and Audit sheets explain these numbers."), "info"
+    cells = len({p.cell for p in problems if p.cell})
+    shown = "\n".join(f"- {p}" for p in problems[:10])
+    more = f"\n(and {len(problems) - 10} more)" if len(problems) > 10 else ""
+    return (f"Form {layout.form}: {_plural(len(problems), 'problem')} in {_plural(cells, 'cell')}, which no longer "
+            f"hold what xlcredits computes from the inputs:\n{shown}{more}\n\nClick Compute form to fill them again "
+            f"(and find out who changed what)."), "critical"
 
 
 def _new(form: str):
@@ -269,19 +253,19 @@ COMMANDS = {
 # --- messages ----------------------------------------------------------------------------------------
 
 def message(result: Result, layout: Layout) -> str:
-    """"Form 7207 filled: line 8a $981,750.44 — 0 errors, 1 warning. See the Audit sheet." """
+    """"Form 7207 filled: line 8a $981,750.44 — 0 errors, 1 warning. See the Review sheet." """
     errors, warnings = result.findings.count("error"), result.findings.count("warning")
     counts = f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}"
     if not result.computed:
         first = next((f"\n\nFirst: {f.message}" for f in result.findings if f.severity == "error"), "")
         return (f"Form {layout.form} not computed: {_plural(errors, 'error')} in the inputs, highlighted in red with "
                 f"a note on the cell. The line cells stay blank until they are corrected.{first}\n\n"
-                f"See the Audit sheet for the full list.")
+                f"The Review sheet lists them all, numbered as the '!N' marks beside the cells.")
     key = getattr(layout.hooks, "BOTTOM_LINE", None)
     value = result.lines.get(key) if key else None
     total = f": line {key} ${grouped(value, 2)}" if value is not None else ""
     marked = " Highlighted cells carry a note saying why." if errors + warnings else ""
-    return f"Form {layout.form} filled{total} — {counts}.{marked} See the Audit sheet."
+    return f"Form {layout.form} filled{total} — {counts}.{marked} See the Review sheet."
 
 
 def _plural(n: int, word: str) -> str:

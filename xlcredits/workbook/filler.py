@@ -211,8 +211,13 @@ def sane_state(state) -> dict:
     marks = state.get("marks")
     rows = state.get("rows")
     findings = state.get("findings")
+    flags, review_rows = state.get("flags"), state.get("review_rows")  # the Review sheet's (review_fill)
     return {"marks": [m for m in marks[:MAX_STATE_ITEMS] if isinstance(m, str) and len(m) < 300]
             if isinstance(marks, list) else [],
+            "flags": [m for m in flags[:MAX_STATE_ITEMS] if isinstance(m, str) and len(m) < 300]
+            if isinstance(flags, list) else [],
+            "review_rows": min(max(review_rows, 0), MAX_STATE_ITEMS)
+            if isinstance(review_rows, int) and not isinstance(review_rows, bool) else 0,
             "rows": {k: min(max(v, 0), MAX_STATE_ITEMS) for k, v in rows.items()
                      if isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)}
             if isinstance(rows, dict) else {},

@@ -22,7 +22,9 @@ XLSXWRITER_OPTIONS = {
 }
 
 # The same for Excel's `Worksheet.Protect` over COM (keyword names as in the Excel object model).
-EXCEL_PROTECT_ARGS = {"DrawingObjects": False, "Contents": True, "Scenarios": False,
+# XlsxWriter's False for objects and scenarios means "not editable": the file says objects="1"
+# scenarios="1" (protected), which is DrawingObjects=True, Scenarios=True here.
+EXCEL_PROTECT_ARGS = {"DrawingObjects": True, "Contents": True, "Scenarios": True,
                       "AllowFormattingColumns": True, "AllowFormattingRows": True}
 
 
