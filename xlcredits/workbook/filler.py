@@ -372,7 +372,7 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
     plan.write("XLC_fingerprint", fingerprint(data))
     plan.write("XLC_status", status)
     cols = audit.cols
-    used = _used_groups(layout, values) if ok else set()
+    used = _used_groups(layout, values, result) if ok else set()
     for key, row in audit.line_rows.items():
         line_value = values.get(key) if ok and key.split(".")[0] in used else None
         plan.write(address(audit.sheet, row, cols["value"]), line_value)
@@ -393,10 +393,12 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
         plan.write(address(audit.sheet, audit.findings_row, cols["severity"]), "none")
 
 
-def _used_groups(layout: Layout, values: dict) -> set[str]:
+def _used_groups(layout: Layout, values: dict, result: Result | None = None) -> set[str]:
     """Lines in use: a line's group ("1a" for 1a.c, 1a.d, 1a.e) is used when one of its computed
-    values is not zero; a rate of an unused line is not printed on the Audit sheet."""
-    used = set()
+    values is not zero, or when rows on it earn nothing (the statement of excluded amounts lists
+    them, and the Audit sheet shows the line at 0.00 with its explanation); a rate of an unused line
+    is not printed on the Audit sheet."""
+    used = {str(item.get("line")) for item in (getattr(result, "excluded", None) or []) if item.get("line")}
     for line in layout.lines:
         value = values.get(line.key)
         if line.kind != "rule" and value not in (None, 0) and not isinstance(value, bool):
