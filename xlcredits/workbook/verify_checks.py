@@ -45,7 +45,8 @@ def normal_formula(text) -> str:
 
 def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
     """Every formula of every sheet: {sheet: {(row, col): "=..."}}, read in one streaming pass
-    (read-only: no styles, no notes parsed)."""
+    (read-only: no styles, no notes parsed) over the cells the file holds: a border at row 1,048,576
+    is one cell, never a million empty ones."""
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
@@ -53,17 +54,30 @@ def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
         out = {}
         for ws in wb.worksheets:
             found = {}
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if isinstance(value, str) and value.startswith("="):
-                        found[(cell.row - 1, cell.column - 1)] = value
-                    elif value is not None and type(value).__name__ == "ArrayFormula":
-                        found[(cell.row - 1, cell.column - 1)] = "=" + str(getattr(value, "text", "")).lstrip("=")
+            for cell in stored_cells(ws):
+                value = cell["value"]
+                if isinstance(value, str) and value.startswith("="):
+                    found[(cell["row"] - 1, cell["column"] - 1)] = value
+                elif value is not None and type(value).__name__ == "ArrayFormula":
+                    found[(cell["row"] - 1, cell["column"] - 1)] = "=" + str(getattr(value, "text", "")).lstrip("=")
             out[ws.title] = found
         return out
     finally:
         wb.close()
+
+
+def stored_cells(ws):
+    """The cells a read-only worksheet's file holds, as openpyxl's parser gives them ({"row",
+    "column", "value", "data_type", ...}, 1-based), row by row; `iter_rows` would pad every row to
+    the widest and fill every missing row up to the last."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parent = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=parent.data_only, epoch=parent.epoch,
+                                 date_formats=parent._date_formats, timedelta_formats=parent._timedelta_formats)
+        for _, row in parser.parse():
+            yield from row
 
 
 def check_functions(formulas: dict, defined: dict[str, str]) -> list[Problem]:
