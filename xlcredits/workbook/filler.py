@@ -146,26 +146,29 @@ def check_layout(layout: Layout, names: dict[str, tuple]) -> None:
             f"its own layout: copy the inputs into a fresh template")
 
 
-def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None) -> Result:
+def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None, result: Result | None = None) -> Result:
     """Compute the form from the workbook's inputs and write every output through `adapter`."""
-    result, plan = plan_fill(adapter, inputs)
+    result, plan = plan_fill(adapter, inputs, result)
     plan.apply(adapter)
     return result
 
 
-def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None) -> tuple[Result, Plan]:
+def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None,
+              result: Result | None = None) -> tuple[Result, Plan]:
     """The result and the plan of writes, without applying them.
 
     `inputs`: compute from this JSON input instead of the cells read (the file path passes the
     original JSON, so a field the workbook cannot hold is still reported, never silently dropped);
-    its rows must sit in the workbook contiguously from the first data row (`put_inputs`)."""
+    its rows must sit in the workbook contiguously from the first data row (`put_inputs`).
+    `result`: `compute(inputs)` already done by the caller (the file path computes once per fill)."""
     from ..forms import compute
 
     layout = layout_of(adapter)
     data, positions = read_inputs(adapter, layout)
     if inputs is not None:
         positions = {key: list(range(_count(inputs, sp.schedule.json_field))) for key, sp in layout.schedules.items()}
-    result = compute(inputs if inputs is not None else data)
+    if result is None or inputs is None:
+        result = compute(inputs if inputs is not None else data)
     _check_revision(layout, result)
     if result.computed:
         _check_line_columns(layout, data, positions, result)

@@ -279,14 +279,12 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
         _set(book, fp.place.sheet, fp.place.row, fp.place.col, to_cell(value, field_unit(fp)))
     positions = {}
     hooks = layout.hooks
+    check_row_counts(layout, data)
     for key, sp in layout.schedules.items():
         rows = get_path(data, sp.schedule.json_field)
         if not isinstance(rows, list):
             positions[key] = []
             continue
-        if len(rows) > sp.max_rows:
-            raise TooManyRows(f"the input has {len(rows):,} {sp.schedule.json_field} rows; the workbook's "
-                              f"{sp.sheet} table holds {sp.max_rows:,}")
         for i, row in enumerate(rows):
             if hooks is not None and hasattr(hooks, "normalise_row"):
                 row = hooks.normalise_row(key, row)
@@ -300,6 +298,16 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
                 _set(book, sp.sheet, sp.first_row + i, col, to_cell(value, _unit(column)))
         positions[key] = list(range(len(rows)))
     return positions
+
+
+def check_row_counts(layout: Layout, data: dict) -> None:
+    """Refuse an input with more rows than a table of the workbook holds: counted before anything is
+    computed, so 100,000 rows are refused at once, not after computing them."""
+    for sp in layout.schedules.values():
+        rows = get_path(data, sp.schedule.json_field)
+        if isinstance(rows, list) and len(rows) > sp.max_rows:
+            raise TooManyRows(f"the input has {len(rows):,} {sp.schedule.json_field} rows; the workbook's "
+                              f"{sp.sheet} table holds {sp.max_rows:,}")
 
 
 def _put_tax_year(book: Book, layout: Layout, path: str, fp, value) -> None:
