@@ -171,3 +171,19 @@ def test_a_workbook_re_saved_by_libreoffice_still_verifies(filled, tmp_path, cap
     resaved = recalculate([good], tmp_path / "lo")[0]
     code, out = verify(capsys, resaved)
     assert code == 0, out
+
+
+def test_the_formula_scan_reads_what_openpyxl_reads(tmp_path):
+    """verify's own reading (issue 17): the sheets' <f> elements scanned directly equal openpyxl's
+    formulas cell for cell, on a completed workbook of each form and on a template."""
+    from xlcredits.workbook.files import fill_data_to_file
+    from xlcredits.workbook.verify_checks import _openpyxl_formulas, _scan_formulas
+
+    paths = [Path(__file__).parent.parent / "workbooks" / "nj306.xlsx"]
+    for name in ("form7207_acme_2025.json", "nj306_asc_combined_2025.json"):
+        out = tmp_path / (name + ".xlsx")
+        fill_data_to_file(load_json(EXAMPLES / name), out)
+        paths.append(out)
+    for path in paths:
+        scanned = _scan_formulas(path)
+        assert scanned == _openpyxl_formulas(path) and sum(map(len, scanned.values())) > 30, path.name
