@@ -69,16 +69,9 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
             f"State of New Jersey · Corporation Business Tax · Form 306 ({revision}) · Attach to your return")
     s.field_row("", "taxpayer.name", "Name of corporation as shown on the return", col=C, last_col=E)
     s.field_row("", "taxpayer.fein", "Federal employer identification number", col=C, last_col=D_)
+    s.field_row("", "taxpayer.unitary_id", "Unitary ID number, if applicable", col=C, last_col=D_)
     b.tax_year_rows(s)
     s.field_row("", "return_type", "Return the credit is claimed on (CBT-100, CBT-100S, BFC-1 or CBT-100U)", col=C)
-    s.row += 1
-    s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "
-                            "complete Part III (not Part IV)."}, wrap=True, height=24)
-    s.text_row({A: "2.", B: "Did the taxpayer use the alternative simplified credit (ASC) method on its federal "
-                            "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
-    s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
-                col=C)
-    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.field_row("", "combined.sharing",
                 "Combined filers (CBT-100U): does this member share its credit with the combined group? "
                 "No = the oval is filled for a member not sharing its credit (Part VII, Section B)", col=C)
@@ -102,6 +95,7 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
                {D_: "base_period_amount", E: "3"})
     s.line_row("4", L("4").label, {E: "4"})
     s.row += 1
+    _questions(s)
 
     s.section("Qualified research expenses of this tax year (enter once; they flow to Part III or Part IV "
               "by the method)")
@@ -140,6 +134,18 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
     s.section("Part V   Total Credit")
     for key in ("25a", "25b", "25c", "26", "27", "28", "29", "30"):
         s.line_row(key, L(key).label, {E: key})
+    s.row += 1
+
+
+def _questions(s: SheetBuilder) -> None:
+    """Questions 1 and 2 where the printed Form 306 has them: between Parts II and III."""
+    s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "
+                            "complete Part III (not Part IV)."}, wrap=True, height=24)
+    s.text_row({A: "2.", B: "Did the taxpayer use the alternative simplified credit (ASC) method on its federal "
+                            "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
+    s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
+                col=C)
+    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.row += 1
 
 

@@ -35,12 +35,27 @@ class Problem:
         return f"{where}: {self.text}" if where else self.text
 
 
+# A number in a formula, not part of a name or reference (NJ306_27, E68, $E$68)
+_LITERAL = re.compile(r"(?<![A-Z0-9_.$])(\d+\.\d*|\.\d+|\d+)(E[+-]?\d+)?(?![A-Z0-9_.(])")
+
+
 def normal_formula(text) -> str:
-    """Formula text compared as Excel would evaluate it: case and spaces outside strings ignored."""
+    """Formula text compared as Excel would evaluate it: case and spaces outside strings ignored,
+    numbers by value (LibreOffice saves the line's 0.10 as 0.1)."""
     if not isinstance(text, str):
         return ""
     parts = re.split(r'("(?:[^"]|"")*")', text.strip())
-    return "".join(p if p.startswith('"') else re.sub(r"\s+", "", p).upper() for p in parts)
+    return "".join(p if p.startswith('"') else _LITERAL.sub(_number, re.sub(r"\s+", "", p).upper())
+                   for p in parts)
+
+
+def _number(m: re.Match) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return format(Decimal(m.group(0)).normalize(), "f")
+    except InvalidOperation:
+        return m.group(0)
 
 
 def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
