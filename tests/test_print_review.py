@@ -74,9 +74,10 @@ def test_review_page_first_with_every_finding(printed, name):
     first = pdf[0]
     assert first["sheet"] == "Review" and "Review: " in first["flat"]
     rv = layout.review
+    unspaced = "".join(first["flat"].split())  # LibreOffice wraps at spaces, hyphens and "(": compare without spaces
     for i, _ in enumerate(result.findings):
         text = book.cell_at(rv.sheet, rv.findings_row + i, TEXT).value
-        assert " ".join(text.split()) in first["flat"], text
+        assert "".join(text.split()) in unspaced, text
     if not result.findings:
         assert "No findings." in first["flat"]
 

@@ -42,19 +42,25 @@ def meta(book, layout, key):
 
 
 def test_review_is_the_first_sheet_and_numbers_every_finding_in_plain_words():
+    """Acme for 2026 with the foreign-entity question unanswered. Under the Form 7207 law (issue 10)
+    that question is required for tax years beginning after 4 July 2025 and a missing MACR is an
+    error, so all three findings are errors and the form is not computed: the Review sheet says so."""
     book, layout, result = fill_book(load_json(FINDINGS_7207))
     assert list(book.sheets)[0] == "Review"
-    assert [f.severity for f in result.findings] == ["warning", "error", "warning"]
+    assert [f.severity for f in result.findings] == ["error", "error", "error"]
     rows = review_rows(book, layout)
     # 1: the foreign-entity question (an input of the header), in the field's words, not its JSON path
-    assert rows[0][:4] == ["1", "Warning", None, "'Form 7207'!C8"]  # a header question: no line number
+    assert rows[0][:4] == ["1", "Error", None, "'Form 7207'!C8"]  # a header question: no line number
     assert "attestations." not in rows[0][4] and "“Filer is a specified foreign entity" in rows[0][4]
-    assert rows[0][4].endswith("to No.")
-    # 2: Products row 4 (JSON components[3]): its line and cell; MACR 10% < 50% [26 U.S.C. 7701(a)(52)(C)(iv)]
-    assert rows[1][:4] == ["2", "Error", "1e", "Products!A7"]
+    assert "to No (or Yes)" in rows[0][4] and "false" not in rows[0][4]
+    # 2: Products row 4 (JSON components[3]), its MACR cell; MACR 10% < 50% [26 U.S.C. 45X(c)(1)(C)]. Not
+    # computed, so the line is the one the Products sheet holds ("solar_module" is written there as 1e)
+    assert rows[1][:4] == ["2", "Error", "1e", "Products!I7"]
     assert "MACR 10% is below the 50%" in rows[1][4] and "components[" not in rows[1][4]
-    assert rows[2][:4] == ["3", "Warning", "3d", "Products!A10"]
-    assert meta(book, layout, "status") == "Computed. 1 error(s), 2 warning(s), 0 note(s)."
+    # 3: Products row 7, typed on line 3d: no MACR given for an inverter sold in 2026
+    assert rows[2][:4] == ["3", "Error", "3d", "Products!I10"]
+    assert meta(book, layout, "status") == ("NOT COMPUTED: the inputs have 3 error(s), 0 warning(s), 0 note(s); "
+                                            "the line cells are blank until the errors are corrected.")
     assert meta(book, layout, "tin") == "12-3456789" and meta(book, layout, "tax_year") == "2026"
 
 
@@ -85,27 +91,47 @@ def test_totals_and_where_they_go():
     assert rows[0][4] == "No findings."
 
 
+# Tax year 2031: the phase-out is 50% for components sold in 2031 and solar components need a MACR of 85%
+# [26 U.S.C. 45X(b)(3)(B); 45X(c)(1)(C) as added by P.L. 119-21 sec. 70514]
+STATEMENTS_2031 = {
+    "form": "7207", "tax_year": 2031, "filer": {"name": "Acme", "tin": "12-3456789"},
+    "attestations": {"prohibited_foreign_entity": False},
+    "components": [
+        {"line": "1a", "description": "Thin-film PV cell, 100 W", "units": 500, "capacity_per_unit": 100,
+         "sold_year": 2031, "produced_year": 2031, "macr": 0.9},
+        {"line": "1a", "description": "Crystalline PV cell, 200 W", "units": 1500, "capacity_per_unit": 200,
+         "sold_year": 2031, "produced_year": 2031, "macr": 0.9},
+        {"component": "solar_module", "description": "Module, 200 W", "units": 400, "capacity_per_unit": 200,
+         "sold_year": 2031, "produced_year": 2031, "macr": 0.1},
+    ],
+}
+
+
 def test_statements_of_excluded_amounts_and_phase_out():
-    """The engine's lists (Form 7207 law issue, decision on column (d)) print as two statements."""
-    data = load_json(FINDINGS_7207)
-    book, layout, result = fill_book(data)
-    result.excluded = [{"row": "components[3]", "line": "1e", "description": "Module, 200 W",
-                        "amount": Decimal("80000"), "reason": "MACR 10% is below the 50% required",
-                        "citation": "26 U.S.C. 7701(a)(52)(C)(iv)"}]
-    result.phase_out = [{"line": "1a", "year": 2031, "year_basis": "sold", "percentage": Decimal("0.5"),
-                         "measure": Decimal("350000"), "rate": Decimal("0.04"), "amount": Decimal("7000.00")}]
-    adapter = BookAdapter(book)
-    data_read, positions = read_inputs(adapter, layout)
-    make_plan(layout, result, data_read, positions, {}).apply(adapter)
+    """The engine's lists (Form 7207 law issue 10, decision F7207-D5 on column (d)) print as two statements."""
+    book, layout, result = fill_book(STATEMENTS_2031)
+    assert result.computed
     rows = review_rows(book, layout)
     texts = [r[4] for r in rows]
     i = texts.index("Amounts left out of column (d): rows that earn no credit")
+    # 400 modules × 200 W = 80,000 W earn nothing: MACR 10% < 85%
     assert rows[i + 2][1:4] == ["1e", None, "80,000.00"]
-    assert rows[i + 2][4] == ("Products row 4 — Module, 200 W: MACR 10% is below the 50% required "
-                              "[26 U.S.C. 7701(a)(52)(C)(iv)]")
+    assert rows[i + 2][4] == ("Products row 3 — Module, 200 W: MACR 10% is below the 85% required for solar "
+                              "components sold in 2031. [26 U.S.C. 45X(c)(1)(C) as added by P.L. 119-21 sec. 70514; "
+                              "26 U.S.C. 7701(a)(52)]")
+    assert rows[i + 3][4] != rows[i + 2][4] and rows[i + 3][1] is None  # one row left out, then the gap
     j = texts.index("Phase-out: (c) × (d) × percentage for each year")
-    # 0.04 × 350,000 W × 50% = 7,000.00, worked by hand
+    # 500 × 100 W + 1,500 × 200 W = 350,000 W; 0.04 × 350,000 × 50% = 7,000.00, worked by hand
     assert rows[j + 2][1:5] == ["1a", "2031", "7,000.00", "sold in 2031: rate 0.04 × 350,000 × 50% = 7,000.00"]
+    assert result.lines["1a.e"] == Decimal("7000.00") and result.lines["8a"] == Decimal("7000.00")
+
+
+def test_statements_say_none_when_every_row_counts_in_full():
+    book, layout, result = fill_book(load_json(EXAMPLES / "form7207_acme_2025.json"))
+    assert result.excluded == [] and result.phase_out == []
+    texts = [r[4] for r in review_rows(book, layout)]
+    assert "None: every row is counted in column (d)." in texts
+    assert "None: no line is reduced by a phase-out." in texts
 
 
 def test_review_notes_are_kept_by_fill_and_counted(tmp_path, capsys):

@@ -165,9 +165,38 @@ def test_a_blank_template_gets_one_sentence(tmp_path, capsys):
 
 @needs_soffice
 def test_a_workbook_re_saved_by_libreoffice_still_verifies(filled, tmp_path, capsys):
+    """Form 7207 and NJ-306: LibreOffice saves NJ-306 line 28's 0.10 as 0.1 and the contract research
+    percentage 1.00 as 1; the same numbers are the same formula."""
     book, _, _ = filled
     good = tmp_path / "acme.xlsx"
     save(book, good)
-    resaved = recalculate([good], tmp_path / "lo")[0]
-    code, out = verify(capsys, resaved)
-    assert code == 0, out
+    nj = tmp_path / "nj.xlsx"
+    save(fill_book(load_json(EXAMPLES / "nj306_regular_2025.json"))[0], nj)
+    for resaved in recalculate([good, nj], tmp_path / "lo"):
+        code, out = verify(capsys, resaved)
+        assert code == 0, out
+
+
+def test_numbers_in_formulas_compare_by_value_and_names_do_not():
+    from xlcredits.workbook.verify_checks import normal_formula
+
+    assert normal_formula("=ROUND(NJ306_27*0.10,2)") == normal_formula("=round(NJ306_27 * 0.1, 2)")
+    assert normal_formula("=NJ306_27*2") != normal_formula("=NJ306_2*2")  # a name's digits are not a number
+    assert normal_formula("=E68*1.00") == normal_formula("=E68*1") != normal_formula("=E6*1")
+    assert normal_formula('=IF(A1="0.10",1,0)') != normal_formula('=IF(A1="0.1",1,0)')  # text stays text
+
+
+def test_the_formula_scan_reads_what_openpyxl_reads(tmp_path):
+    """verify's own reading (issue 17): the sheets' <f> elements scanned directly equal openpyxl's
+    formulas cell for cell, on a completed workbook of each form and on a template."""
+    from xlcredits.workbook.files import fill_data_to_file
+    from xlcredits.workbook.verify_checks import _openpyxl_formulas, _scan_formulas
+
+    paths = [Path(__file__).parent.parent / "workbooks" / "nj306.xlsx"]
+    for name in ("form7207_acme_2025.json", "nj306_asc_combined_2025.json"):
+        out = tmp_path / (name + ".xlsx")
+        fill_data_to_file(load_json(EXAMPLES / name), out)
+        paths.append(out)
+    for path in paths:
+        scanned = _scan_formulas(path)
+        assert scanned == _openpyxl_formulas(path) and sum(map(len, scanned.values())) > 30, path.name

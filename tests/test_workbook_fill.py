@@ -324,6 +324,42 @@ def test_too_many_rows_is_a_sentence(tmp_path, capsys):
     assert "holds 2,000" in capsys.readouterr().err
 
 
+def _counting_compute(monkeypatch) -> list:
+    import xlcredits.forms
+
+    calls, real = [], xlcredits.forms.compute
+
+    def counted(data):
+        calls.append(1)
+        return real(data)
+
+    monkeypatch.setattr(xlcredits.forms, "compute", counted)
+    return calls
+
+
+def test_one_compute_per_fill(monkeypatch, tmp_path):
+    """Issue 17: the file path computes the form once (it computed twice: once for the revision)."""
+    calls = _counting_compute(monkeypatch)
+    _, _, result = fill_book(load_json(ACME))
+    assert len(calls) == 1 and result.lines["8a"] == Decimal("981750.44")
+
+
+def test_an_oversized_input_is_refused_before_computing(monkeypatch):
+    """Issue 17: 100,000 product rows (the Products table holds 2,000) are counted and refused at once."""
+    import time
+
+    from xlcredits.workbook.writer import WorkbookError
+
+    calls = _counting_compute(monkeypatch)
+    data = copy.deepcopy(CASES_7207["i24_1a"])
+    data["components"] = data["components"] * 50_000
+    start = time.process_time()
+    with pytest.raises(WorkbookError, match="the input has 100,000 components rows; the workbook's Products "
+                                            "table holds 2,000"):
+        fill_book(data)
+    assert calls == [] and time.process_time() - start < 0.5
+
+
 def test_a_blank_template_is_filled_as_not_computed(tmp_path):
     layout = build_7207("12-2025")
     book = template_book(layout)

@@ -106,7 +106,7 @@ def test_nj306_sheets_and_texts(opened):
     for part in ("Part I", "Part II", "Part III", "Part IV", "Part V", "Part VI", "Part VII"):
         assert part + " " in text
     for needle in ("regular credit method", "alternative simplified credit", "oval", "Fixed-base percentage",
-                   "Start-up year", "minimum tax", "credit carried forward", "Vintage 1",
+                   "Start-up year", "minimum tax", "credit carried forward", "Periods left (incl. this)",
                    "Allowable credit (lesser of line 30 or line 35)", "Divide line 21 by 6.0"):
         assert needle.lower() in text.lower(), needle
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def col_letter(col: int) -> str:
@@ -42,6 +43,15 @@ _ADDRESS = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Za-z]{1,3})\$?(\d+
 
 def parse_address(text: str) -> tuple[str, int, int, int, int]:
     """"'Sheet'!$B$5" or "'Sheet'!$B$5:$B$9" -> (sheet, row1, col1, row2, col2), 0-based."""
+    return _parse_address(text) if len(text) < 300 else _parse(text)
+
+
+@lru_cache(maxsize=65536)  # a fill resolves each of its few thousand targets several times
+def _parse_address(text: str) -> tuple[str, int, int, int, int]:
+    return _parse(text)
+
+
+def _parse(text: str) -> tuple[str, int, int, int, int]:
     m = _ADDRESS.match(text.strip())
     if not m:
         raise ValueError(f"not a cell address: {text!r}")

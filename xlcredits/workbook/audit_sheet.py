@@ -38,11 +38,12 @@ def build_audit_sheet(builder) -> AuditPlace:
     for key in order:
         line = builder.line_defs[key]
         r = sb.row
-        sb.put(r, 0, key, "line_no")
+        sb.put(r, 0, key if _form_line_number(key) else None, "line_no")  # no internal names in print
         sb.put(r, 1, line.label, "audit_text", wrap=True)
         sb.put(r, 2, None, "meta_value", _line_unit(line))
         sb.put(r, 3, None, "audit_text", wrap=True)
-        sb.put(r, 4, line.note or None, "audit_text", wrap=True)
+        # not printed: the source runs on one line on screen and does not make the printed rows taller
+        sb.put(r, 4, line.annotation() or None, "audit_text")
         sb.put(r, 5, line_name(builder.prefix, key), "audit_text")
         line_rows[key] = r
         sb.row += 1
@@ -61,6 +62,12 @@ def build_audit_sheet(builder) -> AuditPlace:
     return AuditPlace("Audit", line_rows, sb.row,
                       {"value": 2, "explanation": 3, "source": 4, "cell": 5,
                        "severity": 0, "where": 1, "fcell": 2, "message": 3})
+
+
+def _form_line_number(key: str) -> bool:
+    """"8a", "1a.c", "IV.38", "III.total" are the form's numbering; "qre.wages" or
+    "credit_year_months" are the engine's names, described in the next column instead."""
+    return key[:1].isdigit() or key.startswith(("III.", "IV."))
 
 
 def _state_sheet(builder) -> None:

@@ -70,10 +70,22 @@ class SheetSpec:
         return not (zero_blank and cell.value == 0 and not isinstance(cell.value, bool))
 
     def block_at(self, row: int, col: int) -> tuple[str, str] | None:
-        for r1, r2, c, role, unit in self.blocks:
-            if c == col and r1 <= row <= r2:
+        for r1, r2, role, unit in self._blocks_of(col):
+            if r1 <= row <= r2:
                 return role, unit
         return None
+
+    def _blocks_of(self, col: int) -> list[tuple[int, int, str, str]]:
+        """The styled blocks of one column, indexed once per list of blocks (a fill asks for every
+        new cell of a 2,000-row table)."""
+        index = self.__dict__.get("_block_index")
+        if index is None or index[0] is not self.blocks or index[1] != len(self.blocks):
+            by_col: dict[int, list[tuple[int, int, str, str]]] = {}
+            for r1, r2, c, role, unit in self.blocks:
+                by_col.setdefault(c, []).append((r1, r2, role, unit))
+            index = self.__dict__["_block_index"] = (self.blocks, len(self.blocks), by_col)
+        return index[2].get(col, [])
+
 
 
 @dataclass

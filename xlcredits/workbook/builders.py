@@ -183,7 +183,7 @@ class Builder:
         else:
             cell = sb.put(row, col, None, "rule" if line.kind == "rule" else "computed", _line_unit(line))
             if line.kind == "rule":
-                cell.note = line.note or None
+                cell.note = line.annotation() or None
         self.line_places[key] = place
         self.line_order.append(key)
         self.name(line_name(self.prefix, key), place.address)

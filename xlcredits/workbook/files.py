@@ -8,7 +8,7 @@ from typing import Any
 
 from ..lines import Result
 from .filler import BookAdapter, fill_workbook
-from .inputs import TooManyRows, put_inputs
+from .inputs import TooManyRows, check_row_counts, put_inputs
 from .layout import Layout
 from .registry import available, layout_for, module_for
 from .writer import WorkbookError, save
@@ -83,10 +83,12 @@ def fill_book(data: Any, review_notes: list | None = None) -> tuple[Any, Layout,
         known = ", ".join(f'"{f}"' for f in available())
         raise WorkbookError(f"the input's \"form\" is {reprlib.repr(data.get('form'))}; "
                             f"xlcredits fills workbooks for {known}")
-    first = compute(data)
-    layout = layout_for(module.FORM, first.revision or None, _tax_year_of(data))
-    book = layout.book.copy()
+    year = _tax_year_of(data)
     try:
+        check_row_counts(layout_for(module.FORM, None, year), data)  # before computing anything
+        result = compute(data)  # once: the fill below uses this result
+        layout = layout_for(module.FORM, result.revision or None, year)
+        book = layout.book.copy()
         put_inputs(book, layout, data)
     except TooManyRows as exc:
         raise WorkbookError(str(exc)) from None
@@ -94,7 +96,7 @@ def fill_book(data: Any, review_notes: list | None = None) -> tuple[Any, Layout,
         from .review_notes import put_review_notes
 
         put_review_notes(book, review_notes)  # before the fill, which counts the open ones
-    result = fill_workbook(BookAdapter(book), inputs=data)
+    result = fill_workbook(BookAdapter(book), inputs=data, result=result)
     return book, layout, result
 
 

@@ -146,26 +146,29 @@ def check_layout(layout: Layout, names: dict[str, tuple]) -> None:
             f"its own layout: copy the inputs into a fresh template")
 
 
-def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None) -> Result:
+def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None, result: Result | None = None) -> Result:
     """Compute the form from the workbook's inputs and write every output through `adapter`."""
-    result, plan = plan_fill(adapter, inputs)
+    result, plan = plan_fill(adapter, inputs, result)
     plan.apply(adapter)
     return result
 
 
-def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None) -> tuple[Result, Plan]:
+def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None,
+              result: Result | None = None) -> tuple[Result, Plan]:
     """The result and the plan of writes, without applying them.
 
     `inputs`: compute from this JSON input instead of the cells read (the file path passes the
     original JSON, so a field the workbook cannot hold is still reported, never silently dropped);
-    its rows must sit in the workbook contiguously from the first data row (`put_inputs`)."""
+    its rows must sit in the workbook contiguously from the first data row (`put_inputs`).
+    `result`: `compute(inputs)` already done by the caller (the file path computes once per fill)."""
     from ..forms import compute
 
     layout = layout_of(adapter)
     data, positions = read_inputs(adapter, layout)
     if inputs is not None:
         positions = {key: list(range(_count(inputs, sp.schedule.json_field))) for key, sp in layout.schedules.items()}
-    result = compute(inputs if inputs is not None else data)
+    if result is None or inputs is None:
+        result = compute(inputs if inputs is not None else data)
     _check_revision(layout, result)
     if result.computed:
         _check_line_columns(layout, data, positions, result)
@@ -377,7 +380,7 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
     plan.write("XLC_fingerprint", fingerprint(data))
     plan.write("XLC_status", status)
     cols = audit.cols
-    used = _used_groups(layout, values) if ok else set()
+    used = _used_groups(layout, values, result) if ok else set()
     for key, row in audit.line_rows.items():
         line_value = values.get(key) if ok and key.split(".")[0] in used else None
         plan.write(address(audit.sheet, row, cols["value"]), line_value)
@@ -398,10 +401,12 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
         plan.write(address(audit.sheet, audit.findings_row, cols["severity"]), "none")
 
 
-def _used_groups(layout: Layout, values: dict) -> set[str]:
+def _used_groups(layout: Layout, values: dict, result: Result | None = None) -> set[str]:
     """Lines in use: a line's group ("1a" for 1a.c, 1a.d, 1a.e) is used when one of its computed
-    values is not zero; a rate of an unused line is not printed on the Audit sheet."""
-    used = set()
+    values is not zero, or when rows on it earn nothing (the statement of excluded amounts lists
+    them, and the Audit sheet shows the line at 0.00 with its explanation); a rate of an unused line
+    is not printed on the Audit sheet."""
+    used = {str(item.get("line")) for item in (getattr(result, "excluded", None) or []) if item.get("line")}
     for line in layout.lines:
         value = values.get(line.key)
         if line.kind != "rule" and value not in (None, 0) and not isinstance(value, bool):

@@ -188,11 +188,15 @@ def read_inputs(adapter, layout: Layout) -> tuple[dict, dict[str, list[int]]]:
     for key, sp in layout.schedules.items():
         columns = {c.key: adapter.read_column(sp.names[c.key]) for c in sp.inputs()}
         rows, where = [], []
+        kinds = [(ckey, values, len(values), _unit(sp.columns[ckey]), sp.columns[ckey].choices)
+                 for ckey, values in columns.items()]
         for i in range(_rows_in_use(columns.values(), sp.max_rows)):
             row = {}
-            for ckey, values in columns.items():
-                value = code_of(from_cell(values[i] if i < len(values) else None, _unit(sp.columns[ckey])),
-                                sp.columns[ckey].choices)
+            for ckey, values, count, unit, choices in kinds:
+                cell = values[i] if i < count else None
+                if cell is None:
+                    continue
+                value = code_of(from_cell(cell, unit), choices)
                 if value is not None:
                     row[ckey] = value
             if row:
@@ -279,27 +283,37 @@ def put_inputs(book: Book, layout: Layout, data: dict) -> dict[str, list[int]]:
         _set(book, fp.place.sheet, fp.place.row, fp.place.col, to_cell(value, field_unit(fp)))
     positions = {}
     hooks = layout.hooks
+    check_row_counts(layout, data)
     for key, sp in layout.schedules.items():
         rows = get_path(data, sp.schedule.json_field)
         if not isinstance(rows, list):
             positions[key] = []
             continue
-        if len(rows) > sp.max_rows:
-            raise TooManyRows(f"the input has {len(rows):,} {sp.schedule.json_field} rows; the workbook's "
-                              f"{sp.sheet} table holds {sp.max_rows:,}")
+        normalise = getattr(hooks, "normalise_row", None)
+        first_key = next(iter(sp.cols))
+        columns = [(ckey, col, sp.columns[ckey].choices, _unit(sp.columns[ckey]))
+                   for ckey, col in sp.cols.items() if sp.columns[ckey].kind == "input"]
         for i, row in enumerate(rows):
-            if hooks is not None and hasattr(hooks, "normalise_row"):
-                row = hooks.normalise_row(key, row)
+            if normalise is not None:
+                row = normalise(key, row)
             if not isinstance(row, dict):
-                row = {next(iter(sp.cols)): row}
-            for ckey, col in sp.cols.items():
-                column = sp.columns[ckey]
-                if column.kind != "input":
-                    continue
-                value = label_of(row.get(ckey), column.choices)
-                _set(book, sp.sheet, sp.first_row + i, col, to_cell(value, _unit(column)))
+                row = {first_key: row}
+            for ckey, col, choices, unit in columns:
+                value = row.get(ckey)
+                if value is not None:
+                    _set(book, sp.sheet, sp.first_row + i, col, to_cell(label_of(value, choices), unit))
         positions[key] = list(range(len(rows)))
     return positions
+
+
+def check_row_counts(layout: Layout, data: dict) -> None:
+    """Refuse an input with more rows than a table of the workbook holds: counted before anything is
+    computed, so 100,000 rows are refused at once, not after computing them."""
+    for sp in layout.schedules.values():
+        rows = get_path(data, sp.schedule.json_field)
+        if isinstance(rows, list) and len(rows) > sp.max_rows:
+            raise TooManyRows(f"the input has {len(rows):,} {sp.schedule.json_field} rows; the workbook's "
+                              f"{sp.sheet} table holds {sp.max_rows:,}")
 
 
 def _put_tax_year(book: Book, layout: Layout, path: str, fp, value) -> None:

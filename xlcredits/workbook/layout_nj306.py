@@ -69,16 +69,9 @@ def _header(b: Builder, s: SheetBuilder, revision: str) -> None:
             f"State of New Jersey · Corporation Business Tax · Form 306 ({revision}) · Attach to your return")
     s.field_row("", "taxpayer.name", "Name of corporation as shown on the return", col=C, last_col=E)
     s.field_row("", "taxpayer.fein", "Federal employer identification number", col=C, last_col=D_)
+    s.field_row("", "taxpayer.unitary_id", "Unitary ID number, if applicable", col=C, last_col=D_)
     b.tax_year_rows(s)
     s.field_row("", "return_type", "Return the credit is claimed on (CBT-100, CBT-100S, BFC-1 or CBT-100U)", col=C)
-    s.row += 1
-    s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "
-                            "complete Part III (not Part IV)."}, wrap=True, height=24)
-    s.text_row({A: "2.", B: "Did the taxpayer use the alternative simplified credit (ASC) method on its federal "
-                            "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
-    s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
-                col=C)
-    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.field_row("", "combined.sharing",
                 "Combined filers (CBT-100U): does this member share its credit with the combined group? "
                 "No = the oval is filled for a member not sharing its credit (Part VII, Section B)", col=C)
@@ -102,6 +95,7 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
                {D_: "base_period_amount", E: "3"})
     s.line_row("4", L("4").label, {E: "4"})
     s.row += 1
+    _questions(s)
 
     s.section("Qualified research expenses of this tax year (enter once; they flow to Part III or Part IV "
               "by the method)")
@@ -140,6 +134,18 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
     s.section("Part V   Total Credit")
     for key in ("25a", "25b", "25c", "26", "27", "28", "29", "30"):
         s.line_row(key, L(key).label, {E: key})
+    s.row += 1
+
+
+def _questions(s: SheetBuilder) -> None:
+    """Questions 1 and 2 where the printed Form 306 has them: between Parts II and III."""
+    s.text_row({A: "1.", B: "Did the taxpayer use the regular credit method on its federal Form 6765? If yes, "
+                            "complete Part III (not Part IV)."}, wrap=True, height=24)
+    s.text_row({A: "2.", B: "Did the taxpayer use the alternative simplified credit (ASC) method on its federal "
+                            "Form 6765? If yes, complete Part IV (no entries in Part III)."}, wrap=True, height=24)
+    s.field_row("", "federal_method", "Method used on federal Form 6765: regular (question 1) or asc (question 2)",
+                col=C)
+    s.spec.heights[s.row - 1] = 24  # two lines: the cell holds the code the form's formulas read
     s.row += 1
 
 
@@ -199,8 +205,9 @@ def _part_vii(s: SheetBuilder) -> None:
 
 
 def _worksheets(b: Builder) -> None:
-    s = b.sheet("Worksheets", {A: 4, B: 36, C: 12, D_: 13, E: 13, 5: 13, 6: 13, 7: 13, 8: 13}, (A, 8),
-                landscape=True)
+    # Nine carryforward columns B..J, the vintage's number in A: one landscape page wide at full size
+    s = b.sheet("Worksheets", {A: 4, B: 36, C: 12, D_: 13, E: 13, 5: 11.3, 6: 11.3, 7: 11.3, 8: 11.3, 9: 11.3},
+                (A, 9), landscape=True)
     s.title("", "NJ Form 306 · Worksheets for lines 10, 29 and 32")
 
     s.section("Line 10: fixed-base percentage (fill one of the three ways)")
@@ -217,11 +224,12 @@ def _worksheets(b: Builder) -> None:
                                               "9, 10); blank = the lowest percentage", col=D_, last_col=E)
     s.spec.heights[s.row - 1] = 24
     s.help("    Start-up history: one row per earlier start-up year (years counted among tax years beginning after "
-           "1993 with QREs) [26 U.S.C. 41(c)(3)(B)]", first=A, last=8)
+           "1993 with QREs) [26 U.S.C. 41(c)(3)(B)]", first=A, last=9)
     s.headings({B: "", C: "Start-up year", D_: "QREs", E: "Gross receipts"}, height=18)
     first = s.row
     s.schedule("startup_history", {"year": C, "qre": D_, "gross_receipts": E}, first_row=first)
     s.row = first + d.STARTUP_HISTORY.max_rows + 1
+    s.spec.hide_unused.append((first, s.row - 2, C, E, False))  # a completed workbook prints rows in use
 
     s.section("Line 32: minimum tax (CBT-100, CBT-100S, BFC-1)")
     s.field_row("", "nj_gross_receipts", "New Jersey gross receipts", col=D_)
@@ -237,16 +245,17 @@ def _worksheets(b: Builder) -> None:
         s.row += 1
     gp = mt["group_payroll"]
     s.help(f"A member of an affiliated or controlled group with total payroll of ${Decimal(gp['threshold']):,.0f} "
-           f"or more pays ${Decimal(gp['minimum_tax']):,.0f}. [{mt['reference']}]", first=A, last=8, height=24)
+           f"or more pays ${Decimal(gp['minimum_tax']):,.0f}. [{mt['reference']}]", first=A, last=9, height=24)
     s.row += 1
 
     s.section("Line 29: credit carried forward, by year earned (oldest first)")
     cols = [c for c in d.CARRYFORWARD.columns]
-    s.headings({C + i: c.label for i, c in enumerate(cols)}, height=30,
-               notes={C + i: c.help for i, c in enumerate(cols) if c.help})
+    s.headings({A: "No.", **{B + i: c.label for i, c in enumerate(cols)}}, height=30,
+               notes={B + i: c.help for i, c in enumerate(cols) if c.help})
     first = s.row
-    s.schedule("carryforward", {c.key: C + i for i, c in enumerate(cols)}, first_row=first)
+    s.schedule("carryforward", {c.key: B + i for i, c in enumerate(cols)}, first_row=first)
     for i in range(d.CARRYFORWARD.max_rows):
-        s.put(first + i, B, f"Vintage {i + 1}", "label", align="right")
+        s.put(first + i, A, str(i + 1), "line_no")
     s.row = first + d.CARRYFORWARD.max_rows
-    s.help(d.CARRYFORWARD.help, first=A, last=8)
+    s.spec.hide_unused.append((first, s.row - 1, B, 9, False))  # vintages in use only, when completed
+    s.help(d.CARRYFORWARD.help, first=A, last=9)

@@ -12,7 +12,8 @@ from .inputs import get_path
 from .places import Layout, SchedulePlace
 
 _ROW_PATH = re.compile(r"\b([a-z_]+)\[(\d+)\](?:\.([a-z_]+))?")
-_BOOL_WORDS = {" to false": " to No", " to true": " to Yes"}
+_BOOL_WORDS = {" to false (or true)": " to No (or Yes)", " to true (or false)": " to Yes (or No)",
+               " to false": " to No", " to true": " to Yes"}  # longest first
 
 
 def row_text(sp: SchedulePlace, index: int, data: dict) -> str:
@@ -68,16 +69,21 @@ def display_address(target: str) -> str:
     return f"{shown}!{col_letter(c)}{r + 1}"
 
 
-def line_of(layout: Layout, target: str | None, where: str, result: Any) -> str:
+def line_of(layout: Layout, target: str | None, where: str, result: Any, data: dict | None = None) -> str:
     """The form line a finding is about: the line whose cell it marks, the Part I line of an input,
-    or a schedule row's line."""
-    m = _ROW_PATH.fullmatch(where or "")
+    or a schedule row's line (as the engine placed it; as typed when the form was not computed)."""
+    m = _ROW_PATH.match(where or "")
     if m:
         sp = _schedule_by_field(layout, m.group(1))
         if sp is not None and sp.schedule.line_column:
+            index = int(m.group(2))
             for row in result.rows.get(sp.schedule.key, []):
-                if row.get("#index") == int(m.group(2)):
+                if row.get("#index") == index:
                     return str(row.get(sp.schedule.line_column) or "")
+            rows = get_path(data, sp.schedule.json_field) if isinstance(data, dict) else None
+            typed = rows[index] if isinstance(rows, list) and index < len(rows) else None
+            if isinstance(typed, dict) and typed.get(sp.schedule.line_column) not in (None, ""):
+                return str(typed[sp.schedule.line_column])
     if target is None:
         return ""
     for key, place in layout.line_places.items():

@@ -78,7 +78,7 @@ def finding_rows(layout: Layout, result: Result, data: dict, positions: dict):
         where = where_text(layout, f.where, data)
         if where and where.split(" — ")[-1].split(", column")[0] not in text:
             text = f"{where}: {text}"
-        rows.append((str(n), SEVERITY_WORD[f.severity], line_of(layout, target, f.where, result),
+        rows.append((str(n), SEVERITY_WORD[f.severity], line_of(layout, target, f.where, result, data),
                      display_address(target) if target else "", text))
         mark = mark_address(layout, target)
         if mark:

@@ -35,17 +35,100 @@ class Problem:
         return f"{where}: {self.text}" if where else self.text
 
 
+# A number in a formula, not part of a name or reference (NJ306_27, E68, $E$68)
+_LITERAL = re.compile(r"(?<![A-Z0-9_.$])(\d+\.\d*|\.\d+|\d+)(E[+-]?\d+)?(?![A-Z0-9_.(])")
+
+
 def normal_formula(text) -> str:
-    """Formula text compared as Excel would evaluate it: case and spaces outside strings ignored."""
+    """Formula text compared as Excel would evaluate it: case and spaces outside strings ignored,
+    numbers by value (LibreOffice saves the line's 0.10 as 0.1)."""
     if not isinstance(text, str):
         return ""
     parts = re.split(r'("(?:[^"]|"")*")', text.strip())
-    return "".join(p if p.startswith('"') else re.sub(r"\s+", "", p).upper() for p in parts)
+    return "".join(p if p.startswith('"') else _LITERAL.sub(_number, re.sub(r"\s+", "", p).upper())
+                   for p in parts)
+
+
+def _number(m: re.Match) -> str:
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        return format(Decimal(m.group(0)).normalize(), "f")
+    except InvalidOperation:
+        return m.group(0)
 
 
 def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
-    """Every formula of every sheet: {sheet: {(row, col): "=..."}}, read in one streaming pass
-    (read-only: no styles, no notes parsed)."""
+    """Every formula of every sheet: {sheet: {(row, col): "=..."}}, from the cells the file holds
+    (a border at row 1,048,576 is one cell, never a million empty ones). The sheets' XML is scanned
+    for <f> elements only; a file with shared formulas (one formula text for a range, as some
+    programs save) is read through openpyxl, which expands them."""
+    try:
+        return _scan_formulas(path)
+    except _Unusual:
+        return _openpyxl_formulas(path)
+
+
+class _Unusual(Exception):
+    """Shared formulas, or a cell without its reference: openpyxl's reader works those out."""
+
+
+def _scan_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
+    import posixpath
+    from xml.parsers import expat
+
+    from defusedxml import ElementTree
+
+    from .a1 import col_index
+
+    with zipfile.ZipFile(path) as z:
+        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+        rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+        targets = {r.get("Id"): r.get("Target") for r in rels}
+        out = {}
+        for sheet in book.iterfind("m:sheets/m:sheet", ns):
+            target = targets.get(sheet.get(rid)) or ""
+            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+            found: dict[tuple[int, int], str] = {}
+            state = {"cell": None, "f": None}
+
+            def start(name, attrs, state=state):
+                if name == "c":
+                    state["cell"] = attrs.get("r")
+                elif name == "row":
+                    state["cell"] = None
+                elif name == "f":
+                    if attrs.get("t") == "shared" or not state["cell"]:
+                        raise _Unusual()
+                    state["f"] = []
+
+            def end(name, state=state, found=found):
+                if name == "f" and state["f"] is not None:
+                    ref = state["cell"] or ""
+                    letters = ref.rstrip("0123456789")
+                    found[(int(ref[len(letters):]) - 1, col_index(letters))] = "=" + "".join(state["f"])
+                    state["f"] = None
+
+            def text(data, state=state):
+                if state["f"] is not None:
+                    state["f"].append(data)
+
+            def refuse(*_):  # Excel never writes a DTD; the file was already read through defusedxml
+                raise ValueError("a worksheet declares a DTD")
+
+            parser = expat.ParserCreate()
+            parser.StartElementHandler, parser.EndElementHandler = start, end
+            parser.CharacterDataHandler = text
+            parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
+            with z.open(part) as f:
+                parser.ParseFile(f)
+            out[sheet.get("name")] = found
+        return out
+
+
+def _openpyxl_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
@@ -53,17 +136,30 @@ def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
         out = {}
         for ws in wb.worksheets:
             found = {}
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if isinstance(value, str) and value.startswith("="):
-                        found[(cell.row - 1, cell.column - 1)] = value
-                    elif value is not None and type(value).__name__ == "ArrayFormula":
-                        found[(cell.row - 1, cell.column - 1)] = "=" + str(getattr(value, "text", "")).lstrip("=")
+            for cell in stored_cells(ws):
+                value = cell["value"]
+                if isinstance(value, str) and value.startswith("="):
+                    found[(cell["row"] - 1, cell["column"] - 1)] = value
+                elif value is not None and type(value).__name__ == "ArrayFormula":
+                    found[(cell["row"] - 1, cell["column"] - 1)] = "=" + str(getattr(value, "text", "")).lstrip("=")
             out[ws.title] = found
         return out
     finally:
         wb.close()
+
+
+def stored_cells(ws):
+    """The cells a read-only worksheet's file holds, as openpyxl's parser gives them ({"row",
+    "column", "value", "data_type", ...}, 1-based), row by row; `iter_rows` would pad every row to
+    the widest and fill every missing row up to the last."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    parent = ws.parent
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=parent.data_only, epoch=parent.epoch,
+                                 date_formats=parent._date_formats, timedelta_formats=parent._timedelta_formats)
+        for _, row in parser.parse():
+            yield from row
 
 
 def check_functions(formulas: dict, defined: dict[str, str]) -> list[Problem]:
