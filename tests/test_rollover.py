@@ -202,9 +202,13 @@ def test_start_next_year_button(tmp_path):
     assert len(notes) == 8 and all(r[2] == "open" for r in notes)
     assert ("'NJ-306'!C3", "Carried from the 2025 return (hudson.xlsx), 'NJ-306'!C3: Hudson Bio Labs LLC", "open",
             "xlcredits rollover") in notes
-    assert ("Worksheets!C36", "Carried from the 2025 return (hudson.xlsx), line 37/44/51 carryover (credit left "
-            "after this year's use, oldest first): year_earned 2025, period_ends 2025-12-31, amount 2,530.70, "
-            "period_years 7, periods_remaining 7", "open", "xlcredits rollover") in notes
+    (vintage,) = [n for n in notes if n[1] == (
+        "Carried from the 2025 return (hudson.xlsx), line 37/44/51 carryover (credit left after this year's use, "
+        "oldest first): year_earned 2025, period_ends 2025-12-31, amount 2,530.70, period_years 7, "
+        "periods_remaining 7")]
+    assert vintage[2:] == ("open", "xlcredits rollover")
+    sheet, cell = vintage[0].rsplit("!", 1)
+    assert wb[sheet.strip("'")][cell].value == 2025  # the note points at the carried vintage's row
     review = {r[0]: r[3] for r in wb["Review"].iter_rows(values_only=True) if r[0]}
     assert review["Open review notes"] == 8
     wb.close()
