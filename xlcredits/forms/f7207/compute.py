@@ -180,60 +180,102 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
     # is on the same line and well shaped: most rows are checked with one look-up.
     well_shaped: dict[tuple, catalog.PartIILine] = {}
     measures: dict[tuple, tuple] = {}
+    # The usual row (no figures, no battery discharge, none of NOT_COLUMNS) with the same line, amounts
+    # given, years, MACR and size as an earlier quiet one (well shaped, a size within bounds, a verdict
+    # with nothing to report): the columns it shares with that row, and its measure.
+    quiet: dict[tuple, tuple] = {}
+    columns = len(ROW)
+    credit_of = _ROW_CREDIT
     for i, row in enumerate(rows_in):
         rows_in[i] = None
-        if len(row) == len(ROW):  # none of NOT_COLUMNS given
-            extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
-        else:
-            extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
-            component, fuel_cell_vehicle, integrated, integration_test_met = [
-                extra.get(name, default) for name, default in NOT_COLUMNS]
-        where = f"components[{i}]"
-        units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
-        wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
-        shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
-                 wafer is None, purity is None, density is None)
-        entry = well_shaped.get(shape)
-        if entry is None:
-            before = len(findings)
-            entry = _resolve(_Fields(row, extra), where, findings)
-            if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
+        if len(row) == columns and row["wafer_area_cm2"] is None and row["purity"] is None \
+                and row["energy_density_wh_per_l"] is None and row["max_discharge_kw_per_unit"] is None:
+            size, macr = row["capacity_per_unit"], row["macr"]
+            fast_key = (row["line"], row["units"] is None, size is None, row["quantity"] is None,
+                        row["costs"] is None, row["sold_year"], row["produced_year"],
+                        None if macr is None else str(macr), None if size is None else str(size))
+            plan = quiet.get(fast_key)
+            if plan is not None:
+                shared, measure_of, exprs = plan
+                row["#index"], row["#where"] = i, f"components[{i}]"
+                row.update(shared)
+                row["measure"] = measure_of(row)
+                row["credit"] = credit_of(row)
+                row["#exprs"] = exprs
+                rows.append(row)
                 continue
-            if len(findings) == before:
-                well_shaped[shape] = entry
-        description = row["description"]
-
-        def what(entry=entry, description=description, i=i) -> str:
-            return f"line {entry.line} row {description or i + 1}"
-        bounds = entry.plausible
-        if bounds is not None and size and ((bounds.low is not None and size < bounds.low)
-                                            or (bounds.high is not None and size > bounds.high)):
-            _unit_slip(_Fields(row, extra), entry, where, what(), findings)
-        capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
-                                                                                findings)
-        row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
-        if entry.measure != "capacity":
-            size = None
-        macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
-        # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
-        if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
-                and integration_test_met is None:  # the usual row: a shorter key says the same
-            key = (entry.line, sold, produced, str(macr), str(size))
         else:
-            key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
-                   str(density), integrated, integration_test_met)
-        verdict = verdicts.get(key)
-        if verdict is None:
-            given = {name: row[name] for name in FIGURES if row[name] is not None}
-            facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
-                             figures=given, integrated=integrated, integration_test_met=integration_test_met)
-            verdict = verdicts.add(key, facts, sold, produced)
-        measure = measures.get((entry.measure, capped)) or measures.setdefault(
-            (entry.measure, capped), _measure(entry.measure, capped))
-        judged = _judged_row(row, verdict, what, measure, findings)
+            fast_key = None
+        judged = _product_row(i, row, well_shaped, measures, verdicts, findings)
         if judged is not None:
             rows.append(judged)
+            said, measure_of = judged.pop("#quiet")
+            if fast_key is not None and not said:
+                quiet[fast_key] = ({name: judged[name] for name in _SHARED}, measure_of, judged["#exprs"])
     return rows
+
+
+_SHARED = ("line", "rate", "#capped", "#sold", "#produced", "#judgement", "phase_out", "eligible", "#notes")
+
+
+def _product_row(i: int, row: dict, well_shaped: dict, measures: dict, verdicts: Verdicts,
+                 findings: Findings) -> dict | None:
+    """One product row judged and computed (see `_product_rows`)."""
+    before_row = len(findings)
+    if len(row) == len(ROW):  # none of NOT_COLUMNS given
+        extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
+    else:
+        extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
+        component, fuel_cell_vehicle, integrated, integration_test_met = [
+            extra.get(name, default) for name, default in NOT_COLUMNS]
+    where = f"components[{i}]"
+    units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
+    wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
+    shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
+             wafer is None, purity is None, density is None)
+    entry = well_shaped.get(shape)
+    if entry is None:
+        before = len(findings)
+        entry = _resolve(_Fields(row, extra), where, findings)
+        if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
+            return None
+        if len(findings) == before:
+            well_shaped[shape] = entry
+    description = row["description"]
+
+    def what(entry=entry, description=description, i=i) -> str:
+        return f"line {entry.line} row {description or i + 1}"
+    bounds = entry.plausible
+    slipped = bounds is not None and size and ((bounds.low is not None and size < bounds.low)
+                                               or (bounds.high is not None and size > bounds.high))
+    if slipped:
+        _unit_slip(_Fields(row, extra), entry, where, what(), findings)
+    capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
+                                                                            findings)
+    row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
+    if entry.measure != "capacity":
+        size = None
+    macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
+    # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
+    if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
+            and integration_test_met is None:  # the usual row: a shorter key says the same
+        key = (entry.line, sold, produced, str(macr), str(size))
+    else:
+        key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
+               str(density), integrated, integration_test_met)
+    verdict = verdicts.get(key)
+    if verdict is None:
+        given = {name: row[name] for name in FIGURES if row[name] is not None}
+        facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
+                         figures=given, integrated=integrated, integration_test_met=integration_test_met)
+        verdict = verdicts.add(key, facts, sold, produced)
+    measure = measures.get((entry.measure, capped)) or measures.setdefault(
+        (entry.measure, capped), _measure(entry.measure, capped))
+    judged = _judged_row(row, verdict, what, measure, findings)
+    if judged is not None:  # whether judging it said anything (taken out of the row by `_product_rows`)
+        said = len(findings) != before_row or slipped or capped or verdict.reports or verdict.years_backwards
+        judged["#quiet"] = (bool(said) or extra is not _NO_EXTRA, measure[0])
+    return judged
 
 
 def _as_rows(components: list[Component]) -> list[dict]:
