@@ -155,6 +155,25 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
             if value.__class__ is int:
                 return _BAD if out_of_bounds(value) else value
             return None if value is None and optional else _BAD
+    elif low is not None and high is not None and above is None and places is not None:
+        # the usual number field (an amount between bounds, with at most so many decimals), written out
+        def check(value):
+            if value.__class__ is Decimal:
+                if not value.is_finite():
+                    return _BAD
+                text = str(value)  # see `_more_places`
+                if "E" in text:
+                    if value.as_tuple().exponent < -places:
+                        return _BAD
+                else:
+                    dot = text.find(".")
+                    if dot >= 0 and len(text) - dot - 1 > places:
+                        return _BAD
+            elif value.__class__ is int:
+                value = Decimal(value)
+            else:
+                return None if value is None and optional else _BAD
+            return value if low <= value <= high else _BAD
     else:
         def check(value):
             kind = value.__class__
@@ -177,18 +196,36 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int, into: dict | Non
     if plan is None or rows.__class__ is not list or len(rows) > longest:
         return None
     checks, row_type = plan
+    find, bad = checks.get, _BAD
     out = []
+    append = out.append
+    if into is not None:
+        blank = into.copy
+        for row in rows:
+            if row.__class__ is not dict:
+                return None
+            values = blank()
+            for name, value in row.items():
+                check = find(name)
+                if check is None:
+                    return None
+                value = check(value)
+                if value is bad:
+                    return None
+                values[name] = value
+            append(values)
+        return out
     for row in rows:
         if row.__class__ is not dict:
             return None
-        values = {} if into is None else into.copy()
+        values = {}
         for name, value in row.items():
-            check = checks.get(name)
+            check = find(name)
             if check is None:
                 return None
             value = check(value)
-            if value is _BAD:
+            if value is bad:
                 return None
             values[name] = value
-        out.append(row_type(values) if into is None else values)
+        append(row_type(values))
     return out
