@@ -125,6 +125,7 @@ class FormEnv:
         columns = tuple(sorted(self.__dict__.get("_planned", {}).get((schedule, match, positive), ())))
         groups: dict[str, list[dict]] = {}
         sums: dict[str, list] = {}
+        pair = columns if len(columns) == 2 else None  # the usual (d) and (e), added up written out
         for row in _counted(self.rows(schedule), positive):
             matched = row.get(match, "")
             name = matched.lower() if matched.__class__ is str else str(matched).lower()
@@ -135,6 +136,11 @@ class FormEnv:
             else:
                 group.append(row)
                 totals = sums[name]
+            if pair is not None:
+                amount, other = row.get(pair[0]), row.get(pair[1])
+                totals[0] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
+                totals[1] += other if other.__class__ is Decimal else blank_is_zero(other)
+                continue
             for i, column in enumerate(columns):
                 amount = row.get(column)
                 totals[i] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
@@ -266,6 +272,9 @@ class Result:
     # phase-out applied per line and year. None for forms without them.
     excluded: list[dict] | None = None
     phase_out: list[dict] | None = None
+    # The input's top-level fields whose texts the form has read and found to hold no Excel error
+    # value (limits.check_result need not walk them again): not part of the result.
+    texts_checked: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def computed(self) -> bool:

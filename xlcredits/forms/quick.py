@@ -4,7 +4,7 @@ without pydantic, which costs more than the whole credit arithmetic on a 100,000
 
 The checks are read from the model's own field definitions (bounds, decimal places, lengths), so
 the limits stay written once, in the model. Anything else — text in a number field, a float, a
-value out of bounds, an unknown field — is not judged here: the caller hands the whole input to
+value out of bounds, an unknown field, an Excel error value typed as text — is not judged here: the caller hands the whole input to
 pydantic, whose errors and messages stay the only ones a preparer sees. So the fast path accepts
 a subset of what the model accepts and reads it to the same values.
 """
@@ -20,6 +20,7 @@ from annotated_types import Ge, Gt, Le, MaxLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..cellerrors import error_text
 from .common import Strict
 
 
@@ -139,6 +140,8 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
         def check(value):
             if value.__class__ is str:
                 stripped = seen.get(value)
+                if stripped is None and "#" in value and error_text(value):
+                    return _BAD  # an Excel error value typed as text: pydantic reads it, check_result names it
                 if stripped is None and (longest is None or len(value) <= longest):
                     stripped = value.strip()  # the models strip whitespace (Strict.model_config)
                     if len(seen) < 10_000:

@@ -347,11 +347,11 @@ def compute(data: Any) -> Result:
 
 def _compute(data: Any) -> Result:
     findings = Findings()
-    model, components = _validated(data, findings)
+    model, components, texts_checked = _validated(data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)
-    result = Result(FORM, revision, model.tax_year.as_json(), findings=findings)
+    result = Result(FORM, revision, model.tax_year.as_json(), findings=findings, texts_checked=texts_checked)
     if model.tax_year.ends.year < catalog.FIRST_CREDIT_YEAR:
         findings.error("tax_year", f"tax_year ends {model.tax_year.ends}: the §45X credit applies only to components "
                                    f"produced and sold after 31 Dec {catalog.FIRST_CREDIT_YEAR - 1} "
@@ -400,17 +400,18 @@ def _compute(data: Any) -> Result:
     return result
 
 
-def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict]]:
-    """The input as the model, and its product rows as `ROW` dicts. Rows that are already exactly what the model
-    accepts are read by the fast path (forms/quick.py) and the rest of the input by pydantic;
-    otherwise pydantic reads everything and names every problem."""
+def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict], tuple[str, ...]]:
+    """The input as the model, its product rows as `ROW` dicts, and the fields whose texts are known to hold no
+    Excel error value. Rows that are already exactly what the model accepts (no error value among them) are read
+    by the fast path (forms/quick.py) and the rest of the input by pydantic; otherwise pydantic reads everything
+    and names every problem."""
     if isinstance(data, dict) and "components" in data:
         rows = quick_rows(Component, data["components"], _MOST_COMPONENTS, ROW)
         if rows is not None:
             model = validated(Form7207Input, {**data, "components": []}, findings)
-            return model, rows
+            return model, rows, ("components",)
     model = validated(Form7207Input, data, findings)
-    return model, (_as_rows(model.components) if model is not None else [])
+    return model, (_as_rows(model.components) if model is not None else []), ()
 
 
 _MOST_COMPONENTS = next(m.max_length for m in Form7207Input.model_fields["components"].metadata
