@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, Callable
 
 from ... import rules
-from ...expr import Expr, Ref, compiled
+from ...expr import Expr, Ref, as_first_factor, compiled, known_factors
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 from ..common import no_collector_pauses, validated
@@ -185,7 +185,6 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
     # with nothing to report): the columns it shares with that row, and its measure.
     quiet: dict[tuple, tuple] = {}
     columns = len(ROW)
-    credit_of = _ROW_CREDIT
     for i, row in enumerate(rows_in):
         rows_in[i] = None
         if len(row) == columns and row["wafer_area_cm2"] is None and row["purity"] is None \
@@ -196,11 +195,14 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
                         None if macr is None else str(macr), None if size is None else str(size))
             plan = quiet.get(fast_key)
             if plan is not None:
-                shared, measure_of, exprs = plan
+                shared, measure_of, factors, exprs = plan
                 row["#index"], row["#where"] = i, f"components[{i}]"
                 row.update(shared)
-                row["measure"] = measure_of(row)
-                row["credit"] = credit_of(row)
+                row["measure"] = measure = measure_of(row)
+                credit = measure if measure.__class__ is Decimal else as_first_factor(measure)
+                for factor in factors:  # the rate, and the phase-out and eligibility unless exactly 1
+                    credit *= factor
+                row["credit"] = credit
                 row["#exprs"] = exprs
                 rows.append(row)
                 continue
@@ -211,7 +213,10 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
             rows.append(judged)
             said, measure_of = judged.pop("#quiet")
             if fast_key is not None and not said:
-                quiet[fast_key] = ({name: judged[name] for name in _SHARED}, measure_of, judged["#exprs"])
+                shared = {name: judged[name] for name in _SHARED}
+                known = known_factors(ROW_CREDIT, shared)
+                if known is not None and known[0] == "measure":
+                    quiet[fast_key] = (shared, measure_of, known[1], judged["#exprs"])
     return rows
 
 
