@@ -126,7 +126,21 @@ class FormEnv:
         groups: dict[str, list[dict]] = {}
         sums: dict[str, list] = {}
         pair = columns if len(columns) == 2 else None  # the usual (d) and (e), added up written out
-        for row in _counted(self.rows(schedule), positive):
+        first, second = positive if len(positive) == 2 else (None, None)
+        rows = self.rows(schedule) if first is not None else _counted(self.rows(schedule), positive)
+        for row in rows:
+            if first is not None:  # `_counted` for the usual two columns, in this same pass
+                a, b = row.get(first), row.get(second)
+                if a is not ONE:
+                    if a.__class__ is not Decimal:
+                        a = blank_is_zero(a)
+                    if not a > ZERO:
+                        continue
+                if b is not ONE:
+                    if b.__class__ is not Decimal:
+                        b = blank_is_zero(b)
+                    if not b > ZERO:
+                        continue
             matched = row.get(match, "")
             name = matched.lower() if matched.__class__ is str else str(matched).lower()
             group = groups.get(name)
