@@ -185,6 +185,7 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
     # with nothing to report): the columns it shares with that row, and its measure.
     quiet: dict[tuple, tuple] = {}
     columns = len(ROW)
+    append = rows.append
     for i, row in enumerate(rows_in):
         rows_in[i] = None
         if len(row) == columns and row["wafer_area_cm2"] is None and row["purity"] is None \
@@ -195,7 +196,7 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
                         None if macr is None else str(macr), None if size is None else str(size))
             plan = quiet.get(fast_key)
             if plan is not None:
-                shared, measure_of, factors, exprs = plan
+                shared, measure_of, factors = plan
                 row["#index"], row["#where"] = i, f"components[{i}]"
                 row.update(shared)
                 row["measure"] = measure = measure_of(row)
@@ -203,20 +204,20 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
                 for factor in factors:  # the rate, and the phase-out and eligibility unless exactly 1
                     credit *= factor
                 row["credit"] = credit
-                row["#exprs"] = exprs
-                rows.append(row)
+                append(row)
                 continue
         else:
             fast_key = None
         judged = _product_row(i, row, well_shaped, measures, verdicts, findings)
         if judged is not None:
-            rows.append(judged)
+            append(judged)
             said, measure_of = judged.pop("#quiet")
             if fast_key is not None and not said:
                 shared = {name: judged[name] for name in _SHARED}
                 known = known_factors(ROW_CREDIT, shared)
                 if known is not None and known[0] == "measure":
-                    quiet[fast_key] = (shared, measure_of, known[1], judged["#exprs"])
+                    shared["#exprs"] = judged["#exprs"]
+                    quiet[fast_key] = (shared, measure_of, known[1])
     return rows
 
 
