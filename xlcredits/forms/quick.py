@@ -160,7 +160,19 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
             return None if value is None and optional else _BAD
     elif low is not None and high is not None and above is None and places is not None:
         # the usual number field (an amount between bounds, with at most so many decimals), written out
+        within: dict[int, Decimal] = {}  # whole numbers repeat (units): each in bounds converted once
+
         def check(value):
+            if value.__class__ is int:
+                known = within.get(value)
+                if known is not None:
+                    return known
+                number = Decimal(value)
+                if not low <= number <= high:
+                    return _BAD
+                if len(within) < 10_000:
+                    within[value] = number
+                return number
             if value.__class__ is Decimal:
                 if not value.is_finite():
                     return _BAD
@@ -172,8 +184,6 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
                     dot = text.find(".")
                     if dot >= 0 and len(text) - dot - 1 > places:
                         return _BAD
-            elif value.__class__ is int:
-                value = Decimal(value)
             else:
                 return None if value is None and optional else _BAD
             return value if low <= value <= high else _BAD
