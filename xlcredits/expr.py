@@ -504,3 +504,26 @@ def compiled(expr: Expr) -> Callable[[dict], object]:
 
 def _numeric(fn: Callable[[dict], object]) -> Callable[[dict], Decimal]:
     return lambda row: _num(fn(row))
+
+
+def known_factors(expr: Expr, known: dict) -> tuple[str, tuple[Decimal, ...]] | None:
+    """For a product of columns all of whose columns but the first hold the values in `known` (the
+    same for many rows): the first column, and the other factors that `compiled(expr)` multiplies
+    by, in order (a factor of exactly 1 is skipped there too). Then `compiled(expr)(row)` is the
+    first column's value as a Decimal times each factor in turn. None for any other expression."""
+    if not (isinstance(expr, Mul) and all(isinstance(a, Ref) for a in expr.args)):
+        return None
+    first, *rest = (a.key for a in expr.args)
+    if first in known or any(key not in known for key in rest):
+        return None
+    factors = []
+    for key in rest:
+        value = known[key]
+        if value is not ONE:
+            factors.append(value if value.__class__ is Decimal else _num(value))
+    return first, tuple(factors)
+
+
+def as_first_factor(value) -> Decimal:
+    """The first column's value as `compiled` starts a product of columns with it."""
+    return value if value.__class__ is Decimal else _ONE * _num(value)

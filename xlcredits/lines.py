@@ -125,7 +125,22 @@ class FormEnv:
         columns = tuple(sorted(self.__dict__.get("_planned", {}).get((schedule, match, positive), ())))
         groups: dict[str, list[dict]] = {}
         sums: dict[str, list] = {}
-        for row in _counted(self.rows(schedule), positive):
+        pair = columns if len(columns) == 2 else None  # the usual (d) and (e), added up written out
+        first, second = positive if len(positive) == 2 else (None, None)
+        rows = self.rows(schedule) if first is not None else _counted(self.rows(schedule), positive)
+        for row in rows:
+            if first is not None:  # `_counted` for the usual two columns, in this same pass
+                a, b = row.get(first), row.get(second)
+                if a is not ONE:
+                    if a.__class__ is not Decimal:
+                        a = blank_is_zero(a)
+                    if not a > ZERO:
+                        continue
+                if b is not ONE:
+                    if b.__class__ is not Decimal:
+                        b = blank_is_zero(b)
+                    if not b > ZERO:
+                        continue
             matched = row.get(match, "")
             name = matched.lower() if matched.__class__ is str else str(matched).lower()
             group = groups.get(name)
@@ -135,6 +150,11 @@ class FormEnv:
             else:
                 group.append(row)
                 totals = sums[name]
+            if pair is not None:
+                amount, other = row.get(pair[0]), row.get(pair[1])
+                totals[0] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
+                totals[1] += other if other.__class__ is Decimal else blank_is_zero(other)
+                continue
             for i, column in enumerate(columns):
                 amount = row.get(column)
                 totals[i] += amount if amount.__class__ is Decimal else blank_is_zero(amount)
@@ -266,6 +286,9 @@ class Result:
     # phase-out applied per line and year. None for forms without them.
     excluded: list[dict] | None = None
     phase_out: list[dict] | None = None
+    # The input's top-level fields whose texts the form has read and found to hold no Excel error
+    # value (limits.check_result need not walk them again): not part of the result.
+    texts_checked: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def computed(self) -> bool:

@@ -4,7 +4,7 @@ without pydantic, which costs more than the whole credit arithmetic on a 100,000
 
 The checks are read from the model's own field definitions (bounds, decimal places, lengths), so
 the limits stay written once, in the model. Anything else — text in a number field, a float, a
-value out of bounds, an unknown field — is not judged here: the caller hands the whole input to
+value out of bounds, an unknown field, an Excel error value typed as text — is not judged here: the caller hands the whole input to
 pydantic, whose errors and messages stay the only ones a preparer sees. So the fast path accepts
 a subset of what the model accepts and reads it to the same values.
 """
@@ -20,6 +20,7 @@ from annotated_types import Ge, Gt, Le, MaxLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ..cellerrors import error_text
 from .common import Strict
 
 
@@ -139,6 +140,8 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
         def check(value):
             if value.__class__ is str:
                 stripped = seen.get(value)
+                if stripped is None and "#" in value and error_text(value):
+                    return _BAD  # an Excel error value typed as text: pydantic reads it, check_result names it
                 if stripped is None and (longest is None or len(value) <= longest):
                     stripped = value.strip()  # the models strip whitespace (Strict.model_config)
                     if len(seen) < 10_000:
@@ -155,6 +158,35 @@ def _check(spec: _Spec) -> Callable[[Any], Any]:
             if value.__class__ is int:
                 return _BAD if out_of_bounds(value) else value
             return None if value is None and optional else _BAD
+    elif low is not None and high is not None and above is None and places is not None:
+        # the usual number field (an amount between bounds, with at most so many decimals), written out
+        within: dict[int, Decimal] = {}  # whole numbers repeat (units): each in bounds converted once
+
+        def check(value):
+            if value.__class__ is int:
+                known = within.get(value)
+                if known is not None:
+                    return known
+                number = Decimal(value)
+                if not low <= number <= high:
+                    return _BAD
+                if len(within) < 10_000:
+                    within[value] = number
+                return number
+            if value.__class__ is Decimal:
+                if not value.is_finite():
+                    return _BAD
+                text = str(value)  # see `_more_places`
+                if "E" in text:
+                    if value.as_tuple().exponent < -places:
+                        return _BAD
+                else:
+                    dot = text.find(".")
+                    if dot >= 0 and len(text) - dot - 1 > places:
+                        return _BAD
+            else:
+                return None if value is None and optional else _BAD
+            return value if low <= value <= high else _BAD
     else:
         def check(value):
             kind = value.__class__
@@ -177,18 +209,36 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int, into: dict | Non
     if plan is None or rows.__class__ is not list or len(rows) > longest:
         return None
     checks, row_type = plan
+    find, bad = checks.get, _BAD
     out = []
+    append = out.append
+    if into is not None:
+        blank = into.copy
+        for row in rows:
+            if row.__class__ is not dict:
+                return None
+            values = blank()
+            for name, value in row.items():
+                check = find(name)
+                if check is None:
+                    return None
+                value = check(value)
+                if value is bad:
+                    return None
+                values[name] = value
+            append(values)
+        return out
     for row in rows:
         if row.__class__ is not dict:
             return None
-        values = {} if into is None else into.copy()
+        values = {}
         for name, value in row.items():
-            check = checks.get(name)
+            check = find(name)
             if check is None:
                 return None
             value = check(value)
-            if value is _BAD:
+            if value is bad:
                 return None
             values[name] = value
-        out.append(row_type(values) if into is None else values)
+        append(row_type(values))
     return out

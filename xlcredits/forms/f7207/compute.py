@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any, Callable
 
 from ... import rules
-from ...expr import Expr, Ref, compiled
+from ...expr import Expr, Ref, as_first_factor, compiled, known_factors
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
 from ..common import no_collector_pauses, validated
@@ -180,60 +180,108 @@ def _product_rows(rows_in: list[dict], verdicts: Verdicts, findings: Findings) -
     # is on the same line and well shaped: most rows are checked with one look-up.
     well_shaped: dict[tuple, catalog.PartIILine] = {}
     measures: dict[tuple, tuple] = {}
+    # The usual row (no figures, no battery discharge, none of NOT_COLUMNS) with the same line, amounts
+    # given, years, MACR and size as an earlier quiet one (well shaped, a size within bounds, a verdict
+    # with nothing to report): the columns it shares with that row, and its measure.
+    quiet: dict[tuple, tuple] = {}
+    columns = len(ROW)
+    append = rows.append
     for i, row in enumerate(rows_in):
         rows_in[i] = None
-        if len(row) == len(ROW):  # none of NOT_COLUMNS given
-            extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
-        else:
-            extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
-            component, fuel_cell_vehicle, integrated, integration_test_met = [
-                extra.get(name, default) for name, default in NOT_COLUMNS]
-        where = f"components[{i}]"
-        units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
-        wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
-        shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
-                 wafer is None, purity is None, density is None)
-        entry = well_shaped.get(shape)
-        if entry is None:
-            before = len(findings)
-            entry = _resolve(_Fields(row, extra), where, findings)
-            if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
+        if len(row) == columns and row["wafer_area_cm2"] is None and row["purity"] is None \
+                and row["energy_density_wh_per_l"] is None and row["max_discharge_kw_per_unit"] is None:
+            size, macr = row["capacity_per_unit"], row["macr"]
+            fast_key = (row["line"], row["units"] is None, size is None, row["quantity"] is None,
+                        row["costs"] is None, row["sold_year"], row["produced_year"],
+                        None if macr is None else str(macr), None if size is None else str(size))
+            plan = quiet.get(fast_key)
+            if plan is not None:
+                shared, measure_of, factors = plan
+                row["#index"], row["#where"] = i, f"components[{i}]"
+                row.update(shared)
+                row["measure"] = measure = measure_of(row)
+                credit = measure if measure.__class__ is Decimal else as_first_factor(measure)
+                for factor in factors:  # the rate, and the phase-out and eligibility unless exactly 1
+                    credit *= factor
+                row["credit"] = credit
+                append(row)
                 continue
-            if len(findings) == before:
-                well_shaped[shape] = entry
-        description = row["description"]
-
-        def what(entry=entry, description=description, i=i) -> str:
-            return f"line {entry.line} row {description or i + 1}"
-        bounds = entry.plausible
-        if bounds is not None and size and ((bounds.low is not None and size < bounds.low)
-                                            or (bounds.high is not None and size > bounds.high)):
-            _unit_slip(_Fields(row, extra), entry, where, what(), findings)
-        capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
-                                                                                findings)
-        row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
-        if entry.measure != "capacity":
-            size = None
-        macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
-        # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
-        if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
-                and integration_test_met is None:  # the usual row: a shorter key says the same
-            key = (entry.line, sold, produced, str(macr), str(size))
         else:
-            key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
-                   str(density), integrated, integration_test_met)
-        verdict = verdicts.get(key)
-        if verdict is None:
-            given = {name: row[name] for name in FIGURES if row[name] is not None}
-            facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
-                             figures=given, integrated=integrated, integration_test_met=integration_test_met)
-            verdict = verdicts.add(key, facts, sold, produced)
-        measure = measures.get((entry.measure, capped)) or measures.setdefault(
-            (entry.measure, capped), _measure(entry.measure, capped))
-        judged = _judged_row(row, verdict, what, measure, findings)
+            fast_key = None
+        judged = _product_row(i, row, well_shaped, measures, verdicts, findings)
         if judged is not None:
-            rows.append(judged)
+            append(judged)
+            said, measure_of = judged.pop("#quiet")
+            if fast_key is not None and not said:
+                shared = {name: judged[name] for name in _SHARED}
+                known = known_factors(ROW_CREDIT, shared)
+                if known is not None and known[0] == "measure":
+                    shared["#exprs"] = judged["#exprs"]
+                    quiet[fast_key] = (shared, measure_of, known[1])
     return rows
+
+
+_SHARED = ("line", "rate", "#capped", "#sold", "#produced", "#judgement", "phase_out", "eligible", "#notes")
+
+
+def _product_row(i: int, row: dict, well_shaped: dict, measures: dict, verdicts: Verdicts,
+                 findings: Findings) -> dict | None:
+    """One product row judged and computed (see `_product_rows`)."""
+    before_row = len(findings)
+    if len(row) == len(ROW):  # none of NOT_COLUMNS given
+        extra, component, fuel_cell_vehicle, integrated, integration_test_met = _NO_EXTRA, None, False, False, None
+    else:
+        extra = {name: row.pop(name) for name, _ in NOT_COLUMNS if name in row}
+        component, fuel_cell_vehicle, integrated, integration_test_met = [
+            extra.get(name, default) for name, default in NOT_COLUMNS]
+    where = f"components[{i}]"
+    units, size, quantity, costs = row["units"], row["capacity_per_unit"], row["quantity"], row["costs"]
+    wafer, purity, density = row["wafer_area_cm2"], row["purity"], row["energy_density_wh_per_l"]
+    shape = (row["line"], component, units is None, size is None, quantity is None, costs is None,
+             wafer is None, purity is None, density is None)
+    entry = well_shaped.get(shape)
+    if entry is None:
+        before = len(findings)
+        entry = _resolve(_Fields(row, extra), where, findings)
+        if entry is None or not _check_shape(_Fields(row, extra), entry, where, findings):
+            return None
+        if len(findings) == before:
+            well_shaped[shape] = entry
+    description = row["description"]
+
+    def what(entry=entry, description=description, i=i) -> str:
+        return f"line {entry.line} row {description or i + 1}"
+    bounds = entry.plausible
+    slipped = bounds is not None and size and ((bounds.low is not None and size < bounds.low)
+                                               or (bounds.high is not None and size > bounds.high))
+    if slipped:
+        _unit_slip(_Fields(row, extra), entry, where, what(), findings)
+    capped = row["max_discharge_kw_per_unit"] is not None and _battery_cap(_Fields(row, extra), entry, where,
+                                                                            findings)
+    row["#index"], row["#where"], row["line"], row["rate"], row["#capped"] = i, where, entry.line, entry.rate, capped
+    if entry.measure != "capacity":
+        size = None
+    macr, sold, produced = row["macr"], row["sold_year"], row["produced_year"]
+    # the facts the rules read (str: None is "None", and a Decimal as written, 400.0 or 400)
+    if wafer is None and purity is None and density is None and not fuel_cell_vehicle and not integrated \
+            and integration_test_met is None:  # the usual row: a shorter key says the same
+        key = (entry.line, sold, produced, str(macr), str(size))
+    else:
+        key = (entry.line, sold, produced, str(macr), str(size), fuel_cell_vehicle, str(wafer), str(purity),
+               str(density), integrated, integration_test_met)
+    verdict = verdicts.get(key)
+    if verdict is None:
+        given = {name: row[name] for name in FIGURES if row[name] is not None}
+        facts = RowFacts(entry, 0, 0, macr=macr, size=size, fuel_cell_vehicle=fuel_cell_vehicle,
+                         figures=given, integrated=integrated, integration_test_met=integration_test_met)
+        verdict = verdicts.add(key, facts, sold, produced)
+    measure = measures.get((entry.measure, capped)) or measures.setdefault(
+        (entry.measure, capped), _measure(entry.measure, capped))
+    judged = _judged_row(row, verdict, what, measure, findings)
+    if judged is not None:  # whether judging it said anything (taken out of the row by `_product_rows`)
+        said = len(findings) != before_row or slipped or capped or verdict.reports or verdict.years_backwards
+        judged["#quiet"] = (bool(said) or extra is not _NO_EXTRA, measure[0])
+    return judged
 
 
 def _as_rows(components: list[Component]) -> list[dict]:
@@ -305,11 +353,11 @@ def compute(data: Any) -> Result:
 
 def _compute(data: Any) -> Result:
     findings = Findings()
-    model, components = _validated(data, findings)
+    model, components, texts_checked = _validated(data, findings)
     if model is None:  # the raw tax_year is not echoed: it may be anything
         return Result(FORM, "", None, findings=findings)
     revision = catalog.revision_for(model.tax_year.begins)
-    result = Result(FORM, revision, model.tax_year.as_json(), findings=findings)
+    result = Result(FORM, revision, model.tax_year.as_json(), findings=findings, texts_checked=texts_checked)
     if model.tax_year.ends.year < catalog.FIRST_CREDIT_YEAR:
         findings.error("tax_year", f"tax_year ends {model.tax_year.ends}: the §45X credit applies only to components "
                                    f"produced and sold after 31 Dec {catalog.FIRST_CREDIT_YEAR - 1} "
@@ -358,17 +406,18 @@ def _compute(data: Any) -> Result:
     return result
 
 
-def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict]]:
-    """The input as the model, and its product rows as `ROW` dicts. Rows that are already exactly what the model
-    accepts are read by the fast path (forms/quick.py) and the rest of the input by pydantic;
-    otherwise pydantic reads everything and names every problem."""
+def _validated(data: Any, findings: Findings) -> tuple[Form7207Input | None, list[dict], tuple[str, ...]]:
+    """The input as the model, its product rows as `ROW` dicts, and the fields whose texts are known to hold no
+    Excel error value. Rows that are already exactly what the model accepts (no error value among them) are read
+    by the fast path (forms/quick.py) and the rest of the input by pydantic; otherwise pydantic reads everything
+    and names every problem."""
     if isinstance(data, dict) and "components" in data:
         rows = quick_rows(Component, data["components"], _MOST_COMPONENTS, ROW)
         if rows is not None:
             model = validated(Form7207Input, {**data, "components": []}, findings)
-            return model, rows
+            return model, rows, ("components",)
     model = validated(Form7207Input, data, findings)
-    return model, (_as_rows(model.components) if model is not None else [])
+    return model, (_as_rows(model.components) if model is not None else []), ()
 
 
 _MOST_COMPONENTS = next(m.max_length for m in Form7207Input.model_fields["components"].metadata

@@ -1,0 +1,95 @@
+"""The fast paths for long product schedules (forms/quick.py reading rows without pydantic, and
+compute.py sharing a quiet row's judged columns with later rows of the same facts) give exactly
+what the full path gives: every row's every column, as written (repr), every line and finding.
+
+The full path is forced by turning the fast row reader off, so pydantic reads every row and each
+row is judged on its own (issue 17)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+
+from xlcredits.forms import compute
+from xlcredits.forms.f7207 import compute as f7207_compute
+from xlcredits.jsonio import loads
+
+# Rows that repeat with the same facts (the fast paths' case) and rows that differ: years that
+# phase the credit out (2030 and later sold), MACR, sizes as typed (400 and 400.0), a size that is
+# implausible (a unit slip warning on every such row), blank years, a row sold before it was
+# produced, an ineligible one, a battery capped by its discharge power, a component by name.
+ROWS = [
+    {"line": "1e", "description": "Module 400 W", "units": 10, "capacity_per_unit": 400},
+    {"line": "1e", "description": "Module 400 W", "units": 11, "capacity_per_unit": 400},
+    {"line": "1e", "description": "Module 400.0 W", "units": 12, "capacity_per_unit": 400.0},
+    {"line": "1E", "description": "Module upper-case line", "units": 13, "capacity_per_unit": 400},
+    {"line": "1e", "description": "", "units": 14, "capacity_per_unit": 400},
+    {"line": "1e", "description": "Module kW slip", "units": 3, "capacity_per_unit": 0.4},
+    {"line": "1e", "description": "Module kW slip", "units": 4, "capacity_per_unit": 0.4},
+    {"line": "1c", "description": "Polysilicon", "quantity": 1234.567},
+    {"line": "1c", "description": "Polysilicon", "quantity": 7},
+    {"line": "1c", "description": "Polysilicon macr", "quantity": 100, "macr": 0.25},
+    {"line": "1c", "description": "Polysilicon macr", "quantity": 200, "macr": 0.25},
+    {"line": "3d", "description": "Inverter", "units": 5, "capacity_per_unit": 7600, "sold_year": "{year}",
+     "produced_year": "{year}"},
+    {"line": "3d", "description": "Inverter", "units": 6, "capacity_per_unit": 7600, "sold_year": "{year}",
+     "produced_year": "{year}"},
+    {"line": "3d", "description": "Inverter backwards", "units": 6, "capacity_per_unit": 7600, "sold_year": "{year}",
+     "produced_year": "{next}"},
+    {"line": "3d", "description": "Inverter backwards", "units": 7, "capacity_per_unit": 7600, "sold_year": "{year}",
+     "produced_year": "{next}"},
+    {"line": "5a", "description": "Cell", "units": 100, "capacity_per_unit": 0.3},
+    {"line": "5a", "description": "Cell", "units": 101, "capacity_per_unit": 0.3},
+    {"line": "5b", "description": "Battery module capped", "units": 2, "capacity_per_unit": 50,
+     "max_discharge_kw_per_unit": 0.25},
+    {"line": "5b", "description": "Battery module capped", "units": 3, "capacity_per_unit": 50,
+     "max_discharge_kw_per_unit": 0.25},
+    {"component": "solar_module", "description": "By name", "units": 2, "capacity_per_unit": 435},
+    {"line": "1f", "description": "Torque tube", "quantity": 50},
+    {"line": "1f", "description": "Torque tube", "quantity": 60},
+]
+
+
+def _rows(year: int, macr: float | None) -> list[dict]:
+    """ROWS with the years given filled in (`year` and the year after), and `macr` where none is given."""
+    filled = {"{year}": year, "{next}": year + 1}
+    rows = [{key: filled.get(value, value) if isinstance(value, str) else value for key, value in row.items()}
+            for row in ROWS]
+    return [row if macr is None or "macr" in row else {**row, "macr": macr} for row in rows]
+
+
+def _return(rows: list[dict], tax_year) -> dict:
+    return {"form": "7207", "tax_year": tax_year, "entity_type": "corporation",
+            "filer": {"name": "Fast Rows Inc.", "tin": "12-3456789"},
+            "facility": {"registration_number": "AMP-2025-000001", "address": "1 Way"},
+            "attestations": {"prohibited_foreign_entity": False},
+            "components": rows}
+
+
+def _everything(result) -> str:
+    rows = {schedule: [{key: repr(value) for key, value in row.items()} for row in rows]
+            for schedule, rows in result.rows.items()}
+    return repr((result.to_json(), rows, list(result.explanations.items()) if result.lines else None))
+
+
+# 2031 and 2033: the sold-year phase-out at 50% and 0%, and the MACR rules (missing, then met)
+@pytest.mark.parametrize("tax_year, macr", [(2025, None), (2031, None), (2031, 0.9), (2033, 0.9)])
+def test_fast_and_full_paths_give_the_same_result_to_the_character(tax_year, macr, monkeypatch):
+    text = json.dumps(_return(_rows(tax_year, macr) * 3, tax_year))
+    fast = compute(loads(text))
+    assert fast.texts_checked == ("components",)  # the fast reader took these rows
+    monkeypatch.setattr(f7207_compute, "quick_rows", lambda *args, **kwargs: None)
+    full = compute(loads(text))
+    assert full.texts_checked == ()
+    assert _everything(fast) == _everything(full)
+
+
+def test_an_excel_error_text_in_a_row_is_named_whichever_path_reads_it():
+    rows = [dict(ROWS[0]), dict(ROWS[1], description=" #ref! ")]  # no years in these two
+    result = compute(loads(json.dumps(_return(rows, 2025))))
+    assert [(f.where, f.message) for f in result.findings if f.where == "components[1].description"] == [
+        ("components[1].description", "components[1].description holds the Excel error text #REF!: type the real "
+                                      "value (a formula or a pasted cell gave the error)")]
+    assert result.lines["1e.d"] == Decimal(21 * 400)
