@@ -23,6 +23,7 @@ from typing import Any, Iterable
 from ..forms.f7207 import definition as f7207
 from ..forms.nj306 import definition as nj306
 from ..numbers import D
+from ..workbook.a1 import col_letter
 
 
 @dataclass(frozen=True)
@@ -213,20 +214,11 @@ def _columns(sheet_name: str, header: list[str], known: dict[str, Col], problems
             from ..messages import closest
 
             near = closest(title, [c.header for c in known.values()])
-            letter = _letter(index)
+            letter = col_letter(index)
             problems.append(f"{sheet_name}!{letter}1: the column \"{title}\" is not one this sheet knows; its values "
                             f"are not read." + (f" Did you mean \"{near}\"?" if near else ""))
         out.append(col)
     return out
-
-
-def _letter(index: int) -> str:
-    text = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        text = chr(65 + rem) + text
-    return text
 
 
 def _tax_year(record: dict) -> Any:
@@ -251,7 +243,6 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
         return [], [f"The intake workbook has no {names} sheet (its sheets: {', '.join(workbook.sheetnames)}). "
                     f"Make one with `xlcredits new batch -o intake.xlsx`."]
     cases: dict[tuple[str, str], IntakeCase] = {}
-    first_row: dict[tuple[str, str], int] = {}
     for sheet in present:
         header, records = _records(workbook[sheet.name])
         columns = _columns(sheet.name, header, _header_map(sheet.columns, sheet.key), problems)

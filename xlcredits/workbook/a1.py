@@ -66,3 +66,13 @@ def _parse(text: str) -> tuple[str, int, int, int, int]:
 
 def is_address(text: str) -> bool:
     return "!" in text
+
+
+def parses_as_address(target: str) -> bool:
+    """Whether `target` reads as a cell address ("'Products'!$C$4"): a saved fill state is data
+    from the file, so its addresses are checked before they are written to."""
+    try:
+        parse_address(target)
+        return True
+    except ValueError:
+        return False

@@ -45,6 +45,7 @@ from .. import __version__
 from ..lines import Finding, Result
 from ..numbers import grouped
 from .inputs import fingerprint, locate, read_inputs
+from .a1 import parses_as_address
 from .layout import Book, Layout, address, parse_address
 from .plainwords import plain, where_text
 from .review_fill import plan_review
@@ -264,7 +265,7 @@ def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, l
     plan = Plan(layout)
     previous = previous or {}
     for target in previous.get("marks", []):  # clear what the last fill marked
-        if _valid(target):
+        if parses_as_address(target):
             plan.highlight(target, None)
             plan.note(target, _template_note(layout, target))  # a field's help comes back
     values = line_values(result)
@@ -355,14 +356,6 @@ def _template_note(layout: Layout, target: str) -> str | None:
     sheet, r, c, _, _ = parse_address(target)
     cell = layout.book.peek(sheet, r, c) if sheet in layout.book.sheets else None
     return cell.note if cell is not None else None
-
-
-def _valid(target: str) -> bool:
-    try:
-        parse_address(target)
-        return True
-    except ValueError:
-        return False
 
 
 def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, previous: dict, ok: bool,

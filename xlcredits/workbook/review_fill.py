@@ -12,7 +12,7 @@ from typing import Any
 from .. import __version__
 from ..lines import Result
 from ..numbers import grouped
-from .a1 import address, parse_address
+from .a1 import address, parse_address, parses_as_address
 from .inputs import fingerprint, get_path, locate
 from .places import Layout
 from .plainwords import display_address, line_of, plain, where_text
@@ -41,7 +41,7 @@ def plan_review(plan, layout: Layout, result: Result, data: dict, positions: dic
     for target, numbers in marks.items():
         plan.write(target, " ".join(f"!{n}" for n in numbers))
     for target in previous.get("flags", []):
-        if target not in marks and _valid(target):
+        if target not in marks and parses_as_address(target):
             plan.write(target, None)
     return {"review_rows": len(rows), "flags": sorted(marks)}
 
@@ -144,9 +144,3 @@ def _percent(value) -> str:
     return f"{(Decimal(str(value)) * 100).normalize():f}%"
 
 
-def _valid(target: str) -> bool:
-    try:
-        parse_address(target)
-        return True
-    except ValueError:
-        return False
