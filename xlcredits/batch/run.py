@@ -10,16 +10,11 @@ log lets `--resume` skip the inputs whose workbook is already written from the s
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
-import signal
 import sys
-import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -27,12 +22,12 @@ from .. import __version__, terminal
 from ..jsonio import InputError, dumps, load_path
 from ..lines import Result
 from .intake import duplicate_ids  # noqa: F401  (intake readers' helper, importable from here too)
+from .lock import LOCK, FolderBusy, FolderLock  # noqa: F401  (the batch command imports them from here)
+from .progress import PROGRESS, Progress, resumable  # noqa: F401
 
 # Names the batch writes itself, and names Windows cannot give a file.
 RESERVED = {"summary"} | {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(1, 10)} | \
     {f"lpt{i}" for i in range(1, 10)}
-LOCK = ".xlcredits.lock"  # not ".xlcredits-…": safefile cleans those up as stale temporary files
-PROGRESS = ".xlcredits.progress"
 
 
 @dataclass
@@ -226,7 +221,9 @@ def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
             on_record(results[i])
             show(i + 1)
         return [r for r in results if r is not None]
-    pool = _Pool(min(jobs, len(cases)), str(out_dir), force)
+    from .pool import Pool  # imported here: the pool's workers import this module
+
+    pool = Pool(min(jobs, len(cases)), str(out_dir), force)
     try:
         done = 0
         for index, record in pool.run(cases):
@@ -239,139 +236,6 @@ def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
     return [r for r in results if r is not None]
 
 
-class _Pool:
-    """Worker processes fed one case at a time over a pipe. Unlike a ProcessPoolExecutor, a worker
-    that dies (killed, out of memory) costs only the case it held: that case is marked failed, a
-    new worker takes its place and the batch goes on. Workers end when the parent does."""
-
-    def __init__(self, size: int, out_dir: str, force: bool):
-        import multiprocessing
-
-        methods = multiprocessing.get_all_start_methods()
-        self.ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.size, self.out_dir, self.force = size, out_dir, force
-        self.workers: list[list] = []  # [process, connection, index of the case it holds or None]
-
-    def _start(self) -> list:
-        parent_end, child_end = self.ctx.Pipe()
-        proc = self.ctx.Process(target=_worker, args=(child_end, self.out_dir, self.force, os.getpid()), daemon=True)
-        proc.start()
-        child_end.close()
-        worker = [proc, parent_end, None]
-        self.workers.append(worker)
-        return worker
-
-    def run(self, cases: list[Case]):
-        from multiprocessing.connection import wait
-
-        pending = deque(range(len(cases)))
-        for _ in range(self.size):
-            self._start()
-        while True:
-            for worker in list(self.workers):
-                if worker[2] is None and pending:
-                    index = pending.popleft()
-                    try:
-                        worker[1].send((index, cases[index]))
-                        worker[2] = index
-                    except (OSError, EOFError):  # died while idle: its replacement takes the case
-                        pending.appendleft(index)
-                        self._retire(worker)
-                        self._start()
-            busy = [w for w in self.workers if w[2] is not None]
-            if not busy:
-                return
-            ready = wait([w[1] for w in busy] + [w[0].sentinel for w in busy])
-            for worker in busy:
-                proc, conn, index = worker
-                if conn not in ready and proc.sentinel not in ready:
-                    continue
-                record = None
-                try:
-                    if conn.poll():
-                        _, record = conn.recv()
-                except (EOFError, OSError):
-                    record = None
-                if record is not None:
-                    worker[2] = None
-                    yield index, record
-                elif not proc.is_alive():
-                    proc.join()
-                    self._retire(worker)
-                    yield index, _stopped(cases[index], proc.exitcode, self.out_dir)
-                    if pending:
-                        self._start()
-
-    def _retire(self, worker: list) -> None:
-        worker[1].close()
-        if worker in self.workers:
-            self.workers.remove(worker)
-
-    def close(self) -> None:
-        for proc, conn, _ in self.workers:
-            try:
-                conn.send(None)
-            except (OSError, EOFError):
-                pass
-            conn.close()
-        for proc, _, _ in self.workers:
-            proc.join(5)
-            if proc.is_alive():
-                proc.terminate()
-                proc.join()
-        self.workers = []
-
-
-def _worker(conn, out_dir: str, force: bool, parent: int) -> None:
-    _die_with_parent(parent)
-    try:
-        _serve(conn, out_dir, force)
-    except (KeyboardInterrupt, SystemExit):  # Ctrl+C reaches the whole process group; SIGTERM
-        return  # stopped quietly: the case's temporary file was removed on the way out
-
-
-def _serve(conn, out_dir: str, force: bool) -> None:
-    while True:
-        try:
-            item = conn.recv()
-        except (EOFError, OSError):  # the parent is gone (or closed the pipe): stop
-            return
-        if item is None:
-            return
-        index, case = item
-        try:
-            record = process(case, out_dir, force)
-        except Exception as exc:  # process() catches everything already; this is the last line
-            record = _summary_of(case, None, None, f"{case.source}: {type(exc).__name__}: {exc}")
-        try:
-            conn.send((index, record))
-        except (OSError, EOFError):
-            return
-
-
-def _die_with_parent(parent: int) -> None:
-    """End this worker when the batch process dies, even by SIGKILL: on Linux the kernel sends
-    SIGTERM (prctl PR_SET_PDEATHSIG); everywhere a watchdog thread checks the parent every second."""
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:  # it died before prctl took effect
-        os._exit(1)
-
-    def watch() -> None:
-        while True:
-            time.sleep(1)
-            if os.getppid() != parent:
-                os._exit(1)
-
-    threading.Thread(target=watch, daemon=True, name="xlcredits-parent-watchdog").start()
-
-
 def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
@@ -379,107 +243,3 @@ def default_jobs() -> int:
 def existing_outputs(cases: Iterable[Case], out_dir: Path) -> list[str]:
     names = [f"{c.name}.xlsx" for c in cases] + ["summary.xlsx", "summary.json"]
     return [n for n in names if (out_dir / n).exists()]
-
-
-# --- the folder: one batch at a time, and what it has written so far -----------------------------
-
-class FolderBusy(Exception):
-    """Another batch is writing into the folder: one sentence for the user."""
-
-
-class FolderLock:
-    """`out_dir/.xlcredits.lock`, created exclusively, holding this process's id and host. A lock
-    whose process is gone (on this host) is taken over; any other is refused with a sentence."""
-
-    def __init__(self, folder: Path):
-        self.path = folder / LOCK
-        self.held = False
-
-    def __enter__(self) -> "FolderLock":
-        from ..safefile import _HOST, _alive
-
-        for _ in range(2):
-            try:
-                fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                owner = self._owner()
-                if owner and owner[1] == _HOST and not _alive(owner[0]):
-                    self.path.unlink(missing_ok=True)  # its batch was killed: the lock is stale
-                    continue
-                who = f"process {owner[0]} on {owner[1]}" if owner else "another batch"
-                raise FolderBusy(f"{self.path.parent} is in use by another batch ({who}): wait for it to finish, "
-                                 f"or choose another folder (if that batch is gone, delete {self.path.name})") from None
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                f.write(f"{os.getpid()} {_HOST}\n")
-            self.held = True
-            return self
-        raise FolderBusy(f"{self.path.parent} is in use by another batch")
-
-    def _owner(self) -> tuple[int, str] | None:
-        try:
-            pid, host = self.path.read_text(encoding="utf-8").split()[:2]
-            return int(pid), host
-        except (OSError, ValueError):
-            return None
-
-    def __exit__(self, *exc) -> None:
-        if self.held:
-            self.path.unlink(missing_ok=True)
-            self.held = False
-
-
-class Progress:
-    """`out_dir/.xlcredits.progress`: one JSON line per return written (its name, fingerprint and
-    summary record). A killed batch leaves it; `--resume` reads it to skip what is done."""
-
-    def __init__(self, folder: Path):
-        self.path = folder / PROGRESS
-
-    def done(self) -> tuple[dict[str, dict], set[str]]:
-        """The records of the returns written, and the output names the stopped batch planned to
-        write (an output written just before the kill, with no record yet, is still its own)."""
-        found: dict[str, dict] = {}
-        planned: set[str] = set()
-        try:
-            lines = self.path.read_text(encoding="utf-8", errors="replace").splitlines()
-        except OSError:
-            return found, planned
-        for line in lines:
-            try:
-                record = json.loads(line, parse_float=Decimal)
-            except ValueError:
-                continue  # a line cut short by the kill
-            if isinstance(record, dict) and isinstance(record.get("planned"), list):
-                planned.update(str(n) for n in record["planned"])
-            elif isinstance(record, dict) and record.get("output") and record.get("fingerprint"):
-                found[record["file"]] = record
-        return found, planned
-
-    def start(self, keep: Iterable[dict], planned: Iterable[str] = ()) -> None:
-        with open(self.path, "w", encoding="utf-8", errors="backslashreplace") as f:
-            f.write(json.dumps({"planned": sorted(planned)}, ensure_ascii=True) + "\n")
-            for record in keep:
-                f.write(self._line(record))
-
-    def add(self, record: dict) -> None:
-        if record.get("output"):
-            with open(self.path, "a", encoding="utf-8", errors="backslashreplace") as f:
-                f.write(self._line(record))
-
-    @staticmethod
-    def _line(record: dict) -> str:
-        return dumps(record).replace("\n", " ") + "\n"  # newlines inside strings are escaped
-
-
-def resumable(cases: list[Case], out_dir: Path, done: dict[str, dict]) -> tuple[list[Case], list[dict]]:
-    """Split cases into those to run and the records of those already written from the same input
-    (output file present, fingerprint equal)."""
-    todo, kept = [], []
-    for case in cases:
-        record = done.get(case.name)
-        if (record and case.fingerprint and record.get("fingerprint") == case.fingerprint
-                and (out_dir / f"{case.name}.xlsx").is_file()):
-            kept.append(record)
-        else:
-            todo.append(case)
-    return todo, kept
