@@ -95,7 +95,7 @@ ALLOWED = (
      "the revision's name, from nj306.toml [revisions]"),
     ("xlcredits/forms/nj306/catalog.py", '"""$500, or $2,000 for a member', RESTATES,
      "docstring of the accessor reading [minimum_tax.investment_entities]"),
-    ("xlcredits/forms/nj306/compute.py", "question 3 of the 2023 revision", LABEL, "the revision's name"),
+    ("xlcredits/forms/nj306/checks.py", "question 3 of the 2023 revision", LABEL, "the revision's name"),
     ("xlcredits/forms/nj306/compute.py", "(75% of the C corporation amount)", RESTATES,
      "finding text for NJ306-A7 (the S corporation brackets are in [minimum_tax.brackets])"),
     ("xlcredits/forms/nj306/compute.py", "line 14's 50% is not prorated", LABEL, "line 14 as printed: 'by 50%'"),

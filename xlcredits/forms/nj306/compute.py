@@ -11,17 +11,12 @@ from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, D, cents, grouped
 from ..common import validated
 from . import catalog
+from .checks import _check_periods, _check_structure, money
 from .definition import (FORM, LINE_INPUTS, PART_III, PART_IV, PART_VI, SECTION_A, SECTION_B, lines, name_of)
-from .ledger import LedgerRow, apply_ledger, build_ledger, check_vintage
+from .ledger import LedgerRow, apply_ledger, build_ledger
 from .model import NJ306Input
 
 ALWAYS = ("1", "2", "3", "4", "25a", "25b", "25c", "26", "27", "28", "29", "30")
-FBP_SOURCES = ("fixed_base_percentage", "startup", "base_period_1984_1988")
-PART_VI_INPUTS = ("tax_liability", "nj_gross_receipts", "group_payroll", "period_months", "minimum_tax", "other_credits")
-
-
-def money(value: Decimal | None) -> str:
-    return "$" + grouped(value or ZERO, 2)
 
 
 def short(value: Decimal) -> str:
@@ -29,11 +24,6 @@ def short(value: Decimal) -> str:
     if value.as_tuple().exponent < -10:
         return grouped(value.quantize(Decimal("1e-10"))) + "…"
     return grouped(value)
-
-
-def _given(model: NJ306Input, name: str) -> bool:
-    value = getattr(model, name)
-    return value not in (None, [], ())
 
 
 def _path_value(model: Any, path: str):
@@ -53,102 +43,6 @@ def _path_value(model: Any, path: str):
 def _months_in(begins: date, ends: date) -> int:
     """Months in the return period: calendar months or parts of them (NJ306-D9)."""
     return catalog.months_in(begins, ends)
-
-
-# --- Structure: what must be there before a line can be computed ------------------------------
-
-def _check_periods(m: NJ306Input, revision: str, findings: Findings) -> None:
-    """Which privilege periods this form serves (NJ306-D1) and the revision's own questions (NJ306-D2)."""
-    first = catalog.PERIODS_FROM
-    if m.tax_year.begins < first:
-        findings.error("tax_year", f"tax_year begins {m.tax_year.begins}: Form 306 as modelled serves privilege "
-                                   f"periods beginning on or after {first:%d %B %Y}; an earlier period is filed on "
-                                   f"the Form 306 of its year (NJ306-D1) {catalog.cite_text(catalog.cites('periods'))}.",
-                       blocking=True)
-    if m.cannabis_licensee is not None and "cannabis_licensee" not in catalog.revision_questions(revision):
-        findings.warning("cannabis_licensee", f"cannabis_licensee answers question 3 of the 2023 revision; this "
-                                              f"period uses the {revision} revision, which has no such question. "
-                                              f"Ignored.")
-    if m.return_kind != "standard" and m.return_type != "CBT-100":
-        findings.error("return_kind", f"return_kind {m.return_kind} files a CBT-100; this return is a "
-                                      f"{m.return_type}. Change return_type or return_kind.", blocking=True)
-
-
-def _check_structure(m: NJ306Input, findings: Findings) -> None:
-    if m.federal_method in (None, "none"):
-        findings.error("federal_method", "federal_method must be \"regular\" or \"asc\", the method used on the federal "
-                                         "Form 6765. A taxpayer that used neither federal method cannot complete "
-                                         "Form 306.", blocking=True)
-    separate = m.return_type != "CBT-100U"
-    if separate and m.combined is not None:
-        findings.error("combined", f"combined (Part VII) is for CBT-100U filers only; this return is a {m.return_type}. "
-                                   f"Remove it or change return_type.", blocking=True)
-    if not separate and m.combined is None:
-        findings.error("combined", "A CBT-100U filer completes Part VII: give combined.sharing, "
-                                   "combined.group_tax_liability and combined.taxable_members.", blocking=True)
-    if m.contract_research_paid is not None and m.qre.contract_research:
-        findings.error("contract_research_paid", f"Give either qre.contract_research ({money(m.qre.contract_research)}, "
-                                                 f"already at the applicable percentage) or contract_research_paid, "
-                                                 f"not both: the same research would count twice.", blocking=True)
-    if m.federal_method == "regular":
-        sources = [name for name in FBP_SOURCES if _given(m, name)]
-        if not sources:
-            findings.error("fixed_base_percentage", "The regular method needs line 10: give fixed_base_percentage, or "
-                                                    "startup (start-up company history), or base_period_1984_1988 "
-                                                    "(existing company totals).", blocking=True)
-        elif len(sources) > 1:
-            findings.error(sources[1], f"Line 10 has one source: {' and '.join(sources)} were both given. Keep one.",
-                           blocking=True)
-        if m.average_gross_receipts is None:
-            findings.error("average_gross_receipts", "The regular method needs line 11: average_gross_receipts (average "
-                                                     "annual gross receipts of the 4 preceding tax years).", blocking=True)
-        if m.prior_year_qres is not None:
-            findings.warning("prior_year_qres", "federal_method is \"regular\", so Part IV (ASC) stays blank and "
-                                                "prior_year_qres is not used. Both methods' lines were filled: confirm "
-                                                "the method used on the federal Form 6765.")
-    elif m.federal_method == "asc":
-        if m.prior_year_qres is None:
-            findings.error("prior_year_qres", "The ASC needs line 21: prior_year_qres, the QREs of each of the 3 prior "
-                                              "tax years (enter 0 for a year without QREs).", blocking=True)
-        other = [name for name in (*FBP_SOURCES, "average_gross_receipts") if _given(m, name)]
-        if other:
-            findings.warning(other[0], f"federal_method is \"asc\", so Part III (regular method) stays blank and "
-                                       f"{', '.join(other)} {'is' if len(other) == 1 else 'are'} not used. Both methods' "
-                                       f"lines were filled: confirm the method used on the federal Form 6765.")
-    if separate:
-        if m.tax_liability is None:
-            findings.error("tax_liability", f"A {m.return_type} filer completes Part VI: line 31 needs tax_liability "
-                                            f"(page 1, line 2 of the return).", blocking=True)
-        if m.nj_gross_receipts is None and m.minimum_tax is None and m.return_kind == "standard":
-            findings.error("nj_gross_receipts", "Line 32 needs nj_gross_receipts (to find the minimum tax), or "
-                                                "minimum_tax to enter it directly.", blocking=True)
-    else:
-        ignored = [name for name in PART_VI_INPUTS if _given(m, name)]
-        if ignored:
-            findings.warning(ignored[0], f"{', '.join(ignored)}: Part VI is not used on a CBT-100U; the combined "
-                                         f"group's lines are in combined (Part VII). Ignored.")
-        if m.combined is not None and not m.combined.sharing:
-            factor = m.combined.group_allocation_factor
-            if factor is None or factor <= 0:
-                got = "is missing" if factor is None else f"is {factor}"
-                findings.error("combined.group_allocation_factor", f"combined.group_allocation_factor {got}: line 45b "
-                                                                   f"divides by it, so it must be more than zero "
-                                                                   f"(Schedule J, line 9).", blocking=True)
-            if m.combined.member_allocation_factor is None:
-                findings.error("combined.member_allocation_factor", "A member not sharing its credit needs "
-                                                                    "combined.member_allocation_factor for line 45c.",
-                               blocking=True)
-        elif m.combined is not None:
-            factor = m.combined.group_allocation_factor
-            if factor is not None and factor <= 0:
-                findings.warning("combined.group_allocation_factor", f"combined.group_allocation_factor is {factor}; "
-                                                                     f"it must be more than zero. Not used by a sharing "
-                                                                     f"member, but check Schedule J.")
-            if m.combined.member_other_credits:
-                findings.warning("combined.member_other_credits", "member_other_credits (line 48) is for members not "
-                                                                  "sharing their credit; this member shares. Ignored.")
-    for i, v in enumerate(m.carryforward):
-        check_vintage(m, i, v, findings)
 
 
 # --- Values the rule book decides --------------------------------------------------------------
@@ -383,16 +277,8 @@ def compute(data: Any) -> Result:
         skip, rule_notes["asc_no_prior_qres"] = _asc_skip(m, findings)
         minimum, rule_notes["32"] = _minimum_tax(m, findings)
         ledger = build_ledger(m, findings)
-        line_29 = sum((v.usable for v in ledger), ZERO)
-        rule_notes["29"] = ("; ".join(f"{v.earned}: {money(v.usable)} ({v.periods_left} of {v.period} carryover "
-                                      f"periods left, counting this one)" for v in ledger if v.usable)
-                            or "no credit carried forward") + (
-            f"; oldest first (NJ306-D6) {catalog.cite_text(catalog.cites('carryover'))}")
+        line_29, line_39, line_46 = _carried_and_combined(m, ledger, rule_notes)
         combined = m.combined
-        line_39 = combined.taxable_members * catalog.COMBINED_MEMBER_MINIMUM if combined else None
-        rule_notes["39"] = (f"{combined.taxable_members} taxable members × {money(catalog.COMBINED_MEMBER_MINIMUM)}"
-                            if combined else "Not used: Part VII is for CBT-100U filers")
-        line_46 = catalog.COMBINED_MEMBER_MINIMUM if combined and not combined.sharing else None
 
         rows = _rows(m, ledger, findings)
         months, days = _credit_year(m, findings)
@@ -404,10 +290,7 @@ def compute(data: Any) -> Result:
         all_lines = lines(revision)
         explanations = evaluate_lines(all_lines, env, name_of)
         explanations.update({k: v for k, v in rule_notes.items() if v})
-        for line in all_lines:
-            if line.key in ("12", "22"):  # the branch taken, and a short year's rule
-                is_short = months < 12 if line.key == "12" else days < 365
-                explanations[line.key] = _branch_taken(line, env) + (f" ({line.annotation()})" if is_short else "")
+        _explain_branches(all_lines, env, explanations, months < 12, days < 365)
         _after_checks(m, env, explanations, findings)
         if fbp is not None and fbp.as_tuple().exponent < -10:
             explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "
@@ -415,12 +298,7 @@ def compute(data: Any) -> Result:
 
         blank = _applicable(m, skip == ONE)
         explanations.update(blank)
-        result.lines = {}
-        for line in all_lines:
-            if not line.report:
-                continue
-            value = None if line.key in blank else env.values[line.key]
-            result.lines[line.key] = cents(value) if value is not None and line.unit == "money" else value
+        result.lines = _reported(all_lines, env, blank)
         allowed_key = "36" if m.return_type != "CBT-100U" else ("43" if combined.sharing else "50")
         result.extras["carryforward_next"] = apply_ledger(m, ledger, env.values["28"], env.values[allowed_key], findings)
         rows["carryforward"] = _rows(m, ledger)["carryforward"]  # with the amounts applied
@@ -428,3 +306,38 @@ def compute(data: Any) -> Result:
         result.rows = rows
         result.extras["values"] = env.values
     return result
+
+
+def _carried_and_combined(m: NJ306Input, ledger: list[LedgerRow], rule_notes: dict[str, str]):
+    """Line 29 (the carryforward usable this period, oldest first), and the combined group's
+    minimum-tax lines 39 and 46; their explanations go into `rule_notes`."""
+    line_29 = sum((v.usable for v in ledger), ZERO)
+    rule_notes["29"] = ("; ".join(f"{v.earned}: {money(v.usable)} ({v.periods_left} of {v.period} carryover "
+                                  f"periods left, counting this one)" for v in ledger if v.usable)
+                        or "no credit carried forward") + (
+        f"; oldest first (NJ306-D6) {catalog.cite_text(catalog.cites('carryover'))}")
+    combined = m.combined
+    line_39 = combined.taxable_members * catalog.COMBINED_MEMBER_MINIMUM if combined else None
+    rule_notes["39"] = (f"{combined.taxable_members} taxable members × {money(catalog.COMBINED_MEMBER_MINIMUM)}"
+                        if combined else "Not used: Part VII is for CBT-100U filers")
+    line_46 = catalog.COMBINED_MEMBER_MINIMUM if combined and not combined.sharing else None
+    return line_29, line_39, line_46
+
+
+def _reported(all_lines, env: FormEnv, blank: dict[str, str]) -> dict:
+    """The lines the form reports: blank where the return does not use them, money to the cent."""
+    reported = {}
+    for line in all_lines:
+        if not line.report:
+            continue
+        value = None if line.key in blank else env.values[line.key]
+        reported[line.key] = cents(value) if value is not None and line.unit == "money" else value
+    return reported
+
+
+def _explain_branches(all_lines, env: FormEnv, explanations: dict, short_months: bool, short_days: bool) -> None:
+    """Lines 12 and 22 explain the branch taken, and a short credit year's rule when it applies."""
+    for line in all_lines:
+        if line.key in ("12", "22"):
+            is_short = short_months if line.key == "12" else short_days
+            explanations[line.key] = _branch_taken(line, env) + (f" ({line.annotation()})" if is_short else "")
