@@ -198,15 +198,15 @@ def problem(error: dict, model) -> str:
         places = error.get("ctx", {}).get("decimal_places")
         return f"{name} is {shown(value)}, with more than {places} decimal places; expected {expected(kind, description)}."
     if error_type in _RANGE_ERRORS:
-        ctx = error.get("ctx", {})
-        bound = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), None)
-        relation = {"less_than_equal": "more than", "less_than": "not less than",
-                    "greater_than_equal": "less than", "greater_than": "not more than"}[error_type]
-        wrong = f"{name} is {shown(value)}" + (f", {relation} {_num(bound)}" if bound is not None else "")
-        hint = _suggestion(kind, value, error_type, name, model_here)
-        upper = error_type in ("less_than_equal", "less_than")
-        return f"{wrong}; expected {expected(kind, description, upper=upper)}. {hint}".strip()
-    elif isinstance(value, bool) and kind is not None and kind.name != "bool":
+        return _out_of_range(error, name, kind, description, model_here)
+    wrong = _what_is_wrong(name, value, kind, error_type)
+    hint = _suggestion(kind, value, error_type, name, model_here)
+    return f"{wrong}; expected {expected(kind, description)}. {hint}".strip()
+
+
+def _what_is_wrong(name: str, value: Any, kind: Kind | None, error_type: str) -> str:
+    """'<name> is <value>, <why it cannot be read>' for a value of the wrong type or shape."""
+    if isinstance(value, bool) and kind is not None and kind.name != "bool":
         what = {"money": "an amount", "number": "a number", "fraction": "a number", "whole": "a number",
                 "year": "a year", "date": "a date", "choice": "one of the choices"}.get(kind.name, "a yes/no field")
         wrong = f"{name} is {shown(value)}, a yes/no value where {what} belongs"
@@ -223,5 +223,17 @@ def problem(error: dict, model) -> str:
                 f"{name} is {shown(value)}, not a whole number"
         elif kind is not None and kind.name in ("date", "bool", "text", "rows", "object", "list"):
             wrong = f"{name} is {shown(value)}"
+    return wrong
+
+
+def _out_of_range(error: dict, name: str, kind: Kind | None, description: str, model_here) -> str:
+    """'<name> is 13, more than 12; expected a whole number from 1 to 12 (...).'"""
+    error_type, value = error["type"], error.get("input")
+    ctx = error.get("ctx", {})
+    bound = next((ctx[k] for k in ("le", "lt", "ge", "gt") if k in ctx), None)
+    relation = {"less_than_equal": "more than", "less_than": "not less than",
+                "greater_than_equal": "less than", "greater_than": "not more than"}[error_type]
+    wrong = f"{name} is {shown(value)}" + (f", {relation} {_num(bound)}" if bound is not None else "")
     hint = _suggestion(kind, value, error_type, name, model_here)
-    return f"{wrong}; expected {expected(kind, description)}. {hint}".strip()
+    upper = error_type in ("less_than_equal", "less_than")
+    return f"{wrong}; expected {expected(kind, description, upper=upper)}. {hint}".strip()
