@@ -244,77 +244,88 @@ def read_intake(workbook) -> tuple[list[IntakeCase], list[str]]:
                     f"Make one with `xlcredits new batch -o intake.xlsx`."]
     cases: dict[tuple[str, str], IntakeCase] = {}
     for sheet in present:
-        header, records = _records(workbook[sheet.name])
-        columns = _columns(sheet.name, header, _header_map(sheet.columns, sheet.key), problems)
-        if sheet.key not in columns:
-            if records:
-                problems.append(f"{sheet.name}!A1: the \"{sheet.key.header}\" column is missing from the header "
-                                f"row; without it the rows cannot be told apart.")
-            continue
-        parsed = []
-        for number, values in records:
-            record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
-            name = str(record.pop("#id", None) or "").strip()
-            if not name:
-                problems.append(f"{sheet.name} row {number}: the {sheet.key.header} is empty; give each row a "
-                                f"unique name.")
-                continue
-            parsed.append((number, name, record))
-        twice = duplicate_ids((number, name) for number, name, _ in parsed)
-        for number, name, record in parsed:
-            key = (sheet.form, _id(name))
-            if key in cases:
-                continue  # a later row of a duplicate ID: refused with the first
-            if _id(name) in twice:  # the other sheets' rows could belong to either: refuse all, merge none
-                cases[key] = IntakeCase(name, None, [
-                    f"{sheet.name} {_rows_text(twice[_id(name)])} have {sheet.key.header} \"{name}\"; each "
-                    f"needs its own (it names the output file and ties the other sheets' rows to it). Neither row "
-                    f"was read: two rows with one ID are never merged into one return."], form=sheet.form)
-                continue
-            data: dict = {"form": sheet.form, "tax_year": _tax_year(record)}
-            for path, value in record.items():
-                if value is not None:
-                    _set(data, path, _list_value(path, value))
-            cases[key] = IntakeCase(name, data, form=sheet.form)
+        _read_return_sheet(workbook, sheet, cases, problems)
     for rows in ROW_SHEETS:
-        if rows.name not in workbook.sheetnames:
-            continue
-        header, records = _records(workbook[rows.name])
-        columns = _columns(rows.name, header, _header_map(rows.columns, rows.owner.key), problems)
-        for number, values in records:
-            record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
-            name = str(record.pop("#id", None) or "").strip()
-            case = cases.get((rows.owner.form, _id(name)))
-            if case is None and not name:
-                problems.append(f"{rows.name} row {number}: the {rows.owner.key.header} is empty, so the row "
-                                f"belongs to no return; type the {rows.owner.key.header} of its row on the "
-                                f"{rows.owner.name} sheet.")
-                continue
-            if case is None:
-                from ..messages import closest
-
-                known = [c.name for (form, _), c in cases.items() if form == rows.owner.form]
-                near = closest(name, known)
-                problems.append(f"{rows.name} row {number}: {rows.owner.key.header} \"{name}\" is not on the "
-                                f"{rows.owner.name} sheet, so the row belongs to no return."
-                                + (f" Did you mean \"{near}\"?" if near else ""))
-                continue
-            row = {k: v for k, v in record.items() if v is not None}
-            if rows.json_field == "components" and isinstance(row.get("line"), int):
-                row["line"] = str(row["line"])
-            if case.data is None:  # a duplicate ID: refused above
-                continue
-            parent, _, last = rows.json_field.rpartition(".")
-            target = case.data
-            for part in filter(None, parent.split(".")):
-                target = target.setdefault(part, {})
-            target.setdefault(last, []).append(row)
-            case.rows[f"{rows.json_field}[{len(target[last]) - 1}]"] = f"{rows.name} row {number}"
+        _read_row_sheet(workbook, rows, cases, problems)
     if not cases and not problems:
         problems.append("Nothing to compute: the intake has no rows on the Facilities sheet (Form 7207) or the "
                         "NJ-306 returns sheet. Add one row per facility or return, then its products, minerals or "
                         "research expenses on the other sheets.")
     return list(cases.values()), problems
+
+
+def _read_return_sheet(workbook, sheet, cases: dict, problems: list[str]) -> None:
+    """One return per row of a Facilities or NJ-306 returns sheet, into `cases`; a row without an ID or
+    with a duplicate one is refused with a sentence."""
+    header, records = _records(workbook[sheet.name])
+    columns = _columns(sheet.name, header, _header_map(sheet.columns, sheet.key), problems)
+    if sheet.key not in columns:
+        if records:
+            problems.append(f"{sheet.name}!A1: the \"{sheet.key.header}\" column is missing from the header "
+                            f"row; without it the rows cannot be told apart.")
+        return
+    parsed = []
+    for number, values in records:
+        record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
+        name = str(record.pop("#id", None) or "").strip()
+        if not name:
+            problems.append(f"{sheet.name} row {number}: the {sheet.key.header} is empty; give each row a "
+                            f"unique name.")
+            continue
+        parsed.append((number, name, record))
+    twice = duplicate_ids((number, name) for number, name, _ in parsed)
+    for number, name, record in parsed:
+        key = (sheet.form, _id(name))
+        if key in cases:
+            continue  # a later row of a duplicate ID: refused with the first
+        if _id(name) in twice:  # the other sheets' rows could belong to either: refuse all, merge none
+            cases[key] = IntakeCase(name, None, [
+                f"{sheet.name} {_rows_text(twice[_id(name)])} have {sheet.key.header} \"{name}\"; each "
+                f"needs its own (it names the output file and ties the other sheets' rows to it). Neither row "
+                f"was read: two rows with one ID are never merged into one return."], form=sheet.form)
+            continue
+        data: dict = {"form": sheet.form, "tax_year": _tax_year(record)}
+        for path, value in record.items():
+            if value is not None:
+                _set(data, path, _list_value(path, value))
+        cases[key] = IntakeCase(name, data, form=sheet.form)
+
+
+def _read_row_sheet(workbook, rows, cases: dict, problems: list[str]) -> None:
+    """The rows of a products, minerals or expenses sheet, each appended to the return its ID names."""
+    if rows.name not in workbook.sheetnames:
+        return
+    header, records = _records(workbook[rows.name])
+    columns = _columns(rows.name, header, _header_map(rows.columns, rows.owner.key), problems)
+    for number, values in records:
+        record = {col.path: _cell(v, col.kind) for col, v in zip(columns, values) if col is not None}
+        name = str(record.pop("#id", None) or "").strip()
+        case = cases.get((rows.owner.form, _id(name)))
+        if case is None and not name:
+            problems.append(f"{rows.name} row {number}: the {rows.owner.key.header} is empty, so the row "
+                            f"belongs to no return; type the {rows.owner.key.header} of its row on the "
+                            f"{rows.owner.name} sheet.")
+            continue
+        if case is None:
+            from ..messages import closest
+
+            known = [c.name for (form, _), c in cases.items() if form == rows.owner.form]
+            near = closest(name, known)
+            problems.append(f"{rows.name} row {number}: {rows.owner.key.header} \"{name}\" is not on the "
+                            f"{rows.owner.name} sheet, so the row belongs to no return."
+                            + (f" Did you mean \"{near}\"?" if near else ""))
+            continue
+        row = {k: v for k, v in record.items() if v is not None}
+        if rows.json_field == "components" and isinstance(row.get("line"), int):
+            row["line"] = str(row["line"])
+        if case.data is None:  # a duplicate ID: refused above
+            continue
+        parent, _, last = rows.json_field.rpartition(".")
+        target = case.data
+        for part in filter(None, parent.split(".")):
+            target = target.setdefault(part, {})
+        target.setdefault(last, []).append(row)
+        case.rows[f"{rows.json_field}[{len(target[last]) - 1}]"] = f"{rows.name} row {number}"
 
 
 def _list_value(path: str, value: Any) -> Any:
