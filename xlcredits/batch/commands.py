@@ -50,7 +50,7 @@ def cmd_batch(args) -> int:
 
 def _run(args, source, out_dir, cases, problems) -> int:
     from ..safefile import OutputError
-    from .run import Progress, default_jobs, existing_outputs, resumable, run_batch
+    from .run import Progress, existing_outputs, resumable, run_batch
     from .summary import write_summary
 
     progress = Progress(out_dir)
@@ -68,12 +68,7 @@ def _run(args, source, out_dir, cases, problems) -> int:
         hint = "Use --force to replace them" + ("" if args.resume else ", or --resume to finish a batch that was "
                                                                         "stopped")
         return _fail(f"{out_dir} already holds {shown}; nothing was written. {hint}.", 1)
-    cores = default_jobs()
-    wanted = args.jobs or cores
-    jobs = max(1, min(wanted, cores, len(todo) or 1))
-    if args.jobs and jobs < args.jobs:
-        print(f"  --jobs {args.jobs} lowered to {jobs} ({len(todo)} input{'s' if len(todo) != 1 else ''} to "
-              f"compute, {cores} core{'s' if cores != 1 else ''})", file=sys.stderr)
+    jobs = _jobs(args, todo)
     if kept:
         print(f"  resuming: {len(kept)} return(s) already written from the same inputs are kept", file=sys.stderr)
     start = time.perf_counter()
@@ -88,7 +83,26 @@ def _run(args, source, out_dir, cases, problems) -> int:
     if all(r.get("output") for r in records):
         progress.path.unlink(missing_ok=True)  # complete: the summary says it all
     # else kept, so that --resume redoes only the returns that were not written
-    elapsed = time.perf_counter() - start
+    failed = _report(records, problems, summary, jobs, time.perf_counter() - start, out_dir)
+    return 1 if failed or problems else 0
+
+
+def _jobs(args, todo) -> int:
+    """Worker processes: --jobs, or one per core, never more than the cores or the inputs to compute."""
+    from .run import default_jobs
+
+    cores = default_jobs()
+    wanted = args.jobs or cores
+    jobs = max(1, min(wanted, cores, len(todo) or 1))
+    if args.jobs and jobs < args.jobs:
+        print(f"  --jobs {args.jobs} lowered to {jobs} ({len(todo)} input{'s' if len(todo) != 1 else ''} to "
+              f"compute, {cores} core{'s' if cores != 1 else ''})", file=sys.stderr)
+    return jobs
+
+
+def _report(records: list[dict], problems: list[str], summary: dict, jobs: int, elapsed: float, out_dir) -> list:
+    """The batch's one-line total on stdout, its problems and output-name notes on stderr; returns the
+    names of the returns not computed."""
     totals = summary["totals"]
     failed = totals["not_computed"]
     written = totals["written"]
@@ -104,7 +118,7 @@ def _run(args, source, out_dir, cases, problems) -> int:
         for finding in record.get("findings", []):
             if finding.get("where") == "(output name)":
                 print(f"  NOTE     {finding['message']}", file=sys.stderr)
-    return 1 if failed or problems else 0
+    return failed
 
 
 def register(sub) -> None:
