@@ -125,14 +125,21 @@ NJ_CARRIED = ("taxpayer", "return_type", "federal_method", "carryover_period_yea
 
 
 def _nj306(source: Source, last: int, r: Rollover, gross_receipts: Decimal | None) -> None:
-    from ..forms.nj306.model import Vintage
-
     result = source.result
     if not result.computed:
         raise RolloverError(f"{source.name} has input errors, so its carryforward is unknown: fix them first "
                             f"(`xlcredits verify {source.name}` lists them)")
     _carry_fields(source, last, r, lambda p: p.startswith(NJ_CARRIED))
+    _carry_vintages(source, last, r)
+    qres = _shift_prior_qres(source, last, r)
+    _roll_startup(source, last, r, qres, gross_receipts)
 
+
+def _carry_vintages(source: Source, last: int, r: Rollover) -> None:
+    """Each vintage of credit still unused carries forward; one that expires now is named in a note."""
+    from ..forms.nj306.model import Vintage
+
+    result = source.result
     accepted = set(Vintage.model_fields)
     ledger = []
     for i, row in enumerate(result.extras.get("carryforward_next") or []):
@@ -158,6 +165,10 @@ def _nj306(source: Source, last: int, r: Rollover, gross_receipts: Decimal | Non
             r.notes.append(f"Credit earned {earned} ({grouped(row['amount'], 2)}) had already expired before {last} "
                            f"({row['period_years']}-period carryover) and is not carried.")
 
+
+def _shift_prior_qres(source: Source, last: int, r: Rollover) -> Decimal | None:
+    """Line 21's 3 prior years move one year on, the last return's total QREs the newest; returns those QREs."""
+    result = source.result
     qres = result.lines.get("20") if result.lines.get("20") is not None else result.lines.get("9")
     prior = get_path(source.data, "prior_year_qres")
     if isinstance(prior, list) and len(prior) == 3 and qres is not None:
@@ -171,7 +182,12 @@ def _nj306(source: Source, last: int, r: Rollover, gross_receipts: Decimal | Non
                                      f"prior tax years", value, origin))
     elif source.data.get("federal_method") == "asc":
         r.notes.append("Line 21: type the QREs of the 3 prior tax years (this return did not give them).")
+    return qres
 
+
+def _roll_startup(source: Source, last: int, r: Rollover, qres: Decimal | None,
+                  gross_receipts: Decimal | None) -> None:
+    """A start-up company's credit year moves on, the last year's QREs joining its history."""
     startup = source.data.get("startup")
     if isinstance(startup, dict) and startup.get("credit_year") is not None and qres is not None:
         year_no = int(startup["credit_year"])
