@@ -151,6 +151,21 @@ def credit_row(component, quantity, capacity_per_unit=None, year_sold=None, year
     return money(ENGINE_CONTEXT.multiply(measure, factor))
 
 
+def _aligned(values: tuple, columns: list) -> tuple[list, list[int], list]:
+    """Every argument as a column of the ranges' height (a single value repeated), the indexes of the
+    ranged arguments, and each row's cache key (the ranged ones of component, years and MACR)."""
+    lengths = {ARGS[i]: len(col) for i, col in enumerate(columns) if col is not None}
+    if len(set(lengths.values())) > 1:
+        sizes = ", ".join(f"{name} {n}" for name, n in lengths.items())
+        raise ExcelInputError(f"ranges differ in length ({sizes} rows); give ranges of the same height")
+    n = next(iter(lengths.values()))
+    cols = [col if col is not None else [value] * n for col, value in zip(columns, values)]
+    ranged = [i for i, col in enumerate(columns) if col is not None]
+    key_args = [i for i in KEY_ARGS if columns[i] is not None] or [0]
+    keys = cols[0] if key_args == [0] else list(zip(*(cols[i] for i in key_args)))
+    return cols, ranged, keys
+
+
 def credit_column(values: tuple, columns: list) -> list[list]:
     """One [result] per row: the vectorised path (one call for a whole range).
 
@@ -162,15 +177,7 @@ def credit_column(values: tuple, columns: list) -> list[list]:
     row with a problem gets its own "#INPUT: ..." or "#RULE: ..." and the other rows still compute;
     a row blank in every range stays blank.
     """
-    lengths = {ARGS[i]: len(col) for i, col in enumerate(columns) if col is not None}
-    if len(set(lengths.values())) > 1:
-        sizes = ", ".join(f"{name} {n}" for name, n in lengths.items())
-        raise ExcelInputError(f"ranges differ in length ({sizes} rows); give ranges of the same height")
-    n = next(iter(lengths.values()))
-    cols = [col if col is not None else [value] * n for col, value in zip(columns, values)]
-    ranged = [i for i, col in enumerate(columns) if col is not None]
-    key_args = [i for i in KEY_ARGS if columns[i] is not None] or [0]
-    keys = cols[0] if key_args == [0] else list(zip(*(cols[i] for i in key_args)))
+    cols, ranged, keys = _aligned(values, columns)
 
     factors: dict = {}  # key -> Factor, successes only
     factors_get = factors.get
