@@ -187,8 +187,8 @@ def print_columns(spec: SheetSpec) -> tuple[int, int]:
 def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: bool) -> str:
     """Letter paper; one page wide when that keeps type at 8 points or more, else at full size with
     the first two columns repeated on each page; header and footer on every page; only used rows.
-    A table whose heading rows repeat on each page says "<sheet> (continued)" in the header of its
-    pages 2 and on (returned: the header section that pages 2+ carry and page 1 does not)."""
+    A sheet other than a form says "<sheet> (continued)" in the header of its pages 2 and on, over
+    its repeated heading rows (returned: the header section that pages 2+ carry and page 1 does not)."""
     ws.set_paper(1)
     ws.set_landscape() if spec.landscape else ws.set_portrait()
     c1, c2 = print_columns(spec)
@@ -198,7 +198,9 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
         ws.set_print_scale(100)
         ws.repeat_columns(c1, c1 + 1)
     ws.set_margins(left=0.4, right=0.4, top=0.62, bottom=0.45)
-    section = continued_section(spec.name) if spec.repeat_rows else ""
+    # Every sheet but a form (whose pages are the form's own pages) says so when it runs on
+    # (the Worksheets' carry-forward table, schedules, the Review and Audit sheets).
+    section = continued_section(spec.name) if not spec.page_breaks and not spec.very_hidden else ""
     if len(header) + len(section) > MAX_HEADER:
         section = ""
     ws.set_header(_with_centre(header, section), {"margin": 0.25})
