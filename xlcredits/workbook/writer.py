@@ -236,12 +236,12 @@ MAX_HEADER = 255  # characters Excel allows in a header
 
 
 def continued_section(sheet: str) -> str:
-    return f"&C&9&B{_escape(sheet)} (continued)"
+    """A second line of the header's left part: in the centre it ran into a long name on the right."""
+    return f"\n&B{_escape(sheet)} (continued)"
 
 
 def _with_centre(header: str, section: str) -> str:
-    """The centre section goes between the left and right ones (Excel reads &L, &C, &R in any order;
-    LibreOffice too, but a reader of the XML expects this one)."""
+    """The section ends the header's left part (just before its right part, &R)."""
     if not section:
         return header
     at = header.find("&R")
