@@ -24,7 +24,7 @@ CASES = {  # name: (input, identifying number, form sheet, official pages of tha
     "acme": (EXAMPLES / "form7207_acme_2025.json", "12-3456789", "Form 7207", 2),
     "nj_regular": (EXAMPLES / "nj306_regular_2025.json", None, "NJ-306", None),
 }
-FOOTER = re.compile(r"^(?P<sheet>.+?) Page (?P<page>\d+) of (?P<pages>\d+) ", re.M)
+FOOTER = re.compile(r"^(?P<sheet>.+?) Page (?P<page>\d+)( of (?P<pages>\d+))? ", re.M)
 
 
 @pytest.fixture(scope="module")

@@ -118,6 +118,11 @@ def _parts_i_to_v(s: SheetBuilder) -> None:
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
     s.row += 1
 
+    # Decision P13-NJ-PAGES: printed pages break before Part IV and before Part VII, each Part whole
+    # (the official page breaks of Form 306 could not be confirmed from a source; at 8-point type
+    # Parts I-IV with the QRE inputs do not fit one page): page 1 header, Parts I-III; page 2 Parts
+    # IV-VI (the separate filer's credit through its limit); page 3 Part VII (combined groups).
+    s.spec.page_breaks.append(s.row)
     s.section("Part IV   Alternative Simplified Credit Method (question 2)")
     for n in range(16, 21):
         s.line_row(str(n), L(str(n)).label, {E: str(n)})
@@ -176,6 +181,7 @@ def _part_vi(s: SheetBuilder) -> None:
 
 def _part_vii(s: SheetBuilder) -> None:
     L = d.line
+    s.spec.page_breaks.append(s.row)  # decision P13-NJ-PAGES (see Part IV)
     s.section("Part VII   Combined Group Filers (CBT-100U) only")
     s.put(s.row, A, "Section A: all combined group filers", "label_bold")
     s.row += 1
