@@ -130,6 +130,7 @@ class OpenpyxlAdapter:
 
     def __init__(self, wb):
         self.wb = wb
+        self._grids: dict[str, dict] = {}  # sheet -> {(row, col) 0-based: value}, built on first read
         self.names: dict[str, tuple] = {}  # NAME -> (sheet, r1, c1, r2, c2), as `parse_address`
         for name, dn in wb.defined_names.items():
             try:
@@ -146,10 +147,20 @@ class OpenpyxlAdapter:
             return None
         return self._value(found[0], found[1], found[2])
 
+    def _grid(self, sheet: str) -> dict | None:
+        """The sheet's stored values by position, read once: `ws.cell()` creates a cell object for
+        every blank it is asked about (10,000 of them in a verify of 2,000 rows), a dict does not."""
+        grid = self._grids.get(sheet)
+        if grid is None:
+            if sheet not in self.wb.sheetnames:
+                return None
+            grid = {(r - 1, c - 1): cell.value for (r, c), cell in stored_cells(self.wb[sheet])}
+            self._grids[sheet] = grid
+        return grid
+
     def _value(self, sheet: str, r: int, c: int) -> Any:
-        if sheet not in self.wb.sheetnames:
-            return None
-        return self.wb[sheet].cell(row=r + 1, column=c + 1).value
+        grid = self._grid(sheet)
+        return None if grid is None else grid.get((r, c))
 
     def value_at(self, target: str) -> Any:
         sheet, r, c, _, _ = parse_address(target)
@@ -160,9 +171,8 @@ class OpenpyxlAdapter:
         if found is None or found[0] not in self.wb.sheetnames:
             return []
         sheet, r1, c, r2, _ = found
-        ws = self.wb[sheet]
-        return [row[0] for row in ws.iter_rows(min_row=r1 + 1, max_row=r2 + 1, min_col=c + 1, max_col=c + 1,
-                                                values_only=True)]
+        grid = self._grid(sheet)
+        return [grid.get((r, c)) for r in range(r1, r2 + 1)]
 
     def address_of(self, name: str) -> str | None:
         from .layout import address, range_address
