@@ -162,6 +162,10 @@ class OpenpyxlAdapter:
         grid = self._grid(sheet)
         return None if grid is None else grid.get((r, c))
 
+    def value_in(self, sheet: str, r: int, c: int) -> Any:
+        """The stored value at a 0-based position."""
+        return self._value(sheet, r, c)
+
     def value_at(self, target: str) -> Any:
         sheet, r, c, _, _ = parse_address(target)
         return self._value(sheet, r, c)

@@ -96,21 +96,21 @@ def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict)
     for target, op in last.items():
         sheet, r, c, _, _ = parse_address(target)
         key = lines_at.get(target, "")
-        where = _where(layout, target, key)
         got_formula = formulas.get(sheet, {}).get((r, c))
+        wrong = None
         if op.formula and got_formula is None:
-            problems.append(Problem("Formulas", where, key, f"holds a constant where the form has the formula "
-                                                            f"{op.formula}"))
-        elif op.formula and normal_formula(got_formula) != normal_formula(op.formula):
-            problems.append(Problem("Formulas", where, key, f"formula {got_formula} is not the line's definition "
-                                                            f"{op.formula}"))
+            wrong = f"holds a constant where the form has the formula {op.formula}"
+        elif op.formula and got_formula != op.formula and normal_formula(got_formula) != normal_formula(op.formula):
+            wrong = f"formula {got_formula} is not the line's definition {op.formula}"
         elif not op.formula and got_formula is not None:
-            problems.append(Problem("Formulas", where, key, f"holds the formula {got_formula} where xlcredits "
-                                                            f"writes a value"))
-        got, want = adapter.value_at(target), (None if op.value == "" else op.value)
+            wrong = f"holds the formula {got_formula} where xlcredits writes a value"
+        if wrong:
+            problems.append(Problem("Formulas", _where(layout, target, key), key, wrong))
+        got, want = adapter.value_in(sheet, r, c), (None if op.value == "" else op.value)
         unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
         if not same(got, want, unit):
-            problems.append(Problem("Values", where, key, f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
+            problems.append(Problem("Values", _where(layout, target, key), key,
+                                    f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
     return problems
 
 
