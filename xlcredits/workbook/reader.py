@@ -23,8 +23,11 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 10_000
 
 
-def open_workbook(path, data_only: bool = True):
-    """Open an .xlsx for reading, or raise `WorkbookError` with one sentence saying why not."""
+def open_workbook(path, data_only: bool = True, light: bool = False):
+    """Open an .xlsx for reading, or raise `WorkbookError` with one sentence saying why not.
+
+    `light`: cached values, styles, merges and hidden rows and columns from one streamed pass over
+    each sheet (a `LightBook`), not openpyxl's full model of every cell (three to four times slower)."""
     import openpyxl
     from openpyxl.xml import DEFUSEDXML
 
@@ -65,6 +68,9 @@ def open_workbook(path, data_only: bool = True):
                  "a zip file but not an Excel workbook")
         raise WorkbookError(f"{p.name} is {other}")
     try:
+        if light:
+            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
+                                                    keep_links=False))
         return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
     except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
         raise WorkbookError(_unreadable(p, exc)) from None
@@ -192,12 +198,12 @@ class OpenpyxlAdapter:
     note = highlight = write
 
 
-def checked(path, data_only: bool = True) -> tuple[OpenpyxlAdapter, Layout]:
+def checked(path, data_only: bool = True, light: bool = False) -> tuple[OpenpyxlAdapter, Layout]:
     """Open a form workbook file and check it still has its template's layout: its defined names
     where the template put them, no input cell merged away. Every problem is a `WorkbookError`."""
     from .filler import NotAWorkbook, check_layout, layout_of
 
-    adapter = OpenpyxlAdapter(open_workbook(path, data_only=data_only))
+    adapter = OpenpyxlAdapter(open_workbook(path, data_only=data_only, light=light))
     try:
         layout = layout_of(adapter)
         check_layout(layout, adapter.names)
@@ -316,3 +322,83 @@ def _stored_values(wb, ws):
         for _, cells in parser.parse():  # only the rows the XML holds; no filler for the gaps
             for cell in cells:
                 yield cell["row"], cell["column"], cell["value"]
+
+
+class LightBook:
+    """What `verify` reads of a workbook, from openpyxl's read-only reader: each sheet's XML parsed
+    once, when the file is opened (a damaged part is refused there, as with a full load). It offers
+    the part of openpyxl's `Workbook` the checks use: `sheetnames`, `defined_names`, `book[name]`."""
+
+    def __init__(self, book):
+        self._book = book
+        self.sheetnames = book.sheetnames
+        self.defined_names = book.defined_names
+        self.epoch = book.epoch
+        self._cell_styles, self._number_formats = book._cell_styles, book._number_formats
+        self._fonts, self._fills = book._fonts, book._fills
+        try:
+            self._sheets = {ws.title: LightSheet(self, ws) for ws in book.worksheets}
+        finally:
+            book.close()
+
+    def __getitem__(self, name: str) -> "LightSheet":
+        found = self._sheets.get(name)
+        if found is None:  # a chart sheet: no cells
+            found = self._sheets[name] = LightSheet(self, None, name)
+        return found
+
+    @property
+    def worksheets(self) -> list:
+        return [self[name] for name in self.sheetnames]
+
+
+class LightSheet:
+    """One sheet's stored cells (read-only cells carrying their style), merged ranges, hidden rows
+    and columns and state."""
+
+    def __init__(self, book: LightBook, ws, title: str = ""):
+        from types import SimpleNamespace
+
+        from openpyxl.cell.read_only import ReadOnlyCell
+        from openpyxl.worksheet.cell_range import CellRange
+        from openpyxl.worksheet._reader import WorkSheetParser
+
+        self.parent, self.title = book, ws.title if ws is not None else title
+        self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
+        self._cells: dict[tuple[int, int], ReadOnlyCell] = {}
+        self._hidden_rows: set[int] = set()
+        self._hidden_columns: list[tuple[int, int]] = []
+        self.merged_cells = SimpleNamespace(ranges=[])
+        if ws is None:
+            return
+        styles = len(book._cell_styles)
+        with ws._get_source() as src:
+            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                     date_formats=ws.parent._date_formats,
+                                     timedelta_formats=ws.parent._timedelta_formats)
+            for _, cells in parser.parse():  # only the rows the XML holds
+                for cell in cells:
+                    style = cell["style_id"] or 0
+                    if not 0 <= style < styles:
+                        raise ValueError("a cell's style is not in the workbook's styles")
+                    self._cells[(cell["row"], cell["column"])] = ReadOnlyCell(
+                        self, cell["row"], cell["column"], cell["value"], cell["data_type"], style)
+        hidden = ("1", "true")
+        self._hidden_rows = {int(r) for r, attrs in parser.row_dimensions.items() if attrs.get("hidden") in hidden}
+        self._hidden_columns = [(int(a["min"]), int(a.get("max", a["min"]))) for a in parser.column_dimensions.values()
+                                if a.get("hidden") in hidden]
+        merged = getattr(parser.merged_cells, "mergeCell", None) or []
+        self.merged_cells.ranges = [CellRange(m.ref) for m in merged]
+
+    def cell(self, row: int, column: int):
+        """The cell at a 1-based position; a blank one, with the default style, if the file has none."""
+        from openpyxl.cell.read_only import ReadOnlyCell
+
+        return self._cells.get((row, column)) or ReadOnlyCell(self, row, column, None, "n", 0)
+
+    def row_hidden(self, row: int) -> bool:
+        return row in self._hidden_rows
+
+    def column_hidden(self, column: int) -> bool:
+        """Hidden when any <col> range covering the 1-based column is (LibreOffice saves A:E as one)."""
+        return any(low <= column <= high for low, high in self._hidden_columns)

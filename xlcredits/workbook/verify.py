@@ -66,7 +66,7 @@ class Report:
 
 
 def verify_workbook(path) -> Report:
-    adapter, layout = checked(path)
+    adapter, layout = checked(path, light=True)  # values and the checked cells' styles, one pass
     report = Report(str(path), layout, None, check_file(path))
     if adapter.read("XLC_fingerprint") in (None, ""):
         report.blank = True

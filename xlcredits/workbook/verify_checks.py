@@ -236,8 +236,11 @@ def check_appearance(wb, layout: Layout, values: dict) -> list[Problem]:
         used = value not in (None, 0) and not isinstance(value, bool)
         from .a1 import col_letter
 
-        hidden = (ws.sheet_state != "visible" or ws.row_dimensions[place.row + 1].hidden
-                  or ws.column_dimensions[col_letter(place.col)].hidden)
+        if hasattr(ws, "row_hidden"):  # a `LightSheet`
+            hidden = ws.sheet_state != "visible" or ws.row_hidden(place.row + 1) or ws.column_hidden(place.col + 1)
+        else:
+            hidden = (ws.sheet_state != "visible" or ws.row_dimensions[place.row + 1].hidden
+                      or ws.column_dimensions[col_letter(place.col)].hidden)
         if used and hidden:
             problems.append(Problem("Appearance", where, key, "is hidden (its row, column or sheet) but holds "
                                                               "a value the form reports"))
