@@ -8,6 +8,7 @@ The file is only ever read; nothing here saves a workbook (openpyxl would drop c
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
 from pathlib import Path
@@ -351,6 +352,13 @@ class LightBook:
     def worksheets(self) -> list:
         return [self[name] for name in self.sheetnames]
 
+    def formulas(self) -> dict[str, dict[tuple[int, int], str]] | None:
+        """Every formula of every sheet as `verify_checks.read_formulas` gives them, read in the same
+        pass as the values; None when a sheet has shared formulas (read them with `read_formulas`)."""
+        if any(sheet.shared_formulas for sheet in self._sheets.values()):
+            return None
+        return {name: self[name].formulas for name in self.sheetnames}
+
 
 class LightSheet:
     """One sheet's stored cells (read-only cells carrying their style), merged ranges, hidden rows
@@ -361,19 +369,19 @@ class LightSheet:
 
         from openpyxl.cell.read_only import ReadOnlyCell
         from openpyxl.worksheet.cell_range import CellRange
-        from openpyxl.worksheet._reader import WorkSheetParser
-
         self.parent, self.title = book, ws.title if ws is not None else title
         self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
         self._cells: dict[tuple[int, int], ReadOnlyCell] = {}
         self._hidden_rows: set[int] = set()
         self._hidden_columns: list[tuple[int, int]] = []
         self.merged_cells = SimpleNamespace(ranges=[])
+        self.formulas: dict[tuple[int, int], str] = {}  # (row, col) 0-based: "=..." as the file stores it
+        self.shared_formulas = False  # one formula text for a range: `verify_checks.read_formulas` expands those
         if ws is None:
             return
         styles = len(book._cell_styles)
         with ws._get_source() as src:
-            parser = WorkSheetParser(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+            parser = _formula_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
                                      date_formats=ws.parent._date_formats,
                                      timedelta_formats=ws.parent._timedelta_formats)
             for _, cells in parser.parse():  # only the rows the XML holds
@@ -381,8 +389,11 @@ class LightSheet:
                     style = cell["style_id"] or 0
                     if not 0 <= style < styles:
                         raise ValueError("a cell's style is not in the workbook's styles")
+                    if "formula" in cell:
+                        self.formulas[(cell["row"] - 1, cell["column"] - 1)] = cell["formula"]
                     self._cells[(cell["row"], cell["column"])] = ReadOnlyCell(
                         self, cell["row"], cell["column"], cell["value"], cell["data_type"], style)
+        self.shared_formulas = parser.shared
         hidden = ("1", "true")
         self._hidden_rows = {int(r) for r, attrs in parser.row_dimensions.items() if attrs.get("hidden") in hidden}
         self._hidden_columns = [(int(a["min"]), int(a.get("max", a["min"]))) for a in parser.column_dimensions.values()
@@ -402,3 +413,24 @@ class LightSheet:
     def column_hidden(self, column: int) -> bool:
         """Hidden when any <col> range covering the 1-based column is (LibreOffice saves A:E as one)."""
         return any(low <= column <= high for low, high in self._hidden_columns)
+
+
+@functools.cache
+def _formula_parser():
+    """openpyxl's sheet parser (imported on first use), reading cached values, that also keeps each
+    cell's formula text and notes shared formulas."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class FormulaParser(WorkSheetParser):
+        shared = False
+
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                if formula.get("t") == "shared":
+                    self.shared = True
+                cell["formula"] = "=" + (formula.text or "")
+            return cell
+
+    return FormulaParser

@@ -75,7 +75,7 @@ def verify_workbook(path) -> Report:
     report.result = result
     if not result.computed:
         return report
-    formulas = read_formulas(path)
+    formulas = adapter.wb.formulas() or read_formulas(path)  # read with the values, unless shared
     defined = {name: str(dn.value) for name, dn in adapter.wb.defined_names.items()}
     report.problems += check_functions(formulas, defined)
     report.problems += compare_plan(adapter, layout, plan, formulas)
