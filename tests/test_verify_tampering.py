@@ -200,3 +200,56 @@ def test_the_formula_scan_reads_what_openpyxl_reads(tmp_path):
     for path in paths:
         scanned = _scan_formulas(path)
         assert scanned == _openpyxl_formulas(path) and sum(map(len, scanned.values())) > 30, path.name
+
+
+def _rewritten(good: Path, out: Path, change) -> Path:
+    """A copy of a workbook whose Form 7207 sheet's XML went through `change` (text to text)."""
+    book = openpyxl.load_workbook(good, read_only=True)
+    part = book["Form 7207"]._worksheet_path.lstrip("/")
+    book.close()
+    with zipfile.ZipFile(good) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    parts[part] = change(parts[part].decode()).encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return out
+
+
+def test_a_line_cell_in_a_hidden_column_range(filled, tmp_path, capsys):
+    """Columns of one width are saved as one range (the template's E:F is <col min="5" max="6">);
+    hiding that range hides F, the line cells' column, too (openpyxl's model files it under E only)."""
+    book, _, _ = filled
+    good = tmp_path / "good.xlsx"
+    save(book, good)
+
+    def hide(xml: str) -> str:
+        assert '<col min="5" max="6" ' in xml
+        return xml.replace('<col min="5" max="6" ', '<col min="5" max="6" hidden="1" ')
+
+    code, out = verify(capsys, _rewritten(good, tmp_path / "columns.xlsx", hide))
+    assert code == 1
+    assert "'Form 7207'!F55 (line 8a): is hidden" in out
+
+
+def test_a_shared_formula_is_read_as_the_formula_it_stands_for(filled, tmp_path, capsys):
+    """Some programs save one formula for a range (<f t="shared">); verify expands it before comparing,
+    so an unchanged line still verifies and a changed one is still named."""
+    import re
+
+    book, _, _ = filled
+    good = tmp_path / "good.xlsx"
+    save(book, good)
+
+    def shared(formula: str | None):
+        def change(xml: str) -> str:
+            cell = re.search(r'<c r="F55"[^>]*><f>([^<]*)</f>', xml)
+            text = formula if formula is not None else cell.group(1)
+            return xml[:cell.start(1) - 3] + f'<f t="shared" ref="F55" si="0">{text}</f>' + xml[cell.end(1) + 4:]
+        return change
+
+    code, out = verify(capsys, _rewritten(good, tmp_path / "shared.xlsx", shared(None)))
+    assert code == 0, out
+    code, out = verify(capsys, _rewritten(good, tmp_path / "shared-changed.xlsx", shared("F26+1")))
+    assert code == 1
+    assert "('Form 7207'!F55) (line 8a): formula =F26+1 is not the line's definition" in out

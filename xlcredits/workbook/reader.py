@@ -8,6 +8,7 @@ The file is only ever read; nothing here saves a workbook (openpyxl would drop c
 
 from __future__ import annotations
 
+import functools
 import zipfile
 import zlib
 from pathlib import Path
@@ -23,8 +24,11 @@ MAX_UNPACKED_BYTES = 100 * 1024 * 1024
 MAX_PARTS = 10_000
 
 
-def open_workbook(path, data_only: bool = True):
-    """Open an .xlsx for reading, or raise `WorkbookError` with one sentence saying why not."""
+def open_workbook(path, data_only: bool = True, light: bool = False):
+    """Open an .xlsx for reading, or raise `WorkbookError` with one sentence saying why not.
+
+    `light`: cached values, styles, merges and hidden rows and columns from one streamed pass over
+    each sheet (a `LightBook`), not openpyxl's full model of every cell (three to four times slower)."""
     import openpyxl
     from openpyxl.xml import DEFUSEDXML
 
@@ -65,6 +69,9 @@ def open_workbook(path, data_only: bool = True):
                  "a zip file but not an Excel workbook")
         raise WorkbookError(f"{p.name} is {other}")
     try:
+        if light:
+            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
+                                                    keep_links=False))
         return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
     except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
         raise WorkbookError(_unreadable(p, exc)) from None
@@ -130,6 +137,7 @@ class OpenpyxlAdapter:
 
     def __init__(self, wb):
         self.wb = wb
+        self._grids: dict[str, dict] = {}  # sheet -> {(row, col) 0-based: value}, built on first read
         self.names: dict[str, tuple] = {}  # NAME -> (sheet, r1, c1, r2, c2), as `parse_address`
         for name, dn in wb.defined_names.items():
             try:
@@ -146,10 +154,24 @@ class OpenpyxlAdapter:
             return None
         return self._value(found[0], found[1], found[2])
 
+    def _grid(self, sheet: str) -> dict | None:
+        """The sheet's stored values by position, read once: `ws.cell()` creates a cell object for
+        every blank it is asked about (10,000 of them in a verify of 2,000 rows), a dict does not."""
+        grid = self._grids.get(sheet)
+        if grid is None:
+            if sheet not in self.wb.sheetnames:
+                return None
+            grid = {(r - 1, c - 1): cell.value for (r, c), cell in stored_cells(self.wb[sheet])}
+            self._grids[sheet] = grid
+        return grid
+
     def _value(self, sheet: str, r: int, c: int) -> Any:
-        if sheet not in self.wb.sheetnames:
-            return None
-        return self.wb[sheet].cell(row=r + 1, column=c + 1).value
+        grid = self._grid(sheet)
+        return None if grid is None else grid.get((r, c))
+
+    def value_in(self, sheet: str, r: int, c: int) -> Any:
+        """The stored value at a 0-based position."""
+        return self._value(sheet, r, c)
 
     def value_at(self, target: str) -> Any:
         sheet, r, c, _, _ = parse_address(target)
@@ -160,9 +182,8 @@ class OpenpyxlAdapter:
         if found is None or found[0] not in self.wb.sheetnames:
             return []
         sheet, r1, c, r2, _ = found
-        ws = self.wb[sheet]
-        return [row[0] for row in ws.iter_rows(min_row=r1 + 1, max_row=r2 + 1, min_col=c + 1, max_col=c + 1,
-                                                values_only=True)]
+        grid = self._grid(sheet)
+        return [grid.get((r, c)) for r in range(r1, r2 + 1)]
 
     def address_of(self, name: str) -> str | None:
         from .layout import address, range_address
@@ -178,12 +199,12 @@ class OpenpyxlAdapter:
     note = highlight = write
 
 
-def checked(path, data_only: bool = True) -> tuple[OpenpyxlAdapter, Layout]:
+def checked(path, data_only: bool = True, light: bool = False) -> tuple[OpenpyxlAdapter, Layout]:
     """Open a form workbook file and check it still has its template's layout: its defined names
     where the template put them, no input cell merged away. Every problem is a `WorkbookError`."""
     from .filler import NotAWorkbook, check_layout, layout_of
 
-    adapter = OpenpyxlAdapter(open_workbook(path, data_only=data_only))
+    adapter = OpenpyxlAdapter(open_workbook(path, data_only=data_only, light=light))
     try:
         layout = layout_of(adapter)
         check_layout(layout, adapter.names)
@@ -302,3 +323,114 @@ def _stored_values(wb, ws):
         for _, cells in parser.parse():  # only the rows the XML holds; no filler for the gaps
             for cell in cells:
                 yield cell["row"], cell["column"], cell["value"]
+
+
+class LightBook:
+    """What `verify` reads of a workbook, from openpyxl's read-only reader: each sheet's XML parsed
+    once, when the file is opened (a damaged part is refused there, as with a full load). It offers
+    the part of openpyxl's `Workbook` the checks use: `sheetnames`, `defined_names`, `book[name]`."""
+
+    def __init__(self, book):
+        self._book = book
+        self.sheetnames = book.sheetnames
+        self.defined_names = book.defined_names
+        self.epoch = book.epoch
+        self._cell_styles, self._number_formats = book._cell_styles, book._number_formats
+        self._fonts, self._fills = book._fonts, book._fills
+        try:
+            self._sheets = {ws.title: LightSheet(self, ws) for ws in book.worksheets}
+        finally:
+            book.close()
+
+    def __getitem__(self, name: str) -> "LightSheet":
+        found = self._sheets.get(name)
+        if found is None:  # a chart sheet: no cells
+            found = self._sheets[name] = LightSheet(self, None, name)
+        return found
+
+    @property
+    def worksheets(self) -> list:
+        return [self[name] for name in self.sheetnames]
+
+    def formulas(self) -> dict[str, dict[tuple[int, int], str]] | None:
+        """Every formula of every sheet as `verify_checks.read_formulas` gives them, read in the same
+        pass as the values; None when a sheet has shared formulas (read them with `read_formulas`)."""
+        if any(sheet.shared_formulas for sheet in self._sheets.values()):
+            return None
+        return {name: self[name].formulas for name in self.sheetnames}
+
+
+class LightSheet:
+    """One sheet's stored cells (read-only cells carrying their style), merged ranges, hidden rows
+    and columns and state."""
+
+    def __init__(self, book: LightBook, ws, title: str = ""):
+        from types import SimpleNamespace
+
+        from openpyxl.cell.read_only import ReadOnlyCell
+        from openpyxl.worksheet.cell_range import CellRange
+        self.parent, self.title = book, ws.title if ws is not None else title
+        self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
+        self._cells: dict[tuple[int, int], ReadOnlyCell] = {}
+        self._hidden_rows: set[int] = set()
+        self._hidden_columns: list[tuple[int, int]] = []
+        self.merged_cells = SimpleNamespace(ranges=[])
+        self.formulas: dict[tuple[int, int], str] = {}  # (row, col) 0-based: "=..." as the file stores it
+        self.shared_formulas = False  # one formula text for a range: `verify_checks.read_formulas` expands those
+        if ws is None:
+            return
+        styles = len(book._cell_styles)
+        with ws._get_source() as src:
+            parser = _formula_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
+                                     date_formats=ws.parent._date_formats,
+                                     timedelta_formats=ws.parent._timedelta_formats)
+            for _, cells in parser.parse():  # only the rows the XML holds
+                for cell in cells:
+                    style = cell["style_id"] or 0
+                    if not 0 <= style < styles:
+                        raise ValueError("a cell's style is not in the workbook's styles")
+                    if "formula" in cell:
+                        self.formulas[(cell["row"] - 1, cell["column"] - 1)] = cell["formula"]
+                    self._cells[(cell["row"], cell["column"])] = ReadOnlyCell(
+                        self, cell["row"], cell["column"], cell["value"], cell["data_type"], style)
+        self.shared_formulas = parser.shared
+        hidden = ("1", "true")
+        self._hidden_rows = {int(r) for r, attrs in parser.row_dimensions.items() if attrs.get("hidden") in hidden}
+        self._hidden_columns = [(int(a["min"]), int(a.get("max", a["min"]))) for a in parser.column_dimensions.values()
+                                if a.get("hidden") in hidden]
+        merged = getattr(parser.merged_cells, "mergeCell", None) or []
+        self.merged_cells.ranges = [CellRange(m.ref) for m in merged]
+
+    def cell(self, row: int, column: int):
+        """The cell at a 1-based position; a blank one, with the default style, if the file has none."""
+        from openpyxl.cell.read_only import ReadOnlyCell
+
+        return self._cells.get((row, column)) or ReadOnlyCell(self, row, column, None, "n", 0)
+
+    def row_hidden(self, row: int) -> bool:
+        return row in self._hidden_rows
+
+    def column_hidden(self, column: int) -> bool:
+        """Hidden when any <col> range covering the 1-based column is (LibreOffice saves A:E as one)."""
+        return any(low <= column <= high for low, high in self._hidden_columns)
+
+
+@functools.cache
+def _formula_parser():
+    """openpyxl's sheet parser (imported on first use), reading cached values, that also keeps each
+    cell's formula text and notes shared formulas."""
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
+
+    class FormulaParser(WorkSheetParser):
+        shared = False
+
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            formula = element.find(FORMULA_TAG)
+            if formula is not None:
+                if formula.get("t") == "shared":
+                    self.shared = True
+                cell["formula"] = "=" + (formula.text or "")
+            return cell
+
+    return FormulaParser

@@ -66,7 +66,7 @@ class Report:
 
 
 def verify_workbook(path) -> Report:
-    adapter, layout = checked(path)
+    adapter, layout = checked(path, light=True)  # values and the checked cells' styles, one pass
     report = Report(str(path), layout, None, check_file(path))
     if adapter.read("XLC_fingerprint") in (None, ""):
         report.blank = True
@@ -75,7 +75,7 @@ def verify_workbook(path) -> Report:
     report.result = result
     if not result.computed:
         return report
-    formulas = read_formulas(path)
+    formulas = adapter.wb.formulas() or read_formulas(path)  # read with the values, unless shared
     defined = {name: str(dn.value) for name, dn in adapter.wb.defined_names.items()}
     report.problems += check_functions(formulas, defined)
     report.problems += compare_plan(adapter, layout, plan, formulas)
@@ -96,21 +96,21 @@ def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict)
     for target, op in last.items():
         sheet, r, c, _, _ = parse_address(target)
         key = lines_at.get(target, "")
-        where = _where(layout, target, key)
         got_formula = formulas.get(sheet, {}).get((r, c))
+        wrong = None
         if op.formula and got_formula is None:
-            problems.append(Problem("Formulas", where, key, f"holds a constant where the form has the formula "
-                                                            f"{op.formula}"))
-        elif op.formula and normal_formula(got_formula) != normal_formula(op.formula):
-            problems.append(Problem("Formulas", where, key, f"formula {got_formula} is not the line's definition "
-                                                            f"{op.formula}"))
+            wrong = f"holds a constant where the form has the formula {op.formula}"
+        elif op.formula and got_formula != op.formula and normal_formula(got_formula) != normal_formula(op.formula):
+            wrong = f"formula {got_formula} is not the line's definition {op.formula}"
         elif not op.formula and got_formula is not None:
-            problems.append(Problem("Formulas", where, key, f"holds the formula {got_formula} where xlcredits "
-                                                            f"writes a value"))
-        got, want = adapter.value_at(target), (None if op.value == "" else op.value)
+            wrong = f"holds the formula {got_formula} where xlcredits writes a value"
+        if wrong:
+            problems.append(Problem("Formulas", _where(layout, target, key), key, wrong))
+        got, want = adapter.value_in(sheet, r, c), (None if op.value == "" else op.value)
         unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
         if not same(got, want, unit):
-            problems.append(Problem("Values", where, key, f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
+            problems.append(Problem("Values", _where(layout, target, key), key,
+                                    f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
     return problems
 
 

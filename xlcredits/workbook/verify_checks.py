@@ -21,6 +21,10 @@ ALLOWED_FUNCTIONS = frozenset({"SUM", "SUMIFS", "ROUND", "MIN", "MAX", "IF", "CO
 LABEL_ROLES = ("title", "section", "label", "label_bold", "line_no", "colhead")
 _FUNCTION = re.compile(r"([A-Z_][A-Z0-9_.]*)\s*\(")
 _STRING = re.compile(r'"(?:[^"]|"")*"')
+# A formula's shape: its text with every run of digits as one 0. Formulas of one shape (each
+# schedule row's =E12*F12, =E13*F13, ...) use the same functions, strings, links and pipes, since
+# no allowed function's name has a digit; a clean shape is checked once.
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -164,11 +168,16 @@ def stored_cells(ws):
 
 def check_functions(formulas: dict, defined: dict[str, str]) -> list[Problem]:
     """Only allowed functions; no external workbook references, no DDE links."""
-    problems = []
-    items = [(f"{display_address(_addr(s, r, c))}", f) for s, cells in formulas.items() for (r, c), f in cells.items()]
+    problems, clean = [], set()
+    items = [((s, r, c), f) for s, cells in formulas.items() for (r, c), f in cells.items()]
     items += [(f"defined name {n}", str(v)) for n, v in defined.items()]
     for where, text in items:
-        body = _STRING.sub('""', text)
+        shape = _DIGITS.sub("0", text)
+        if shape in clean:
+            continue
+        if isinstance(where, tuple):
+            where = display_address(_addr(*where))
+        body, before = _STRING.sub('""', text), len(problems)
         bad = sorted({fn for fn in _FUNCTION.findall(body.upper()) if fn not in ALLOWED_FUNCTIONS})
         if bad:
             problems.append(Problem("Functions", where, "", f"uses {', '.join(bad)}, which no form formula uses "
@@ -177,6 +186,8 @@ def check_functions(formulas: dict, defined: dict[str, str]) -> list[Problem]:
             problems.append(Problem("Functions", where, "", "refers to another workbook (an external link)"))
         if "|" in body:
             problems.append(Problem("Functions", where, "", "holds a DDE link (program|topic!item)"))
+        if len(problems) == before:
+            clean.add(shape)
     return problems
 
 
@@ -225,8 +236,11 @@ def check_appearance(wb, layout: Layout, values: dict) -> list[Problem]:
         used = value not in (None, 0) and not isinstance(value, bool)
         from .a1 import col_letter
 
-        hidden = (ws.sheet_state != "visible" or ws.row_dimensions[place.row + 1].hidden
-                  or ws.column_dimensions[col_letter(place.col)].hidden)
+        if hasattr(ws, "row_hidden"):  # a `LightSheet`
+            hidden = ws.sheet_state != "visible" or ws.row_hidden(place.row + 1) or ws.column_hidden(place.col + 1)
+        else:
+            hidden = (ws.sheet_state != "visible" or ws.row_dimensions[place.row + 1].hidden
+                      or ws.column_dimensions[col_letter(place.col)].hidden)
         if used and hidden:
             problems.append(Problem("Appearance", where, key, "is hidden (its row, column or sheet) but holds "
                                                               "a value the form reports"))
