@@ -222,6 +222,10 @@ class XlwingsAdapter:
         sheet, r, c, _, _ = parse_address(target)
         return self._value_at(sheet, r, c)
 
+    def value_in(self, sheet: str, r: int, c: int) -> Any:
+        """The value at a 0-based position (verify compares the cells a fill writes through it)."""
+        return self._value_at(sheet, r, c)
+
     def read_column(self, name: str) -> list[Any]:
         sheet, r1, c, r2, _ = self._named(name)
         return [self._value_at(sheet, r, c) for r in range(r1, r2 + 1)]

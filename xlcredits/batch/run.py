@@ -21,6 +21,7 @@ from typing import Any, Callable, Iterable
 from .. import __version__, terminal
 from ..jsonio import InputError, dumps, load_path
 from ..lines import Result
+from ..safefile import clean_stale
 from .intake import duplicate_ids  # noqa: F401  (intake readers' helper, importable from here too)
 from .lock import LOCK, FolderBusy, FolderLock  # noqa: F401  (the batch command imports them from here)
 from .progress import PROGRESS, Progress, resumable  # noqa: F401
@@ -233,6 +234,9 @@ def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
             show(done)
     finally:
         pool.close()
+        # A worker stopped mid-write (a second signal while it unwound, or terminated after the
+        # grace period) cannot remove its own temporary file; once the workers are gone, do it.
+        clean_stale(Path(out_dir))
     return [r for r in results if r is not None]
 
 
