@@ -65,15 +65,23 @@ def outlook_draft(app, to: list[str], cc: list[str], subject: str, body: str, at
     mail.Display()  # never Send(): the preparer reviews the message and sends it
 
 
+def _saved_or_refused(book, button: str) -> tuple[Path | None, str]:
+    """The workbook's saved path, or None and the message shown: both buttons need a saved .xlsx."""
+    path = _saved_path(book)
+    if path is not None:
+        return path, ""
+    prompt = f"Save the workbook as an .xlsx file first, then click {button} again."
+    _alert(book, prompt, "critical")
+    return None, prompt
+
+
 def send_for_review(book, to: list[str] | None = None, cc: list[str] | None = None) -> str:
     from .send import SendError, body, check, copy_name, message, subject, write_copy, write_eml
 
     try:
-        path = _saved_path(book)
+        path, refusal = _saved_or_refused(book, "Send for review")
         if path is None:
-            prompt = "Save the workbook as an .xlsx file first, then click Send for review again."
-            _alert(book, prompt, "critical")
-            return prompt
+            return refusal
         c = check(path)
         forced = False
         if c.problem:
@@ -116,11 +124,9 @@ def start_next_year(book) -> str:
     from .sources import SourceError, load
 
     try:
-        path = _saved_path(book)
+        path, refusal = _saved_or_refused(book, "Start next year")
         if path is None:
-            prompt = "Save the workbook as an .xlsx file first, then click Start next year again."
-            _alert(book, prompt, "critical")
-            return prompt
+            return refusal
         source = load(path)
         target, year = next_name(source)
         if target.exists():

@@ -109,6 +109,17 @@ def _is_group_member(payroll: Decimal, months: int) -> bool:
     return payroll >= threshold if months >= 12 else payroll > threshold
 
 
+def _group_payroll_met(group_payroll, months: int) -> tuple[Decimal, str] | None:
+    """(payroll, the test it meets) when a group payroll is given and meets the group payroll test
+    (both the corporate and the investment-entity minimum tax turn on it), else None."""
+    if group_payroll is None or group_payroll == "":
+        return None
+    payroll = _amount(group_payroll, "group payroll")
+    if not _is_group_member(payroll, months):
+        return None
+    return payroll, _payroll_threshold(months)[1]
+
+
 def minimum_tax_detail(return_type: str, nj_gross_receipts, group_payroll=None, period_months=12) -> MinimumTax:
     """Line 32 with the reason, for a CBT-100, CBT-100S or BFC-1 filer."""
     kind = return_type_of(return_type)
@@ -118,13 +129,12 @@ def minimum_tax_detail(return_type: str, nj_gross_receipts, group_payroll=None, 
     receipts = _amount(nj_gross_receipts, "New Jersey gross receipts")
     months = 12 if period_months is None else _whole(period_months, "period months", 1, 12)
     column = RULES["minimum_tax"]["columns"][kind]
-    if group_payroll is not None and group_payroll != "":
-        payroll = _amount(group_payroll, "group payroll")
-        if _is_group_member(payroll, months):
-            _, rule = _payroll_threshold(months)
-            amount = D(GROUP_PAYROLL["minimum_tax"])
-            return MinimumTax(amount, f"${grouped(amount, 2)}: member of an affiliated or controlled group whose payroll "
-                                      f"${grouped(payroll)} is {rule} [{GROUP_PAYROLL['reference']}]")
+    met = _group_payroll_met(group_payroll, months)
+    if met is not None:
+        payroll, rule = met
+        amount = D(GROUP_PAYROLL["minimum_tax"])
+        return MinimumTax(amount, f"${grouped(amount, 2)}: member of an affiliated or controlled group whose payroll "
+                                  f"${grouped(payroll)} is {rule} [{GROUP_PAYROLL['reference']}]")
     bracket = [b for b in RULES["minimum_tax"]["brackets"] if receipts >= D(b["from"])][-1]
     amount = D(bracket[column])
     upper = [D(b["from"]) for b in RULES["minimum_tax"]["brackets"] if D(b["from"]) > receipts]
@@ -376,12 +386,11 @@ def investment_entity_minimum(kind: str, group_payroll=None, period_months=12) -
     who = INVESTMENT_ENTITIES["kinds"][kind]
     months = 12 if period_months is None else _whole(period_months, "period months", 1, 12)
     source = cite_text(INVESTMENT_ENTITIES["cites"])
-    if group_payroll is not None and group_payroll != "":
-        payroll = _amount(group_payroll, "group payroll")
-        if _is_group_member(payroll, months):
-            _, rule = _payroll_threshold(months)
-            amount = D(INVESTMENT_ENTITIES["group_minimum_tax"])
-            return MinimumTax(amount, f"${grouped(amount, 2)}: {who} in an affiliated or controlled group whose "
-                                      f"payroll ${grouped(payroll)} is {rule} {source}")
+    met = _group_payroll_met(group_payroll, months)
+    if met is not None:
+        payroll, rule = met
+        amount = D(INVESTMENT_ENTITIES["group_minimum_tax"])
+        return MinimumTax(amount, f"${grouped(amount, 2)}: {who} in an affiliated or controlled group whose "
+                                  f"payroll ${grouped(payroll)} is {rule} {source}")
     amount = D(INVESTMENT_ENTITIES["minimum_tax"])
     return MinimumTax(amount, f"${grouped(amount, 2)}: minimum tax of a {who} {source}")
