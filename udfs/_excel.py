@@ -19,6 +19,7 @@ from functools import wraps
 from typing import Any, Callable, TypeVar
 
 from xlcredits.cellerrors import CODES, TEXTS, error_text
+from xlcredits.limits import FIRST_YEAR, LAST_YEAR  # the years the engine's input model accepts
 from xlcredits.numbers import CENT, ENGINE_CONTEXT
 
 CATEGORY = "Tax Credits"  # the Function Wizard category of every xlcredits function
@@ -30,7 +31,6 @@ EXCEL_ERROR_TEXTS = TEXTS
 # Amounts above a quadrillion are typing accidents (the engine's own bound, forms/common.LIMIT);
 # bounding them keeps every product far inside Decimal precision and float range.
 LIMIT = Decimal("1e15")
-FIRST_YEAR, LAST_YEAR = 1980, 2100  # the years the engine's input model accepts
 EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 = 1900-01-01 (Excel's 1900 leap-year bug cancels out)
 
 
@@ -252,6 +252,18 @@ def _refuse_errors(names: list[str], args: tuple, kwargs: dict, ranges: bool) ->
             text = error_text(item)
             if text:
                 raise ExcelInputError(f"{name} holds {text}")
+
+
+def described(text: str) -> Callable[[F], F]:
+    """Give a worksheet function a docstring built at import (from the rules data, say): put it
+    right above the `def`, so `guarded` copies it and xlwings' `func` reads it as the function's
+    description, as it reads a written docstring."""
+
+    def describe(function: F) -> F:
+        function.__doc__ = text
+        return function
+
+    return describe
 
 
 def guarded(function: F) -> F:

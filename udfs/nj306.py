@@ -10,10 +10,14 @@ from typing import Any
 
 import xlwings as xw
 
+from xlcredits import rules
+from xlcredits.rules.text import percent, years
+
 from ._excel import (
     CATEGORY,
     ExcelInputError,
     cells_of,
+    described,
     guarded,
     is_empty,
     money,
@@ -23,6 +27,16 @@ from ._excel import (
     to_decimal,
     to_text,
 )
+
+# The help texts Excel shows (Function Wizard, the add-in's descriptions) restate rules: they are
+# built here from the rules data, so a change of the law changes them too. Only the parsed TOML is
+# read at import (a few milliseconds); the engine still loads on first use.
+NJ = rules.load("nj306")
+FIXED_BASE, STARTUP, EXISTING = NJ["fixed_base"], NJ["fixed_base"]["startup"], NJ["fixed_base"]["existing"]
+LATER = STARTUP["later"]
+CAP = percent(FIXED_BASE["cap"])
+FIRST_PERCENTAGE = STARTUP["first_years_percentage"]
+BASE_YEARS = years(EXISTING["first_year"], EXISTING["last_year"])
 
 QRE_PARTS = ("wages", "supplies", "computer_rental", "contract_research")  # lines 5-8 / 16-19
 # JSON fields of the engine's input -> the argument of NJ_RD_CREDIT that fed them
@@ -70,17 +84,19 @@ def _qre(value: Any) -> dict:
                       'on the federal Form 6765.')
 @xw.arg("qre", doc="Qualified research expenses performed in NJ this year: the total, or a range of the four "
                    "parts (wages, supplies, computer rental, contract research at its %).")
-@xw.arg("base", doc='Regular: the fixed-base percentage (0.03 or "3%"; capped at 16% by the engine). ASC: a range '
-                    'of the three prior years\' QREs (a blank or 0 year means it had none).')
+@xw.arg("base", doc=f'Regular: the fixed-base percentage ({FIRST_PERCENTAGE} or "{percent(FIRST_PERCENTAGE)}"; capped at '
+                    f'{CAP} by the engine). ASC: a range of the three prior years\' QREs (a blank or 0 year means '
+                    'it had none).')
 @xw.arg("avg_gross_receipts", doc="Regular method only (required): average annual gross receipts of the 4 "
                                   "preceding tax years (line 11).")
 @xw.arg("energy_consortia", doc="Line 1: amounts paid to energy research consortia (default 0).")
 @xw.arg("basic_research_payments", doc="Line 2: basic research payments to qualified organizations (default 0).")
 @xw.arg("base_period_amount", doc="Line 3: base period amount under §41(e) (default 0).")
 @guarded
+@described(f"NJ Form 306 line 28: the NJ research and development credit for the year ({percent(NJ['credit']['rate'])} of "
+           "line 27), by the regular or the alternative simplified (ASC) method.")
 def NJ_RD_CREDIT(method: Any, qre: Any, base: Any, avg_gross_receipts: Any = None, energy_consortia: Any = 0,
                  basic_research_payments: Any = 0, base_period_amount: Any = 0) -> Any:
-    """NJ Form 306 line 28: the NJ research and development credit for the year (10% of line 27), by the regular or the alternative simplified (ASC) method."""
     name = to_text(method, "method", '"regular" or "asc"').lower()
     if name not in ("regular", "asc"):
         raise ExcelInputError(f'method must be "regular" or "asc" (got {shown(method)})')
@@ -167,14 +183,17 @@ def _whole(value: Any, name: str) -> int:
 
 @xw.func(category=CATEGORY)
 @xw.arg("credit_year", doc="Which start-up year the credit year is: 1, 2, ... counting tax years beginning "
-                           "after 1993 with QREs.")
+                           f"after {STARTUP['from'].year - 1} with QREs.")
 @xw.arg("history", doc="Range with one row per earlier start-up year: year number (1, 2, ...), QREs, gross "
                        "receipts. A header row is skipped; blank rows are ignored.")
-@xw.arg("selected_years", doc="Start-up year 11 and later: the 5 of years 5-10 chosen by the taxpayer "
-                              "(optional range; empty: the engine picks the lowest and says so).")
+@xw.arg("selected_years", doc=f"Start-up year {LATER['from_year']} and later: the {LATER['choose']} of years "
+                              f"{LATER['among'][0]}-{LATER['among'][-1]} chosen by the taxpayer (optional range; "
+                              "empty: the engine picks the lowest and says so).")
 @guarded
+@described("Start-up company fixed-base percentage (Form 306 line 10) for a credit year from the history of QREs and "
+           f"gross receipts ({percent(FIRST_PERCENTAGE)} for years 1-{STARTUP['first_years']}, then the §41(c)(3)(B) "
+           "ratios).")
 def NJ_FIXED_BASE_STARTUP(credit_year: Any, history: Any, selected_years: Any = None) -> Any:
-    """Start-up company fixed-base percentage (Form 306 line 10) for a credit year from the history of QREs and gross receipts (3% for years 1-5, then the §41(c)(3)(B) ratios)."""
     catalog = _catalog()
     year = _whole(credit_year, "credit_year")
     rows = []
@@ -197,11 +216,13 @@ def NJ_FIXED_BASE_STARTUP(credit_year: Any, history: Any, selected_years: Any = 
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("qre_total", doc="Aggregate QREs of the tax years beginning after 1983 and before 1989.")
+@xw.arg("qre_total", doc=f"Aggregate QREs of the tax years beginning after {EXISTING['first_year'] - 1} and before "
+                         f"{EXISTING['last_year'] + 1}.")
 @xw.arg("gross_receipts_total", doc="Aggregate gross receipts of the same years.")
 @guarded
+@described(f"Existing company fixed-base percentage (Form 306 line 10): {BASE_YEARS} QREs over gross receipts, rounded "
+           f"to {FIXED_BASE['places']} decimals and capped at {CAP} by the engine.")
 def NJ_FIXED_BASE_EXISTING(qre_total: Any, gross_receipts_total: Any) -> Any:
-    """Existing company fixed-base percentage (Form 306 line 10): 1984-1988 QREs over gross receipts, rounded to 4 decimals and capped at 16% by the engine."""
     catalog = _catalog()
     qres = to_decimal(qre_total, "qre_total")
     receipts = to_decimal(gross_receipts_total, "gross_receipts_total")

@@ -8,15 +8,24 @@ show to the cent. Such a result is refused with a finding naming the line and th
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cellerrors import error_text
-from .lines import Result
 from .numbers import grouped
+
+if TYPE_CHECKING:  # the worksheet functions import the year bounds below and must stay light
+    from .lines import Result
 
 # The largest amount a line may hold: Excel shows 15 significant digits, so cents are exact up to
 # 10^13; a dollar amount up to 10^15 still shows every dollar. Inputs are bounded the same way.
 MAX_LINE = Decimal("1e15")
+
+# The calendar years any year or date input may name (a tax year, a year sold or produced, a
+# period's first day). Not law: a sanity bound that catches a mistyped year ("225", "20255")
+# before it reaches a rule. The law's own years (when a credit starts, phases out, ends) are
+# in xlcredits/rules/. The input models, the worksheet functions and the workbook's data
+# validation all use these two numbers.
+FIRST_YEAR, LAST_YEAR = 1980, 2100
 
 
 def check_result(result: Result, data: Any) -> Result:

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Type, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from ..limits import FIRST_YEAR, LAST_YEAR
 from ..lines import Findings
 from ..numbers import number_from_text, percent_from_text
 
@@ -28,7 +29,7 @@ Money = Annotated[Decimal, Field(ge=0, le=LIMIT, allow_inf_nan=False, decimal_pl
 SignedMoney = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=2), BeforeValidator(number_from_text)]
 SignedAmount = Annotated[Decimal, Field(ge=-LIMIT, le=LIMIT, allow_inf_nan=False, decimal_places=6), BeforeValidator(number_from_text)]
 Fraction = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=6), BeforeValidator(percent_from_text)]
-Year = Annotated[int, Field(ge=1980, le=2100)]
+Year = Annotated[int, Field(ge=FIRST_YEAR, le=LAST_YEAR)]
 Text = Annotated[str, Field(max_length=500)]
 
 
@@ -87,8 +88,8 @@ class TaxYear(Strict):
             value = int(value)
         if isinstance(value, (int, str)) and str(value).strip().isdigit():
             year = int(str(value).strip())
-            if not 1980 <= year <= 2100:
-                raise ValueError(f"the year is outside 1980 to 2100; expected {TAX_YEAR_FORMAT}")
+            if not FIRST_YEAR <= year <= LAST_YEAR:
+                raise ValueError(f"the year is outside {FIRST_YEAR} to {LAST_YEAR}; expected {TAX_YEAR_FORMAT}")
             return {"begins": date(year, 1, 1), "ends": date(year, 12, 31)}
         if not isinstance(value, dict):
             raise ValueError(f"not a tax year; expected {TAX_YEAR_FORMAT}")

@@ -8,105 +8,50 @@ One vocabulary for when a value applies (see the head of `f7207.toml`):
   read with `Steps.at(year)`;
 - `in_force = {tax_years_beginning_after = DATE}`: a rule for tax years beginning after a date,
   read with `in_force(rule, begins)`.
+
+How a value reads in a sentence ("65%", "$5,000,000", "4 July 2025") is `rules.text`.
 """
 
 from __future__ import annotations
 
-import csv
 import tomllib
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Mapping, Sequence
 
-from ..numbers import D
+
+# The data files sit beside this module (the package is installed as files, never zipped). A plain
+# path, not importlib.resources: the worksheet functions read these files when Excel loads them,
+# and that import must stay light.
+HERE = Path(__file__).resolve().parent
 
 
 @cache
 def load(name: str) -> dict:
     """Parse `<name>.toml` from this package (once per process)."""
-    with resources.files(__package__).joinpath(f"{name}.toml").open("rb") as handle:
+    with (HERE / f"{name}.toml").open("rb") as handle:
         return tomllib.load(handle)
 
 
 @cache
 def load_csv(name: str) -> tuple[dict, ...]:
-    with resources.files(__package__).joinpath(name).open(encoding="utf-8", newline="") as handle:
+    import csv  # only the engine reads a table; the worksheet functions' import skips it
+
+    with (HERE / name).open(encoding="utf-8", newline="") as handle:
         return tuple(csv.DictReader(handle))
-
-
-@dataclass(frozen=True)
-class YearTable:
-    """Values in force from a calendar year on: {2023: 1.00, 2030: 0.75, ...}."""
-
-    values: Mapping[int, Decimal]
-    reference: str = ""
-
-    @classmethod
-    def from_data(cls, table: Mapping, reference: str = "") -> "YearTable":
-        return cls({int(k): D(v) for k, v in table.items()}, reference)
-
-    def at(self, year: int) -> Decimal | None:
-        """The value for `year`, or None before the table starts."""
-        keys = [k for k in self.values if k <= year]
-        return self.values[max(keys)] if keys else None
-
-
-def applies(rule: Mapping, tax_year_begins: date) -> bool:
-    """True when a rule with `applies_to_tax_years_beginning_after` is in force for the year."""
-    after = rule.get("applies_to_tax_years_beginning_after")
-    return after is None or tax_year_begins > after
 
 
 # --- the one vocabulary: steps and in_force ---------------------------------------------------
 
-@dataclass(frozen=True)
-class Step:
-    """One value of a rule, in force from `from_year` until the next step."""
+def __getattr__(name: str):
+    """`Step`, `Steps`, `step` and `steps` (rules/_steps.py), loaded on first use: the worksheet
+    functions read the rules data when Excel loads them and never need them."""
+    if name in ("Step", "Steps", "step", "steps"):
+        from . import _steps
 
-    from_year: int
-    value: Decimal | None  # None: no value applies from this year (a "—" on the statute's table)
-    cites: tuple[str, ...]
-    checked: date | None = None
-
-
-@dataclass(frozen=True)
-class Steps:
-    """A rule's values over time, and which year of a row picks the value."""
-
-    steps: tuple[Step, ...]
-    keyed_by: str = ""  # "sold", "produced", "earlier_of_produced_and_sold"
-
-    def at(self, year: int) -> Step | None:
-        """The step in force in calendar `year`, or None before the first step."""
-        found = None
-        for step in self.steps:
-            if step.from_year <= year:
-                found = step
-        return found
-
-    def value_at(self, year: int) -> Decimal | None:
-        step = self.at(year)
-        return step.value if step is not None else None
-
-    def changes_between(self, first: int, last: int) -> bool:
-        """True when the value differs between two calendar years."""
-        return self.value_at(first) != self.value_at(last)
-
-
-def step(data: Mapping) -> Step:
-    raw = data.get("value", "")
-    return Step(int(data["from_year"]), D(raw) if str(raw).strip() else None, tuple(data.get("cites", ())),
-                data.get("checked"))
-
-
-def steps(data: Sequence[Mapping] | Mapping, keyed_by: str = "") -> Steps:
-    """A `Steps` from a list of steps, or from a table with `steps` (and `keyed_by`)."""
-    if isinstance(data, Mapping):
-        return Steps(tuple(step(s) for s in data["steps"]), data.get("keyed_by", keyed_by))
-    return Steps(tuple(step(s) for s in data), keyed_by)
+        return getattr(_steps, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def in_force(rule: Mapping, tax_year_begins: date) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..limits import FIRST_YEAR, LAST_YEAR
 from .book import SheetSpec
 
 
@@ -16,15 +17,15 @@ def _validate(spec: SheetSpec, r1: int, c1: int, r2: int, c2: int, unit: str, ch
     elif unit == "bool":
         options = {"validate": "list", "source": ["Yes", "No"]}
     elif unit == "year":
-        options = {"validate": "integer", "criteria": "between", "minimum": 1980, "maximum": 2100}
+        options = {"validate": "integer", "criteria": "between", "minimum": FIRST_YEAR, "maximum": LAST_YEAR}
     elif unit == "fraction":
         options = {"validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 1}
     elif unit in ("money", "quantity", "watts", "kwh", "kg", "m2"):
         options = {"validate": "decimal", "criteria": ">=", "value": 0}
     elif unit == "date":
         from datetime import date
-        options = {"validate": "date", "criteria": "between", "minimum": date(1980, 1, 1),
-                   "maximum": date(2100, 12, 31)}
+        options = {"validate": "date", "criteria": "between", "minimum": date(FIRST_YEAR, 1, 1),
+                   "maximum": date(LAST_YEAR, 12, 31)}
     if options is None:
         return
     options.setdefault("error_type", "warning")  # a warning the preparer may override, not a wall

@@ -16,6 +16,7 @@ from itertools import product
 from typing import Callable, Literal, NamedTuple
 
 from ... import rules
+from ...rules.text import percent
 from ...numbers import ONE, ZERO, grouped
 from . import catalog
 from .catalog import PartIILine
@@ -34,9 +35,7 @@ class Outcome(NamedTuple):
     field: str = ""  # the row's input field at fault, if one is ("macr", "capacity_per_unit")
 
 
-def pct(value: Decimal) -> str:
-    """0.75 -> '75%', 0.065 -> '6.5%'."""
-    return f"{grouped((value * 100).normalize())}%"
+pct = percent  # a fraction as a percentage, worded in one place (rules/text.py)
 
 
 @dataclass(frozen=True)
