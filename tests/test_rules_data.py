@@ -231,24 +231,40 @@ def test_credit_order_follows_the_regulation_unless_the_statute_names_the_credit
             assert credit["side"] == "before", key
 
 
-def test_existing_company_years_shown_in_code_are_the_rules_years():
+def test_existing_company_years_come_from_the_rules():
+    """The base period is read from [fixed_base.existing]; no text in the engine or the worksheet
+    functions spells it (the JSON field name base_period_1984_1988 is the input's contract)."""
     years = rules.load("nj306")["fixed_base"]["existing"]
     assert (years["first_year"], years["last_year"]) == (1984, 1988)  # 26 U.S.C. 41(c)(3)(A)
-    shown = set()
+    shown = []
     for path in [*(ROOT / "xlcredits/forms/nj306").glob("*.py"), ROOT / "udfs/nj306.py"]:
-        shown |= set(re.findall(r"\b(19\d\d)[–-](19\d\d)\b", path.read_text(encoding="utf-8")))
-    assert shown == {("1984", "1988")}
+        text = path.read_text(encoding="utf-8").replace("base_period_1984_1988", "")
+        shown += [f"{path.name}: {m}" for m in re.findall(r"\b19[89]\d\b", text)]
+    assert not shown
+    from udfs import nj306 as udf
+    from xlcredits.forms.nj306 import catalog
+    assert catalog.BASE_YEARS == "1984–1988" and "1984-1988 QREs" in udf.NJ_FIXED_BASE_EXISTING.__doc__
+    from xlcredits.addin import udf_vba  # the texts Excel shows, as xlwings' Windows decorators record them
+    existing = next(f for f in udf_vba.functions() if f["name"] == "NJ_FIXED_BASE_EXISTING")
+    assert existing["args"][0]["doc"] == "Aggregate QREs of the tax years beginning after 1983 and before 1989."
+    assert existing["ret"]["doc"].startswith("Existing company fixed-base percentage (Form 306 line 10): 1984-1988 QREs")
 
 
-# Keys that record a reading the engine codes directly; the decision's test proves the behaviour.
-# They should in time be read by the engine (or removed): listed in the issue's note.
-DESCRIBED_BY_DECISION = {
-    "prorated_in_short_periods": "NJ306-D9",
-    "short_period_cites": "NJ306-D9",
-    "vintage_order": "NJ306-D6",
-    "vintage_order_cites": "NJ306-D6",
-    "excluded_credits_note": "NJ306-D2",
-}
+def test_citations_are_fields_not_prose():
+    """Explanations render `cites` (and `*_cites`); no table carries a second, hand-typed `reference`."""
+    def references(node, where=""):
+        if isinstance(node, dict):
+            for key, child in node.items():
+                if key == "reference":
+                    yield where
+                yield from references(child, f"{where}.{key}")
+        elif isinstance(node, list):
+            for i, child in enumerate(node):
+                yield from references(child, f"{where}[{i}]")
+    found = [f"{name}{w}" for name in TABLES for w in references(rules.load(name))]
+    assert not found, found
+
+
 READ_HERE = {"keyed_by", "position", "research_credit_position", "first_year", "last_year", "from", "from_year",
              "checked", "cites", "decision"}
 DATA_KEYED = {"lines", "revisions", "revision_lines", "revision_notes", "credits", "kinds", "columns", "names",
@@ -269,15 +285,12 @@ def _field_names(node, parent=""):
 def test_every_key_in_the_rules_is_read():
     code = "\n".join(p.read_text(encoding="utf-8") for folder in ("xlcredits/forms", "udfs", "xlcredits/workbook")
                      for p in (ROOT / folder).rglob("*.py"))
-    code += (RULES / "__init__.py").read_text(encoding="utf-8")
+    code += "\n".join(p.read_text(encoding="utf-8") for p in RULES.glob("*.py"))
     unread = set()
     for name in TABLES:
         for key in set(_field_names(rules.load(name))):
-            if key in READ_HERE or key in DESCRIBED_BY_DECISION:
+            if key in READ_HERE:
                 continue
             if not re.search(r"[\"']%s[\"']|\.%s\b" % (re.escape(key), re.escape(key)), code):
                 unread.add(f"{name}: {key}")
     assert not unread, sorted(unread)
-    decisions = {**rules.decisions("f7207"), **rules.decisions("nj306")}
-    for key, decision in DESCRIBED_BY_DECISION.items():
-        assert decision in decisions, key

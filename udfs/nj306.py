@@ -11,7 +11,7 @@ from typing import Any
 import xlwings as xw
 
 from xlcredits import rules
-from xlcredits.rules.text import percent, years
+from xlcredits.rules.text import percent
 
 from ._excel import (
     CATEGORY,
@@ -36,7 +36,7 @@ FIXED_BASE, STARTUP, EXISTING = NJ["fixed_base"], NJ["fixed_base"]["startup"], N
 LATER = STARTUP["later"]
 CAP = percent(FIXED_BASE["cap"])
 FIRST_PERCENTAGE = STARTUP["first_years_percentage"]
-BASE_YEARS = years(EXISTING["first_year"], EXISTING["last_year"])
+BASE_YEARS = f"{EXISTING['first_year']}-{EXISTING['last_year']}"  # ASCII: the add-in's VBA text
 
 QRE_PARTS = ("wages", "supplies", "computer_rental", "contract_research")  # lines 5-8 / 16-19
 # JSON fields of the engine's input -> the argument of NJ_RD_CREDIT that fed them

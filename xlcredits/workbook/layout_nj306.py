@@ -11,6 +11,7 @@ from functools import cache
 
 from ..forms.nj306 import catalog
 from ..forms.nj306 import definition as d
+from ..rules.text import percent
 from . import layout
 from .layout import Builder, Layout, SheetBuilder
 
@@ -218,9 +219,9 @@ def _worksheets(b: Builder) -> None:
 
     s.section("Line 10: fixed-base percentage (fill one of the three ways)")
     s.field_row("", "fixed_base_percentage", "1. The fixed-base percentage as a fraction (e.g. 0.0793), before "
-                                             "rounding and the 16% cap", col=D_)
+                                             f"rounding and the {percent(catalog.FBP_CAP)} cap", col=D_)
     s.spec.heights[s.row - 1] = 24
-    s.field_row("", "base_period_1984_1988.qre", "2. Existing company: total QREs of tax years beginning 1984–1988",
+    s.field_row("", "base_period_1984_1988.qre", f"2. Existing company: total QREs of tax years beginning {catalog.BASE_YEARS}",
                 col=D_)
     s.field_row("", "base_period_1984_1988.gross_receipts",
                 "    and total gross receipts of the same years", col=D_)
@@ -251,7 +252,7 @@ def _worksheets(b: Builder) -> None:
         s.row += 1
     gp = mt["group_payroll"]
     s.help(f"A member of an affiliated or controlled group with total payroll of ${Decimal(gp['threshold']):,.0f} "
-           f"or more pays ${Decimal(gp['minimum_tax']):,.0f}. [{mt['reference']}]", first=A, last=9, height=24)
+           f"or more pays ${Decimal(gp['minimum_tax']):,.0f}. {catalog.cite_text(gp['cites'])}", first=A, last=9, height=24)
     s.row += 1
 
     s.section("Line 29: credit carried forward, by year earned (oldest first)")

@@ -16,6 +16,7 @@ from typing import Iterable, Mapping
 
 from ... import rules
 from ...numbers import ENGINE_CONTEXT, ZERO, D, grouped, round_places
+from ...rules.text import years
 
 RULES = rules.load("nj306")
 
@@ -37,7 +38,7 @@ RETURN_TYPES = ("CBT-100", "CBT-100S", "BFC-1", "CBT-100U")
 
 
 def credit_rate() -> Decimal:
-    """The credit rate: 10% of line 27 [N.J.S.A. 54:10A-5.24(a)]."""
+    """The credit rate of line 28, applied to line 27: nj306.toml [credit] rate [N.J.S.A. 54:10A-5.24(a)]."""
     return CREDIT_RATE
 
 
@@ -96,8 +97,9 @@ def return_type_of(value) -> str:
 
 
 def _payroll_threshold(months: int) -> tuple[Decimal, str]:
-    """(threshold, rule text). A full year compares at-or-above $5,000,000; a shorter period
-    compares strictly above $416,667 per month, as the form's instructions word it."""
+    """(threshold, rule text). A full year compares at or above [minimum_tax.group_payroll] threshold;
+    a shorter period compares strictly above its monthly_threshold per month, as the form's
+    instructions word it."""
     if months >= 12:
         return D(GROUP_PAYROLL["threshold"]), f"${grouped(D(GROUP_PAYROLL['threshold']))} or more"
     monthly = D(GROUP_PAYROLL["monthly_threshold"])
@@ -134,7 +136,7 @@ def minimum_tax_detail(return_type: str, nj_gross_receipts, group_payroll=None, 
         payroll, rule = met
         amount = D(GROUP_PAYROLL["minimum_tax"])
         return MinimumTax(amount, f"${grouped(amount, 2)}: member of an affiliated or controlled group whose payroll "
-                                  f"${grouped(payroll)} is {rule} [{GROUP_PAYROLL['reference']}]")
+                                  f"${grouped(payroll)} is {rule} {cite_text(GROUP_PAYROLL['cites'])}")
     bracket = [b for b in RULES["minimum_tax"]["brackets"] if receipts >= D(b["from"])][-1]
     amount = D(bracket[column])
     upper = [D(b["from"]) for b in RULES["minimum_tax"]["brackets"] if D(b["from"]) > receipts]
@@ -142,7 +144,7 @@ def minimum_tax_detail(return_type: str, nj_gross_receipts, group_payroll=None, 
     who = "New Jersey S corporation" if column == "s_corporation" else "corporation"
     printed = D(bracket["form_10_21_s_corporation"]) if column == "s_corporation" else amount
     reason = (f"${grouped(amount, 2)}: {who} with New Jersey gross receipts of ${grouped(receipts)} ({span}) "
-              f"[{RULES['minimum_tax']['reference']}]")
+              f"{cite_text(RULES['minimum_tax']['cites'])}")
     return MinimumTax(amount, reason, printed if printed != amount else None)
 
 
@@ -158,7 +160,7 @@ def minimum_tax(return_type: str, nj_gross_receipts, group_payroll=None, period_
 # --- Fixed-base percentage (line 10) ------------------------------------------------------------
 
 def round_and_cap(ratio: Decimal) -> Decimal:
-    """Round to 1/100 of 1%, then cap at 16% (NJ306-A3). Line 10's expression does the same.
+    """Round to [fixed_base] places, then cap at [fixed_base] cap (NJ306-A3). Line 10's expression does the same.
     Capping first gives the same value and keeps a huge ratio (receipts of a fraction of a cent)
     within Decimal precision."""
     return min(round_places(min(ratio, FBP_CAP), FBP_PLACES), FBP_CAP)
@@ -166,7 +168,7 @@ def round_and_cap(ratio: Decimal) -> Decimal:
 
 def _percentage(qre: Decimal, receipts: Decimal, fraction: Fraction = Fraction(1)) -> Decimal:
     """qre ÷ receipts × fraction, exactly (one division). With no gross receipts but some QREs the
-    percentage is unbounded, so the 16% cap applies (project decision); with neither it is zero."""
+    percentage is unbounded, so the cap applies (project decision); with neither it is zero."""
     if receipts == 0:
         return FBP_CAP if qre > 0 else ZERO
     with localcontext(ENGINE_CONTEXT):
@@ -174,23 +176,27 @@ def _percentage(qre: Decimal, receipts: Decimal, fraction: Fraction = Fraction(1
 
 
 def existing_ratio(qre_total, gross_receipts_total) -> Decimal:
-    """Unrounded 1984–1988 percentage of an existing company [26 U.S.C. 41(c)(3)(A)]."""
-    qre = _amount(qre_total, "1984–1988 QREs")
-    receipts = _amount(gross_receipts_total, "1984–1988 gross receipts")
+    """Unrounded base-period percentage of an existing company [26 U.S.C. 41(c)(3)(A)]."""
+    qre = _amount(qre_total, f"{BASE_YEARS} QREs")
+    receipts = _amount(gross_receipts_total, f"{BASE_YEARS} gross receipts")
     if receipts == 0:
-        raise ValueError("an existing company had gross receipts in tax years beginning 1984–1988; with none it is a "
-                         f"start-up company: use the start-up schedule {cite_text(STARTUP['cites'])}")
+        raise ValueError(f"an existing company had gross receipts in tax years beginning {BASE_YEARS}; with none it is "
+                         f"a start-up company: use the start-up schedule {cite_text(STARTUP['cites'])}")
     return _percentage(qre, receipts)
 
 
 def fixed_base_percentage_existing(qre_total, gross_receipts_total) -> Decimal:
-    """Line 10 for an existing company: 1984–1988 QREs ÷ gross receipts, to 4 decimals, at most 0.16."""
+    """Line 10 for an existing company: base-period QREs ÷ gross receipts, rounded and capped."""
     return round_and_cap(existing_ratio(qre_total, gross_receipts_total))
 
 
 STARTUP = RULES["fixed_base"]["startup"]
+EXISTING = RULES["fixed_base"]["existing"]
+BASE_YEARS = years(EXISTING["first_year"], EXISTING["last_year"])  # the base period [26 U.S.C. 41(c)(3)(A)]
+STARTUP_AFTER = STARTUP["from"].year - 1  # start-up years count tax years beginning after this year
 STARTUP_YEARS = {row["year"]: row for row in STARTUP["years"]}
 LATER = STARTUP["later"]
+LATER_AMONG = years(LATER["among"][0], LATER["among"][-1])  # "5–10": the years a later start-up year chooses from
 
 
 @dataclass(frozen=True)
@@ -248,7 +254,7 @@ def _later(rows: dict, credit_year: int, selected) -> StartupPercentage:
         how = "not selected, so the five giving the lowest percentage were used"
     ratio = _percentage(qre, receipts)
     text = (f"start-up year {credit_year}: QREs ÷ gross receipts of years {', '.join(map(str, years))} ({how}) = "
-            f"{grouped(qre)} ÷ {grouped(receipts)} [{LATER['reference']}]")
+            f"{grouped(qre)} ÷ {grouped(receipts)} {cite_text(LATER['cites'])}")
     return StartupPercentage(ratio, text, tuple(years))
 
 
@@ -264,22 +270,22 @@ def startup_ratio(credit_year, history, selected_years=None) -> StartupPercentag
     if year <= STARTUP["first_years"]:
         pct = D(STARTUP["first_years_percentage"])
         return StartupPercentage(pct, f"start-up year {year}: {grouped(pct * 100)}% for each of the first "
-                                      f"{STARTUP['first_years']} years [{STARTUP['reference']}(ii)(I)]")
+                                      f"{STARTUP['first_years']} years {cite_text(STARTUP['first_years_cites'])}")
     if year in STARTUP_YEARS:
         rule = STARTUP_YEARS[year]
         fraction = _fraction(rule["fraction"])
         qre, receipts = _need(rows, rule["uses"], year)
         text = (f"start-up year {year}: (QREs ÷ gross receipts of years {', '.join(map(str, rule['uses']))}) × "
-                f"{rule['fraction']} = ({grouped(qre)} ÷ {grouped(receipts)}) × {rule['fraction']} [{rule['reference']}]")
+                f"{rule['fraction']} = ({grouped(qre)} ÷ {grouped(receipts)}) × {rule['fraction']} {cite_text(rule['cites'])}")
         return StartupPercentage(_percentage(qre, receipts, fraction), text, tuple(rule["uses"]))
     return _later(rows, year, selected_years)
 
 
 def startup_fixed_base_percentage(credit_year: int, history: list, selected_years=None) -> Decimal:
-    """Line 10 for a start-up company, rounded to 4 decimals and capped at 0.16.
+    """Line 10 for a start-up company, rounded and capped.
 
-    credit_year: which start-up year this is (1, 2, ...), counting tax years beginning after 1993
-    with QREs; history: [{"year": k, "qre": ..., "gross_receipts": ...}] for earlier years;
+    credit_year: which start-up year this is (1, 2, ...), counting tax years beginning on or after
+    [fixed_base.startup] from with QREs; history: [{"year": k, "qre": ..., "gross_receipts": ...}] for earlier years;
     selected_years: year 11 and later, the five of years 5–10 the taxpayer chose.
     """
     return round_and_cap(startup_ratio(credit_year, history, selected_years).ratio)
@@ -345,6 +351,15 @@ def revision_questions(revision: str) -> tuple[str, ...]:
     return tuple(RULES["revision_notes"][revision]["adds_questions"])
 
 
+# --- Carryover vintages (NJ306-D6) and short periods (NJ306-D9) -----------------------------------
+
+CARRYOVER = RULES["carryover"]
+VINTAGE_ORDER: str = CARRYOVER["vintage_order"]  # the order allowed credit uses the vintages in
+NEWEST_FIRST = {"oldest first": False, "newest first": True}[VINTAGE_ORDER]
+VINTAGE_ORDER_CITES = tuple(CARRYOVER["vintage_order_cites"])
+SHORT_PERIOD_CITES = tuple(RULES["minimum_tax"]["short_period_cites"])  # the minimum tax is not prorated
+
+
 # --- Short credit years (NJ306-D3, NJ306-D4) -----------------------------------------------------
 
 @dataclass(frozen=True)
@@ -382,7 +397,8 @@ def credit_applies_before(key: str) -> bool:
 # --- Minimum tax of investment companies, RICs and REITs (NJ306-D10) -----------------------------
 
 def investment_entity_minimum(kind: str, group_payroll=None, period_months=12) -> MinimumTax:
-    """$500, or $2,000 for a member of a group whose payroll meets the test [N.J.A.C. 18:7-3.4(a)]."""
+    """[minimum_tax.investment_entities] minimum_tax, or group_minimum_tax for a member of a group whose
+    payroll meets the test [N.J.A.C. 18:7-3.4(a)]."""
     who = INVESTMENT_ENTITIES["kinds"][kind]
     months = 12 if period_months is None else _whole(period_months, "period months", 1, 12)
     source = cite_text(INVESTMENT_ENTITIES["cites"])

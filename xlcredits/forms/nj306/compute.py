@@ -9,6 +9,7 @@ from typing import Any
 
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, D, cents, grouped
+from ...rules.text import percent
 from ..common import validated
 from . import catalog
 from .checks import _check_periods, _check_structure, money
@@ -63,7 +64,7 @@ def _fixed_base(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str]
             return found.ratio, found.explanation + f" = {short(found.ratio)}"
         b = m.base_period_1984_1988
         ratio = catalog.existing_ratio(b.qre, b.gross_receipts)
-        return ratio, (f"existing company: 1984–1988 QREs ÷ gross receipts = {grouped(b.qre)} ÷ "
+        return ratio, (f"existing company: {catalog.BASE_YEARS} QREs ÷ gross receipts = {grouped(b.qre)} ÷ "
                        f"{grouped(b.gross_receipts)} = {short(ratio)} "
                        f"{catalog.cite_text(catalog.cites('fixed_base', 'existing'))}")
     except ValueError as exc:
@@ -98,7 +99,8 @@ def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str
             findings.note("minimum_tax", f"Line 32 uses the preparer's {money(m.minimum_tax)}; the rule gives "
                                          f"{money(detail.amount)}.")
             return m.minimum_tax, f"{money(m.minimum_tax)}: entered by the preparer (override)"
-        return detail.amount, detail.reason + " (not prorated in a short period, NJ306-D9)"
+        return detail.amount, (f"{detail.reason} (not prorated in a short period "
+                               f"{catalog.cite_text(catalog.SHORT_PERIOD_CITES)}, NJ306-D9)")
     months = m.period_months or _months_in(m.tax_year.begins, m.tax_year.ends)
     derived = _months_in(m.tax_year.begins, m.tax_year.ends)
     if m.period_months is not None and m.period_months != derived:
@@ -119,10 +121,11 @@ def _minimum_tax(m: NJ306Input, findings: Findings) -> tuple[Decimal | None, str
             text += f"; the table gives {money(detail.amount)}"
         return m.minimum_tax, text
     if detail.printed is not None:
+        corporation = catalog.minimum_tax_detail("CBT-100", m.nj_gross_receipts).amount  # the same bracket
         findings.note("nj_gross_receipts", f"Line 32: the 10-21 form's table prints {money(detail.printed)} for this "
                                            f"bracket; the regulation and the Division's notice set {money(detail.amount)} "
-                                           f"(75% of the C corporation amount), used here (NJ306-A7). Enter "
-                                           f"minimum_tax to override.")
+                                           f"({percent(detail.amount / corporation)} of the C corporation amount), used "
+                                           f"here (NJ306-A7). Enter minimum_tax to override.")
     return detail.amount, detail.reason
 
 
@@ -246,7 +249,8 @@ def _credit_year(m: NJ306Input, findings: Findings) -> tuple[int, int]:
                                   f"months; a part of a month counts as a month, so line 12 is not reduced (NJ306-D3).")
     elif m.federal_method == "regular":
         findings.note("tax_year", f"Short credit year of {length.months} months ({span}): line 12 is the base amount "
-                                  f"× {length.months} ÷ 12; line 14's 50% is not prorated (NJ306-D3) "
+                                  f"× {length.months} ÷ 12; line 14's {percent(catalog.MINIMUM_BASE_FRACTION)} is not prorated "
+                                  f"(NJ306-D3) "
                                   f"{catalog.cite_text(catalog.SHORT_YEAR['cites'][:2])}.")
     elif m.federal_method == "asc":
         findings.note("tax_year", f"Short credit year of {length.days} days ({span}): line 22 is line 21 ÷ 6.0 × "

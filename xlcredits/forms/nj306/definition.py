@@ -13,7 +13,12 @@ from functools import cache
 from ...expr import Add, Compare, Div, Expr, If, Min, Mul, Ref, Round, Sub, SumRows, const, max0
 from ...lines import InputField, Line
 from ...schedules import Column, Schedule
+from ...rules.text import percent
 from . import catalog
+
+# Labels that restate a rule (the contract-research percentages, the base period) are built from
+# the rules data, so they follow the law; the form's printed line texts are the form's own words.
+_CONTRACT = {kind: percent(rate) for kind, rate in catalog.CONTRACT_RESEARCH.items()}
 
 FORM = "NJ-306"
 TITLE = "NJ Form 306 — Research and Development Tax Credit (Corporation Business Tax)"
@@ -41,18 +46,21 @@ FIELDS = (
     InputField("qre.computer_rental", "Rental or lease costs of computers", "money", "7/18"),
     InputField("qre.contract_research", "Applicable percentage of contract research", "money", "8/19",
                help="Or fill the three contract-research-paid amounts below"),
-    InputField("contract_research_paid.general", "Contract research paid to others (65%)", "money", "8/19"),
+    InputField("contract_research_paid.general", f"Contract research paid to others ({_CONTRACT['general']})", "money", "8/19"),
     InputField("contract_research_paid.qualified_consortium",
-               "Contract research paid to a qualified research consortium (75%)", "money", "8/19"),
+               f"Contract research paid to a qualified research consortium ({_CONTRACT['qualified_consortium']})",
+               "money", "8/19"),
     InputField("contract_research_paid.energy_research",
-               "Energy research paid to a small business, university or federal laboratory (100%)", "money", "8/19"),
+               "Energy research paid to a small business, university or federal laboratory "
+               f"({_CONTRACT['energy_research']})", "money", "8/19"),
     InputField("fixed_base_percentage", "Fixed-base percentage (before rounding and cap)", "fraction", "10",
-               help="Or fill the start-up schedule, or the 1984–1988 totals"),
-    InputField("base_period_1984_1988.qre", "Existing company: QREs of tax years beginning 1984–1988", "money", "10"),
+               help=f"Or fill the start-up schedule, or the {catalog.BASE_YEARS} totals"),
+    InputField("base_period_1984_1988.qre", f"Existing company: QREs of tax years beginning {catalog.BASE_YEARS}", "money",
+               "10"),
     InputField("base_period_1984_1988.gross_receipts",
-               "Existing company: gross receipts of tax years beginning 1984–1988", "money", "10"),
+               f"Existing company: gross receipts of tax years beginning {catalog.BASE_YEARS}", "money", "10"),
     InputField("startup.credit_year", "Start-up company: which start-up year this is", "number", "10"),
-    InputField("startup.selected_years", "Start-up year 11+: five of years 5–10 chosen", "text", "10",
+    InputField("startup.selected_years", f"Start-up year {catalog.LATER['from_year']}+: five of years {catalog.LATER_AMONG} chosen", "text", "10",
                help="Comma-separated, e.g. 5, 6, 7, 9, 10; blank = the lowest percentage"),
     InputField("average_gross_receipts", "Average annual gross receipts of the 4 preceding tax years", "money", "11",
                help="Annualise a short preceding year: its receipts × 12 ÷ its months "
@@ -100,7 +108,8 @@ MEMBER_OTHER_CREDITS = _credits("member_other_credits", "combined.member_other_c
 
 CARRYFORWARD = Schedule(
     key="carryforward", title="Line 29: credit carried forward, by accounting period earned", json_field="carryforward",
-    max_rows=30, help="Oldest first; allowed credit is applied to the oldest vintage first (NJ306-D6)",
+    max_rows=30, help=f"Allowed credit is used on the vintages {catalog.VINTAGE_ORDER} "
+                      f"{catalog.cite_text(catalog.VINTAGE_ORDER_CITES)} (NJ306-D6)",
     columns=(
         Column("year_earned", "Year earned", "input", "year", 9),
         Column("period_ends", "Period ended", "input", "date", 11),
@@ -117,7 +126,7 @@ CARRYFORWARD = Schedule(
 
 STARTUP_HISTORY = Schedule(
     key="startup_history", title="Line 10: start-up company history", json_field="startup.history", max_rows=10,
-    help="Start-up years counted among tax years beginning after 1993 with QREs "
+    help=f"Start-up years counted among tax years beginning after {catalog.STARTUP_AFTER} with QREs "
          + catalog.cite_text(catalog.STARTUP["cites"]),
     columns=(
         Column("year", "Start-up year", "input", "count", 9),
@@ -204,7 +213,7 @@ def lines(revision: str = "10-21") -> tuple[Line, ...]:
         Line("9", "Total qualified research expenses (add lines 5 through 8)", "computed", "money",
              Add(Ref("5"), Ref("6"), Ref("7"), Ref("8")), p3),
         Line("fixed_base_ratio", "Fixed-base percentage before rounding", "rule", "fraction", part=p3, report=False,
-             note="As entered, or from the start-up or 1984–1988 history",
+             note=f"As entered, or from the start-up or {catalog.BASE_YEARS} history",
              cites=(*catalog.cites("fixed_base", "existing"), *catalog.STARTUP["cites"])),
         Line("10", "Fixed-base percentage (rounded to 1/100 of 1%, not more than 16%)", "computed", "fraction",
              Min(Round(Ref("fixed_base_ratio"), catalog.FBP_PLACES), const(catalog.FBP_CAP)), p3,

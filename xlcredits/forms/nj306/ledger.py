@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from ...lines import Findings
 from ...numbers import ZERO, cents, grouped
+from . import catalog
 from .model import NJ306Input
 
 
@@ -102,10 +103,10 @@ def build_ledger(m: NJ306Input, findings: Findings) -> list[LedgerRow]:
 
 def apply_ledger(m: NJ306Input, ledger: list[LedgerRow], current: Decimal, allowed: Decimal,
                   findings: Findings) -> list[dict]:
-    """Use the allowed credit on the oldest vintage first, then on this year's credit (NJ306-D6);
-    return next year's ledger with one period fewer left on each vintage (NJ306-D5)."""
+    """Use the allowed credit on the vintages in the rules' order (oldest first, NJ306-D6), then on
+    this year's credit; return next year's ledger with one period fewer left on each vintage (NJ306-D5)."""
     left = allowed
-    for v in sorted(ledger, key=lambda v: v.order):
+    for v in sorted(ledger, key=lambda v: v.order, reverse=catalog.NEWEST_FIRST):
         v.applied = min(left, v.usable)
         left -= v.applied
     current_left = current - min(left, current)

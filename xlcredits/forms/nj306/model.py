@@ -13,8 +13,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from ...rules.text import dollars, percent
 from ..common import LIMIT, Fraction, Money, Strict, TaxYear, Text, Year
 from . import catalog
+
+# Descriptions that restate a rule are built from the rules data (nj306.toml), so they follow the law.
+_CONTRACT = {kind: percent(rate) for kind, rate in catalog.CONTRACT_RESEARCH.items()}
+_INVESTMENT = catalog.INVESTMENT_ENTITIES
 
 Month = Annotated[int, Field(ge=1, le=12)]
 # The group allocation factor may arrive as 0 or below; compute.py turns that into a finding
@@ -43,22 +48,25 @@ class QualifiedResearchExpenses(Strict):
                                                  "(excluding wages used for the federal work opportunity credit)")
     supplies: Money = Field(Decimal(0), description="Lines 6/17: cost of supplies used in NJ research")
     computer_rental: Money = Field(Decimal(0), description="Lines 7/18: rental or lease costs of computers")
-    contract_research: Money = Field(Decimal(0), description="Lines 8/19: the applicable percentage (65%, 75% or "
-                                                             "100%) of contract research paid; or give "
+    contract_research: Money = Field(Decimal(0), description="Lines 8/19: the applicable percentage ("
+                                                             f"{_CONTRACT['general']}, {_CONTRACT['qualified_consortium']} or "
+                                                             f"{_CONTRACT['energy_research']}) of contract research paid; or give "
                                                              "contract_research_paid and let xlcredits apply it")
 
 
 class ContractResearchPaid(Strict):
     """Contract research paid, by kind; the applicable percentages give line 8/19 [26 U.S.C. 41(b)(3)]."""
 
-    general: Money = Field(Decimal(0), description="Paid to any other person (65%)")
-    qualified_consortium: Money = Field(Decimal(0), description="Paid to a qualified research consortium (75%)")
+    general: Money = Field(Decimal(0), description=f"Paid to any other person ({_CONTRACT['general']})")
+    qualified_consortium: Money = Field(Decimal(0), description="Paid to a qualified research consortium "
+                                                                  f"({_CONTRACT['qualified_consortium']})")
     energy_research: Money = Field(Decimal(0), description="Energy research paid to an eligible small business, "
-                                                           "university or federal laboratory (100%)")
+                                                           f"university or federal laboratory ({_CONTRACT['energy_research']})")
 
 
 class StartupYear(Strict):
-    year: int = Field(..., ge=1, le=100, description="Start-up year number (1 = first tax year after 1993 with QREs)")
+    year: int = Field(..., ge=1, le=100, description="Start-up year number (1 = first tax year after "
+                                                           f"{catalog.STARTUP_AFTER} with QREs)")
     qre: Money = Field(..., description="QREs of that year")
     gross_receipts: Money = Field(..., description="Gross receipts of that year")
 
@@ -69,15 +77,17 @@ class Startup(Strict):
     credit_year: int = Field(..., ge=1, le=100, description="Which start-up year this tax year is (1, 2, ...)")
     history: list[StartupYear] = Field(default_factory=list, max_length=100,
                                        description="QREs and gross receipts of earlier start-up years")
-    selected_years: list[int] | None = Field(None, max_length=6, description="Year 11 and later: the five of "
-                                             "years 5–10 chosen by the taxpayer (default: the lowest percentage)")
+    selected_years: list[int] | None = Field(None, max_length=6, description=f"Year {catalog.LATER['from_year']} and later: "
+                                             f"the five of years {catalog.LATER_AMONG} chosen by the taxpayer (default: "
+                                             "the lowest percentage)")
 
 
 class BasePeriodTotals(Strict):
-    """Existing company: aggregate amounts of tax years beginning 1984–1988 [26 U.S.C. 41(c)(3)(A)]."""
+    """Existing company: aggregate amounts of the base period's tax years [26 U.S.C. 41(c)(3)(A)]."""
 
-    qre: Money = Field(..., description="Total QREs of tax years beginning 1984–1988")
-    gross_receipts: Money = Field(..., description="Total gross receipts of tax years beginning 1984–1988")
+    qre: Money = Field(..., description=f"Total QREs of tax years beginning {catalog.BASE_YEARS}")
+    gross_receipts: Money = Field(..., description="Total gross receipts of tax years beginning "
+                                                       f"{catalog.BASE_YEARS}")
 
 
 class Vintage(Strict):
@@ -139,7 +149,8 @@ class NJ306Input(Strict):
         ..., description="The return the credit is claimed on")
     return_kind: ReturnKind = Field(  # type: ignore[valid-type]
         "standard", description="CBT-100 filers: standard, investment_company, regulated_investment_company or "
-                                "real_estate_investment_trust (line 32: $500, or $2,000 when the group payroll "
+                                f"real_estate_investment_trust (line 32: {dollars(_INVESTMENT['minimum_tax'])}, or "
+                                f"{dollars(_INVESTMENT['group_minimum_tax'])} when the group payroll "
                                 "test is met; NJ306-D10)")
     cannabis_licensee: bool | None = Field(None, description="2023 revision, question 3: the taxpayer is a "
                                                              "cannabis licensee (see the instructions)")
@@ -161,7 +172,7 @@ class NJ306Input(Strict):
     fixed_base_percentage: FixedBase | None = Field(None, description="Line 10 as a fraction (0.0793), before "
                                                                       "rounding and the cap; up to ten decimals")
     startup: Startup | None = Field(None, description="Or: start-up company history, to compute line 10")
-    base_period_1984_1988: BasePeriodTotals | None = Field(None, description="Or: existing company 1984–1988 "
+    base_period_1984_1988: BasePeriodTotals | None = Field(None, description=f"Or: existing company {catalog.BASE_YEARS} "
                                                                              "totals, to compute line 10")
     average_gross_receipts: Money | None = Field(None, description="Line 11: average annual gross receipts of the "
                                                                    "4 preceding tax years (net of returns and "
