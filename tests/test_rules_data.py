@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from xlcredits import rules
+from xlcredits.rules import text
 from xlcredits.forms.f7207 import catalog as f7207
 from xlcredits.forms.f7207.unit import unit_credit
 
@@ -294,3 +295,40 @@ def test_every_key_in_the_rules_is_read():
             if not re.search(r"[\"']%s[\"']|\.%s\b" % (re.escape(key), re.escape(key)), code):
                 unread.add(f"{name}: {key}")
     assert not unread, sorted(unread)
+
+
+# --- rule values in words: rules.text, and the texts built with it --------------------------------------
+
+@pytest.mark.parametrize("call, expected", [
+    (lambda: text.percent("0.65"), "65%"), (lambda: text.percent("1.00"), "100%"),
+    (lambda: text.percent("0.065"), "6.5%"), (lambda: text.percent("0.025"), "2.5%"),
+    (lambda: text.dollars("5000000"), "$5,000,000"), (lambda: text.dollars("562.5", 2), "$562.50"),
+    (lambda: text.day(date(2025, 7, 4)), "4 July 2025"), (lambda: text.day(date(2020, 1, 1)), "1 January 2020"),
+    (lambda: text.years(1984, 1988), "1984–1988"),
+    (lambda: text.after(date(2026, 12, 31)), "2026"), (lambda: text.after(date(2025, 7, 4)), "4 July 2025"),
+])
+def test_rule_values_read_as_a_person_writes_them(call, expected):
+    assert call() == expected
+
+
+def test_help_texts_say_what_the_rules_data_says():
+    """Texts built from the rules, checked against the law as typed here (not recomputed)."""
+    import udfs
+    from xlcredits.forms.nj306 import definition as nj
+    from xlcredits.forms.nj306.model import ContractResearchPaid
+    from xlcredits.workbook import layout_f7207
+
+    # N.J.S.A. 54:10A-5.24(a): 10% of line 27; 26 U.S.C. 41(c)(3)(B)(ii)(I), (C): 3% in years 1-5, cap 16%
+    assert "(10% of line 27)" in udfs.NJ_RD_CREDIT.__doc__
+    assert "(3% for years 1-5," in udfs.NJ_FIXED_BASE_STARTUP.__doc__
+    assert "capped at 16% by the engine" in udfs.NJ_FIXED_BASE_EXISTING.__doc__
+    # 26 U.S.C. 41(b)(3)(A), (C), (D): 65%, 75%, 100%
+    assert ContractResearchPaid.model_fields["general"].description == "Paid to any other person (65%)"
+    labels = {f.path: f.label for f in nj.FIELDS}
+    assert labels["contract_research_paid.qualified_consortium"].endswith("consortium (75%)")
+    assert labels["contract_research_paid.energy_research"].endswith("federal laboratory (100%)")
+    # 26 U.S.C. 45X(c)(5)(B)(iii): 7 kWh, 1 kWh for FCEV modules; 45X(d)(4)(B) as amended: 65%, after 2026
+    helps = {c.key: c.help for c in layout_f7207.PRODUCT_EXTRAS}
+    assert helps["fuel_cell_vehicle"].endswith("1 kWh minimum instead of 7")
+    assert "at least 65% of the secondary" in helps["integration_test_met"]
+    assert helps["integration_test_met"].endswith("(tax years beginning after 2026)")

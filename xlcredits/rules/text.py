@@ -30,3 +30,9 @@ def day(when: date) -> str:
 def years(first: int, last: int) -> str:
     """A span of years: 1984, 1988 -> '1984–1988'."""
     return f"{first}–{last}"
+
+
+def after(when: date) -> str:
+    """What follows "tax years beginning after": a year's last day reads as the year ('2026' for
+    31 December 2026), any other day in full ('4 July 2025')."""
+    return str(when.year) if (when.month, when.day) == (12, 31) else day(when)

@@ -8,6 +8,7 @@ from functools import cache
 
 from ..forms.f7207 import catalog
 from ..forms.f7207 import definition as d
+from ..rules.text import after, day, percent
 from ..schedules import Column
 from . import layout
 from .layout import Builder, Layout, SheetBuilder
@@ -40,14 +41,18 @@ def review_remark(key: str, data: dict, result) -> str | None:
     return None if kind == "estate_or_trust" else "Blank: for estates and trusts only."
 
 # Component fields the JSON carries beyond the schedule's columns (kept so extract is lossless).
+# Their help restates rules: worded from the rule book (f7207.toml), so it follows the law.
+_MODULE_SIZE = catalog.PART_II["5b"].size[0]  # a module's minimum size, and a fuel cell vehicle module's
 PRODUCT_EXTRAS = (
     Column("fuel_cell_vehicle", "Fuel cell vehicle module (Yes/No)", "input", "bool", 10,
-           help="Battery module for a hydrogen fuel cell vehicle: 1 kWh minimum instead of 7"),
+           help=f"Battery module for a hydrogen fuel cell vehicle: {_MODULE_SIZE.fuel_cell_vehicle_value} "
+                f"{catalog.PART_II['5b'].unit_text} minimum instead of {_MODULE_SIZE.value}"),
     Column("integrated", "Sold through integration (Yes/No)", "input", "bool", 11,
            help="Sold to an unrelated person through integration into a secondary component"),
     Column("integration_test_met", "Integration test met (Yes/No)", "input", "bool", 11,
-           help="Same facility and at least 65% of the secondary component's direct material costs from "
-                "US-made primary components (tax years beginning after 2026)"),
+           help=f"Same facility and at least {percent(catalog.INTEGRATED_MIN_SHARE)} of the secondary component's "
+                "direct material costs from US-made primary components (tax years beginning after "
+                f"{after(catalog.in_force_after('integrated_components'))})"),
 )
 
 PART_II_GROUPS = {"1a": "Solar energy components", "2a": "Wind energy components", "3a": "Inverters",
@@ -102,7 +107,8 @@ def build(revision: str) -> Layout:
                     "Part IV: one row per cost pool of an applicable critical mineral. Line: the Part IV line "
                     "(1–73) on the form sheet. Costs incurred in producing the mineral.")
     _schedule_sheet(b, "Coal", "coal", d.COAL, (),
-                    "Line 6b (Form 7207 Rev. 12-2025, tax years beginning after 4 July 2025): costs incurred "
+                    f"Line 6b (Form 7207 Rev. {catalog.revision_adding('6b')}, tax years beginning after "
+                    f"{day(catalog.in_force_after('metallurgical_coal'))}): costs incurred "
                     "producing metallurgical coal.")
     return b.finish()
 

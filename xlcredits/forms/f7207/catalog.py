@@ -169,6 +169,16 @@ def in_force(rule_name: str, tax_year_begins: date) -> bool:
     return rules.in_force(RULES[rule_name], tax_year_begins)
 
 
+def in_force_after(rule_name: str) -> date:
+    """The day a rule's tax years must begin after (its `in_force` window)."""
+    return RULES[rule_name]["in_force"]["tax_years_beginning_after"]
+
+
+def revision_adding(line: str) -> str:
+    """The first form revision that prints a line (its `adds_lines`)."""
+    return next(rev for rev in RULES["revisions"].values() if line in revision_adds(rev))
+
+
 def cites(rule_name: str) -> tuple[str, ...]:
     return rules.cites(RULES[rule_name])
 

@@ -16,7 +16,7 @@ from itertools import product
 from typing import Callable, Literal, NamedTuple
 
 from ... import rules
-from ...rules.text import percent
+from ...rules.text import day, percent
 from ...numbers import ONE, ZERO, grouped
 from . import catalog
 from .catalog import PartIILine
@@ -155,7 +155,7 @@ def coal_termination(f: RowFacts, p: TaxPeriod) -> Outcome | None:
     if not rules.in_force(rule, p.begins):
         after = rule["in_force"]["tax_years_beginning_after"]
         return Outcome(ZERO, f"metallurgical coal earns credit only in tax years beginning after "
-                             f"{after:%-d %B %Y}; this tax year begins {p.begins.isoformat()}.",
+                             f"{day(after)}; this tax year begins {p.begins.isoformat()}.",
                        catalog.COAL_TERMINATION.steps[0].cites)
     step = catalog.COAL_TERMINATION.at(f.produced)
     if step is not None and step.value == ZERO:

@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ...rules.text import day
 from ..common import Amount, Fraction, Money, Strict, TaxYear, Text, Year
 from . import catalog
 
@@ -20,8 +21,8 @@ from . import catalog
 Purity = Annotated[Decimal, Field(ge=0, le=1, allow_inf_nan=False, decimal_places=12)]
 
 # Dates in the descriptions come from the rule book, never typed here.
-_OBBBA = f"{catalog.RULES['macr']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
-_INTEGRATED = f"{catalog.RULES['integrated_components']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
+_OBBBA = day(catalog.in_force_after("macr"))
+_INTEGRATED = day(catalog.in_force_after("integrated_components"))
 _SOLD = ("Calendar year sold. The credit belongs to the tax year the component is sold. May be left blank only "
          "when every calendar year of the tax period gives the row the same credit (then the year the tax year "
          "ends is used); otherwise the input is refused naming the years that differ.")

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from ...lines import Findings
 from ...numbers import ZERO, grouped
+from ...rules.text import day
 from . import catalog
 from .ledger import check_vintage
 from .model import NJ306Input
@@ -31,7 +32,7 @@ def _check_periods(m: NJ306Input, revision: str, findings: Findings) -> None:
     first = catalog.PERIODS_FROM
     if m.tax_year.begins < first:
         findings.error("tax_year", f"tax_year begins {m.tax_year.begins}: Form 306 as modelled serves privilege "
-                                   f"periods beginning on or after {first:%d %B %Y}; an earlier period is filed on "
+                                   f"periods beginning on or after {day(first)}; an earlier period is filed on "
                                    f"the Form 306 of its year (NJ306-D1) {catalog.cite_text(catalog.cites('periods'))}.",
                        blocking=True)
     if m.cannabis_licensee is not None and "cannabis_licensee" not in catalog.revision_questions(revision):
