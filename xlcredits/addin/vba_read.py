@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 VBA_PART = "xl/vbaProject.bin"
 
@@ -70,32 +71,64 @@ def _ovba_decompress(data: bytes) -> bytes:
     return bytes(out)
 
 
-def _cfb_streams(data: bytes) -> dict[str, bytes]:
-    """Every stream of an MS-CFB (OLE) compound file, by path ("VBA/dir")."""
-    if data[:8] != bytes.fromhex("D0CF11E0A1B11AE1"):
-        raise ValueError("not an OLE compound file")
-    sector = 1 << struct.unpack_from("<H", data, 30)[0]
-    mini_sector = 1 << struct.unpack_from("<H", data, 32)[0]
-    fat_count, dir_start = struct.unpack_from("<II", data, 44)
-    mini_cutoff, minifat_start, minifat_count, difat_start, difat_count = struct.unpack_from("<IIIII", data, 56)
+END_OF_CHAIN = 0xFFFFFFFA  # sector ids from here up mark the end of a chain (or a free sector)
+NO_ENTRY = 0xFFFFFFFF  # a directory entry's empty sibling or child
 
-    def read(sector_id: int) -> bytes:
-        start = (sector_id + 1) * sector
-        return data[start: start + sector]
 
-    difat = list(struct.unpack_from("<109I", data, 76))
-    next_difat = difat_start
-    for _ in range(difat_count):
-        block = struct.unpack(f"<{sector // 4}I", read(next_difat))
-        difat += block[:-1]
-        next_difat = block[-1]
-    fat: list[int] = []
-    for sid in difat[:fat_count]:
-        fat += struct.unpack(f"<{sector // 4}I", read(sid))
+class _Entry(NamedTuple):
+    name: str
+    kind: int  # 1 storage, 2 stream, 5 root
+    left: int
+    right: int
+    child: int
+    start: int
+    size: int
 
+
+class _CompoundFile:
+    """An MS-CFB (OLE) compound file read in the order of [MS-CFB]: header, sector allocation
+    table (FAT, found through the DIFAT), directory, then each stream's chain of sectors (small
+    streams live in the mini stream, chained through the mini FAT)."""
+
+    def __init__(self, data: bytes):
+        if data[:8] != bytes.fromhex("D0CF11E0A1B11AE1"):
+            raise ValueError("not an OLE compound file")
+        self.data = data
+        self.sector = 1 << struct.unpack_from("<H", data, 30)[0]
+        self.mini_sector = 1 << struct.unpack_from("<H", data, 32)[0]
+        fat_count, self.dir_start = struct.unpack_from("<II", data, 44)
+        self.mini_cutoff, minifat_start, minifat_count, difat_start, difat_count = \
+            struct.unpack_from("<IIIII", data, 56)
+        self.fat = self._fat(fat_count, difat_start, difat_count)
+        self.entries = self._directory()
+        root = self.entries[0]
+        self.mini_stream = self._read_chain(root.start, self.fat)[: root.size]
+        self.minifat = self._table(self.chain(minifat_start, self.fat)) if minifat_count else []
+
+    def read(self, sector_id: int) -> bytes:
+        start = (sector_id + 1) * self.sector
+        return self.data[start: start + self.sector]
+
+    def _table(self, sector_ids) -> list[int]:
+        """Sector ids of an allocation table held in these sectors."""
+        table: list[int] = []
+        for sid in sector_ids:
+            table += struct.unpack(f"<{self.sector // 4}I", self.read(sid))
+        return table
+
+    def _fat(self, fat_count: int, difat_start: int, difat_count: int) -> list[int]:
+        difat = list(struct.unpack_from("<109I", self.data, 76))  # the first 109 FAT sectors, in the header
+        next_difat = difat_start
+        for _ in range(difat_count):
+            block = struct.unpack(f"<{self.sector // 4}I", self.read(next_difat))
+            difat += block[:-1]
+            next_difat = block[-1]
+        return self._table(difat[:fat_count])
+
+    @staticmethod
     def chain(start: int, table: list[int]) -> list[int]:
         ids, seen = [], set()
-        while start < 0xFFFFFFFA:
+        while start < END_OF_CHAIN:
             if start in seen or start >= len(table):
                 raise ValueError("broken sector chain")
             seen.add(start)
@@ -103,45 +136,51 @@ def _cfb_streams(data: bytes) -> dict[str, bytes]:
             start = table[start]
         return ids
 
-    directory = b"".join(read(s) for s in chain(dir_start, fat))
-    entries = []
-    for k in range(len(directory) // 128):
-        e = directory[k * 128:(k + 1) * 128]
-        name_len = struct.unpack_from("<H", e, 64)[0]
-        name = e[: max(name_len - 2, 0)].decode("utf-16-le")
-        kind = e[66]
-        left, right, child = struct.unpack_from("<III", e, 68)
-        start, size = struct.unpack_from("<IQ", e, 116)
-        entries.append((name, kind, left, right, child, start, size & 0xFFFFFFFF))
-    root = entries[0]
-    mini_stream = b"".join(read(s) for s in chain(root[5], fat))[: root[6]]
-    minifat: list[int] = []
-    if minifat_count:
-        for sid in chain(minifat_start, fat):
-            minifat += struct.unpack(f"<{sector // 4}I", read(sid))
+    def _read_chain(self, start: int, table: list[int]) -> bytes:
+        return b"".join(self.read(s) for s in self.chain(start, table))
 
-    def content(entry) -> bytes:
-        _, _, _, _, _, start, size = entry
-        if size < mini_cutoff:
-            return b"".join(mini_stream[s * mini_sector:(s + 1) * mini_sector] for s in chain(start, minifat))[:size]
-        return b"".join(read(s) for s in chain(start, fat))[:size]
+    def _directory(self) -> list[_Entry]:
+        directory = self._read_chain(self.dir_start, self.fat)
+        entries = []
+        for k in range(len(directory) // 128):
+            e = directory[k * 128:(k + 1) * 128]
+            name_len = struct.unpack_from("<H", e, 64)[0]
+            left, right, child = struct.unpack_from("<III", e, 68)
+            start, size = struct.unpack_from("<IQ", e, 116)
+            entries.append(_Entry(e[: max(name_len - 2, 0)].decode("utf-16-le"), e[66], left, right, child, start,
+                                  size & 0xFFFFFFFF))
+        return entries
 
-    streams: dict[str, bytes] = {}
+    def content(self, entry: _Entry) -> bytes:
+        if entry.size < self.mini_cutoff:
+            size = self.mini_sector
+            return b"".join(self.mini_stream[s * size:(s + 1) * size]
+                            for s in self.chain(entry.start, self.minifat))[: entry.size]
+        return self._read_chain(entry.start, self.fat)[: entry.size]
 
-    def walk(index: int, prefix: str, depth: int = 0) -> None:
-        if index == 0xFFFFFFFF or depth > 64:
-            return
-        name, kind, left, right, child, _, _ = entries[index]
-        walk(left, prefix, depth + 1)
-        walk(right, prefix, depth + 1)
-        path = f"{prefix}{name}"
-        if kind == 2:
-            streams[path] = content(entries[index])
-        elif kind == 1:
-            walk(child, path + "/", depth + 1)
+    def streams(self) -> dict[str, bytes]:
+        """Every stream by path, walking the directory's red-black trees (siblings, then children)."""
+        found: dict[str, bytes] = {}
 
-    walk(root[4], "")
-    return streams
+        def walk(index: int, prefix: str, depth: int = 0) -> None:
+            if index == NO_ENTRY or depth > 64:
+                return
+            entry = self.entries[index]
+            walk(entry.left, prefix, depth + 1)
+            walk(entry.right, prefix, depth + 1)
+            path = f"{prefix}{entry.name}"
+            if entry.kind == 2:
+                found[path] = self.content(entry)
+            elif entry.kind == 1:
+                walk(entry.child, path + "/", depth + 1)
+
+        walk(self.entries[0].child, "")
+        return found
+
+
+def _cfb_streams(data: bytes) -> dict[str, bytes]:
+    """Every stream of an MS-CFB (OLE) compound file, by path ("VBA/dir")."""
+    return _CompoundFile(data).streams()
 
 
 def read_vba(xlam: Path) -> dict[str, str]:
