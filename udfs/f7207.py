@@ -190,7 +190,7 @@ def credit_column(values: tuple, columns: list) -> list[list]:
             i += 1
             f = factors_get(key)
             if f is not None and quantity.__class__ is float and 0.0 <= quantity <= limit:
-                # fastest: whole numbers, every product below 2**53, so float arithmetic is exact
+                # the hot loop: whole numbers, every product below 2**53, so float arithmetic is exact
                 if f.per_unit:
                     if capacity.__class__ is float and 0.0 <= capacity and quantity.is_integer() \
                             and capacity.is_integer() and f.size_ok(capacity):
@@ -206,24 +206,29 @@ def credit_column(values: tuple, columns: list) -> list[list]:
                     if exact is not None:
                         append([exact])
                         continue
-            row = tuple(col[i] for col in cols)
-            try:
-                if f is None:
-                    if all(is_empty(row[j]) for j in ranged):
-                        append([None])  # blank in every range: stays blank
-                        continue
-                    entry, unit = _unit_of(row)
-                    f = factors[key] = _factor(entry, unit)
-                    if (not f.per_unit or (capacity.__class__ is float and f.size_ok(capacity))):
-                        exact = exact_cents(f, quantity, capacity, limit)
-                        if exact is not None:
-                            append([exact])
-                            continue
-                measure = _measure(f.entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
-                append([float((measure * f.unit).quantize(CENT))])
-            except ExcelInputError as exc:
-                append([exc.text])
+            append([_row_credit(tuple(col[i] for col in cols), key, f, factors, ranged, limit)])
     return out
+
+
+def _row_credit(row: tuple, key, f: Factor | None, factors: dict, ranged: list[int], limit: float):
+    """A row the hot loop of `credit_column` did not finish: its key seen for the first time (the
+    engine is asked and its answer cached in `factors`), or numbers that are not plain floats (the
+    Decimal path of a single call). The credit, None for a blank row, or the row's "#INPUT: ..."."""
+    quantity, capacity = row[1], row[2]
+    try:
+        if f is None:
+            if all(is_empty(row[j]) for j in ranged):
+                return None  # blank in every range: stays blank
+            entry, unit = _unit_of(row)
+            f = factors[key] = _factor(entry, unit)
+            if not f.per_unit or (capacity.__class__ is float and f.size_ok(capacity)):
+                exact = exact_cents(f, quantity, capacity, limit)
+                if exact is not None:
+                    return exact
+        measure = _measure(f.entry, to_decimal(quantity, "quantity"), capacity, _plain_decimal)
+        return float((measure * f.unit).quantize(CENT))
+    except ExcelInputError as exc:
+        return exc.text
 
 
 @xw.func(category=CATEGORY)
