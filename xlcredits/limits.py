@@ -25,7 +25,7 @@ MAX_LINE = Decimal("1e15")
 # before it reaches a rule. The law's own years (when a credit starts, phases out, ends) are
 # in xlcredits/rules/. The input models, the worksheet functions and the workbook's data
 # validation all use these two numbers.
-FIRST_YEAR, LAST_YEAR = 1980, 2100
+FIRST_YEAR, LAST_YEAR = 1980, 2100  # also the JSON Schema's tax-year bounds (schema.py)
 
 
 def check_result(result: Result, data: Any) -> Result:

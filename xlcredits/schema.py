@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .limits import FIRST_YEAR, LAST_YEAR
 from .messages import DATE_FORMATS
 
 # Fields whose meaning is the same wherever they appear (the models describe the rest).
@@ -65,7 +66,7 @@ def _tax_year(schema: dict) -> None:
             if prop.get("$ref", "").endswith("/TaxYear"):
                 node["properties"][name] = {
                     "description": prop.get("description") or COMMON["tax_year"],
-                    "anyOf": [{"type": "integer", "minimum": 1980, "maximum": 2100},
+                    "anyOf": [{"type": "integer", "minimum": FIRST_YEAR, "maximum": LAST_YEAR},
                               {"type": "string", "pattern": r"^\s*\d{4}\s*$"},
                               {"$ref": prop["$ref"]}]}
     _walk(schema, visit)

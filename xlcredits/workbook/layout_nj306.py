@@ -227,11 +227,12 @@ def _worksheets(b: Builder) -> None:
                 "    and total gross receipts of the same years", col=D_)
     s.field_row("", "startup.credit_year", "3. Start-up company: which start-up year this tax year is (1, 2, ...)",
                 col=D_)
-    s.field_row("", "startup.selected_years", "    Year 11 and later: the five of years 5–10 chosen (e.g. 5, 6, 7, "
+    s.field_row("", "startup.selected_years", f"    Year {catalog.LATER['from_year']} and later: the five of years "
+                                              f"{catalog.LATER_AMONG} chosen (e.g. 5, 6, 7, "
                                               "9, 10); blank = the lowest percentage", col=D_, last_col=E)
     s.spec.heights[s.row - 1] = 24
     s.help("    Start-up history: one row per earlier start-up year (years counted among tax years beginning after "
-           "1993 with QREs) [26 U.S.C. 41(c)(3)(B)]", first=A, last=9)
+           f"{catalog.STARTUP_AFTER} with QREs) {catalog.cite_text(catalog.STARTUP['cites'])}", first=A, last=9)
     s.headings({B: "", C: "Start-up year", D_: "QREs", E: "Gross receipts"}, height=18)
     first = s.row
     s.schedule("startup_history", {"year": C, "qre": D_, "gross_receipts": E}, first_row=first)
