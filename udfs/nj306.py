@@ -2,7 +2,8 @@
 
 `NJ_RD_CREDIT` builds the engine's JSON input from its arguments and returns the engine's line
 28; the helpers call the engine's catalog functions. Nothing here knows a rate, a bracket or a
-cap. The engine is imported on first use.
+cap: the help texts that mention one are built from the rules data (nj306.toml) at import, and the
+engine is imported on first use.
 """
 
 from decimal import Decimal
