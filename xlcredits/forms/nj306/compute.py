@@ -286,19 +286,15 @@ def compute(data: Any) -> Result:
 
         rows = _rows(m, ledger, findings)
         months, days = _credit_year(m, findings)
-        rule_notes["credit_year_months"] = f"{months}" + (" (short credit year)" if months < 12 else "")
-        rule_notes["credit_year_days"] = f"{days}" + (" (short credit year)" if days < 365 else "")
+        short_months = months < catalog.SHORT_YEAR["months_in_year"]
+        short_days = days < catalog.SHORT_YEAR["days_divisor"]
+        rule_notes["credit_year_months"] = f"{months}" + (" (short credit year)" if short_months else "")
+        rule_notes["credit_year_days"] = f"{days}" + (" (short credit year)" if short_days else "")
         env = FormEnv({**_input_values(m), "fixed_base_ratio": fbp, "asc_no_prior_qres": skip, "29": line_29,
                        "credit_year_months": D(months), "credit_year_days": D(days),
                        "32": minimum, "39": line_39, "46": line_46}, rows)
         all_lines = lines(revision)
-        explanations = evaluate_lines(all_lines, env, name_of)
-        explanations.update({k: v for k, v in rule_notes.items() if v})
-        _explain_branches(all_lines, env, explanations, months < 12, days < 365)
-        _after_checks(m, env, explanations, findings)
-        if fbp is not None and fbp.as_tuple().exponent < -10:
-            explanations["10"] = (f"lesser of fixed-base percentage (to 4 decimals), {grouped(catalog.FBP_CAP)} = "
-                                  f"lesser of ({short(fbp)}, {grouped(catalog.FBP_CAP)}) = {grouped(env.values['10'])}")
+        explanations = _explanations(m, all_lines, env, rule_notes, fbp, (short_months, short_days), findings)
 
         blank = _applicable(m, skip == ONE)
         explanations.update(blank)
@@ -310,6 +306,21 @@ def compute(data: Any) -> Result:
         result.rows = rows
         result.extras["values"] = env.values
     return result
+
+
+def _explanations(m: NJ306Input, all_lines, env: FormEnv, rule_notes: dict[str, str], fbp: Decimal | None,
+                  short_year: tuple[bool, bool], findings: Findings) -> dict[str, str]:
+    """Each line's explanation from the expression that computed it, the rules' own notes, and the
+    short-year and after-the-fact checks."""
+    explanations = evaluate_lines(all_lines, env, name_of)
+    explanations.update({k: v for k, v in rule_notes.items() if v})
+    _explain_branches(all_lines, env, explanations, *short_year)
+    _after_checks(m, env, explanations, findings)
+    if fbp is not None and fbp.as_tuple().exponent < -10:
+        cap = grouped(catalog.FBP_CAP)
+        explanations["10"] = (f"lesser of fixed-base percentage (to {catalog.FBP_PLACES} decimals), {cap} = "
+                              f"lesser of ({short(fbp)}, {cap}) = {grouped(env.values['10'])}")
+    return explanations
 
 
 def _carried_and_combined(m: NJ306Input, ledger: list[LedgerRow], rule_notes: dict[str, str]):
