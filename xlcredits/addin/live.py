@@ -44,15 +44,19 @@ from typing import Any
 
 from ..cellerrors import error_text
 from ..lines import Result
+from ..workbook.files import _header_year as header_year
 from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
-from ..workbook.layout import Layout, address, col_letter, parse_address
+from ..workbook.layout import Layout, address, parse_address
 from ..workbook.protection import EXCEL_PROTECT_ARGS
 from ..workbook.styles import HIGHLIGHT, format_props
+from . import live_print
 from . import state as fill_state
+from .ranges import a1 as _a1
+from .ranges import area_chunks, by_sheet as _by_sheet, column_runs, excel_value as _excel, grid as _grid, \
+    rectangles, rgb_int as _rgb_int  # noqa: F401 - column_runs, rectangles: this module's API before the split
 
 AUTOMATIC_FONT = "#000000"
 MAX_NOTES = 100  # notes cost a round trip each; the Audit sheet lists every finding anyway
-MAX_AREA_ADDRESS = 255  # Excel's limit for a multi-area Range("A1,B2:B9,...") address
 XL_NONE = -4142  # xlColorIndexNone
 STATE_NAME = "XLC_state"
 ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_45X", "MACR_THRESHOLD_45X",
@@ -86,72 +90,22 @@ class AddinFormulaInInput(NotAWorkbook):
                          f"reviewer has no xlcredits add-in, so it would show #NAME? instead of your number")
 
 
-def _rgb_int(color: str) -> int:
-    """"#RRGGBB" -> the BGR integer of Interior.Color / Font.Color."""
-    r, g, b = int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-    return r + (g << 8) + (b << 16)
-
-
-def _a1(r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
-    first = f"${col_letter(c1)}${r1 + 1}"
-    if r2 is None or (r2, c2) == (r1, c1):
-        return first
-    return f"{first}:${col_letter(c2)}${r2 + 1}"
-
-
-def column_runs(cells) -> list[tuple[int, int, int]]:
-    """(col, first row, last row) for each run of vertically adjacent cells, by column then row."""
-    runs = []
-    for r, c in sorted(cells, key=lambda rc: (rc[1], rc[0])):
-        if runs and runs[-1][0] == c and runs[-1][2] == r - 1:
-            runs[-1] = (c, runs[-1][1], r)
-        else:
-            runs.append((c, r, r))
-    return runs
-
-
-def rectangles(cells) -> list[tuple[int, int, int, int]]:
-    """(r1, c1, r2, c2) blocks covering exactly `cells`: column runs, side-by-side runs merged."""
-    blocks: list[list[int]] = []
-    open_by_rows: dict[tuple[int, int], list[int]] = {}
-    for c, r1, r2 in column_runs(cells):
-        block = open_by_rows.get((r1, r2))
-        if block is not None and block[3] == c - 1:
-            block[3] = c
-        else:
-            block = [r1, c, r2, c]
-            blocks.append(block)
-            open_by_rows[(r1, r2)] = block
-    return [tuple(b) for b in blocks]
-
-
-def area_chunks(cells) -> list[str]:
-    """Multi-area addresses ("$O$5:$O$9,$O$12") covering `cells`, each within Excel's 255 characters."""
-    chunks, current = [], ""
-    for r1, c1, r2, c2 in rectangles(cells):
-        area = _a1(r1, c1, r2, c2)
-        if current and len(current) + 1 + len(area) > MAX_AREA_ADDRESS:
-            chunks.append(current)
-            current = ""
-        current = f"{current},{area}" if current else area
-    if current:
-        chunks.append(current)
-    return chunks
-
-
 class XlwingsAdapter:
     """A `WorkbookAdapter` over an open `xlwings.Book`; changes are buffered until `flush()`."""
 
-    def __init__(self, book):
+    def __init__(self, book, app=None):
         self.book = book
         self._sheets: dict[str, Any] = {}
         self._blocks: dict[str, tuple[list, list, int, int]] = {}  # sheet -> (values, formulas, rows, cols)
         self._layout: Layout | None = None
         self._inputs: set[str] = set()
         self._writes: dict[tuple[str, int, int], Any] = {}
+        self.written: dict[tuple[str, int, int], Any] = {}  # this fill's values (formulas' values), as given
+        self._state_text: str | None = None  # the fill state written, before compaction
         self._notes: dict[tuple[str, int, int], str | None] = {}
         self._looks: dict[tuple[str, int, int], str | None] = {}  # cell -> severity or None (template look)
         self._engine = None  # xlwings' engine (its value cleaning)
+        self._app = app  # xlwings' App of the book (asked once)
 
     # --- reading ------------------------------------------------------------------------------
     def _sheet(self, name: str):
@@ -180,9 +134,17 @@ class XlwingsAdapter:
             self._blocks[name] = (values, formulas)
         return self._blocks[name]
 
+    def app_api(self):
+        """Excel's Application object (asked once: xlwings asks the book for it on each `book.app`)."""
+        if self._app is None:
+            self._app = self.book.app
+        return self._app.api
+
     def _clean(self, grid: list) -> list:
         if self._engine is None:
-            self._engine = self.book.app.engine.impl
+            if self._app is None:
+                self._app = self.book.app
+            self._engine = self._app.engine.impl
         return self._engine.clean_value_data(grid, datetime, None, None, True)
 
     def _value_at(self, sheet: str, r: int, c: int) -> Any:
@@ -304,8 +266,29 @@ class XlwingsAdapter:
 
     def write(self, target: str, value: Any, formula: str | None = None) -> None:
         if target == STATE_NAME and isinstance(value, str):
+            self._state_text = value
             value = fill_state.compact(value)
-        self._writes[self._cell(target, output=True)] = formula if formula else _excel(value)
+        cell = self._cell(target, output=True)
+        self._writes[cell] = formula if formula else _excel(value)
+        self.written[cell] = formula if value is None and formula else value
+
+    def add_to_state(self, key: str, value: Any) -> None:
+        """Keep `value` under `key` in the fill state this flush writes (the print set-up applied)."""
+        state = _state(self._state_text if self._state_text is not None else self.read(STATE_NAME))
+        state[key] = value
+        self.write(STATE_NAME, json.dumps(state, separators=(",", ":")))
+
+    # --- what the print set-up reads (live_print) -------------------------------------------------
+    def block(self, sheet: str) -> tuple[list, list]:
+        return self._block(sheet)
+
+    def sheet_api(self, sheet: str):
+        return self._sheet(sheet).api
+
+    def value_after_fill(self, name: str) -> Any:
+        """A defined name's value once this fill is flushed (the fingerprint, the identifiers)."""
+        found = self._named(name)
+        return None if found is None else live_print.LiveCells(self, found[0]).value(found[1], found[2])
 
     def note(self, target: str, text: str | None) -> None:
         self._notes[self._cell(target)] = text or None
@@ -333,13 +316,12 @@ class XlwingsAdapter:
         `EXCEL_PROTECT_ARGS`). xlcredits' own protection has no password, so `Unprotect("")` lifts
         it; a sheet someone protected with a password refuses, and then nothing is changed
         (`ProtectedSheet`). The password is always passed: omitted, Excel would stop and prompt.
-        Round trips: one `ProtectContents` per sheet, one `Unprotect` per protected sheet, one
-        `Protect` per sheet."""
+        Round trips: one `Unprotect` and one `Protect` per sheet (`Unprotect` does nothing on a sheet
+        not protected, so its state is not asked first; if a password stops the fill, the sheets
+        already lifted are protected again, as every fill leaves them)."""
         apis = [self._sheet(name).api for name in sheets]
         lifted, refused = [], []
         for name, api in zip(sheets, apis):
-            if not api.ProtectContents:
-                continue
             try:
                 api.Unprotect("")
                 lifted.append(api)
@@ -409,35 +391,6 @@ class XlwingsAdapter:
             self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
 
 
-def _grid(data) -> list:
-    """A COM block (a tuple of row tuples; a bare value for one cell) as a list of rows."""
-    if isinstance(data, tuple) and data and isinstance(data[0], tuple):
-        return [list(row) for row in data]
-    return [[data]]
-
-
-def _by_sheet(cells: dict) -> dict[str, dict[tuple[int, int], Any]]:
-    out: dict[str, dict[tuple[int, int], Any]] = {}
-    for (sheet, r, c), value in cells.items():
-        out.setdefault(sheet, {})[(r, c)] = value
-    return out
-
-
-def _excel(value: Any) -> Any:
-    """A value as Excel should hold it: numbers as floats; text always as text (the leading
-    apostrophe stops Excel from reading "2025", "0.1.0" or "=..." as a number, date or formula);
-    empty text clears the cell, as XlsxWriter does."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (bool, datetime)):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
-    return "'" + str(value)
-
-
 def _refuse_addin_formulas(adapter: XlwingsAdapter) -> None:
     found = adapter.addin_formulas_in_inputs()
     if found:
@@ -461,9 +414,20 @@ def fill(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything is computed
     _refuse_addin_formulas(adapter)
     result, plan = plan_fill(adapter)
+    before = live_print.applied_before(_state(adapter.read(STATE_NAME)).get("print"), plan.layout)
     plan.apply(adapter)
+    plans = live_print.plans_after_fill(adapter, header_year(result), _taxpayer(adapter))
+    adapter.add_to_state("print", {name: live_print.record(p, before.get(name)) for name, p in plans.items()})
     adapter.flush()
+    live_print.apply(adapter, plans, before)
     return result, plan.layout
+
+
+def _taxpayer(adapter: XlwingsAdapter) -> str:
+    """The name printed in the page header, as `xlcredits fill` prints it (the layout's TAXPAYER field)."""
+    place = adapter.layout.fields.get(getattr(adapter.layout.hooks, "TAXPAYER", "") or "")
+    value = None if place is None else adapter.value_in(place.place.sheet, place.place.row, place.place.col)
+    return "" if value is None else live_print.shown(value)
 
 
 def check(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:

@@ -17,12 +17,20 @@ from typing import Any, Callable, Iterable, Protocol
 from .book import Book, SheetSpec
 
 MAX_HEADER = 255  # characters Excel allows in a header
+DEFAULT_ROW = 11.6  # points: one line of 9-point type
+TOP_MARGIN, BOTTOM_MARGIN = 0.62, 0.45  # inches
+# A table is taken to fit one page when its rows fill at most this share of the page: row heights are
+# estimated (wrapped text), and Excel's and LibreOffice's pages differ by a few rows.
+ONE_PAGE_SHARE = 0.8
+WRAP_CHARS = 40  # text longer than this may wrap: counted as a line per this many characters
 
 
 class Cells(Protocol):
     def value(self, r: int, c: int) -> Any: ...  # the value a cell holds after the fill (None: empty)
 
     def rows_in_use(self, first_row: int) -> list[int]: ...  # rows >= first_row with a value or formula
+
+    def last_row(self) -> int: ...  # the last row holding a cell (the template's or one the fill wrote)
 
 
 class BookCells:
@@ -38,6 +46,9 @@ class BookCells:
     def rows_in_use(self, first_row: int) -> list[int]:
         return sorted({r for (r, _), cell in self.spec.cells.items()
                        if r >= first_row and (cell.value is not None or cell.formula)})
+
+    def last_row(self) -> int:
+        return self.spec.last_row()
 
 
 @dataclass(frozen=True)
@@ -70,12 +81,15 @@ def escape(text: str) -> str:
 
 
 def page_header(left: str, tax_year: str, taxpayer: str, identifiers: str = "") -> Sections:
-    """Every page: form and revision, tax year; the name over the identifying number (and, for Form
-    7207, the facility), so pages of several taxpayers' or facilities' returns never look alike.
-    Excel allows 255 characters in a header: the name and identifiers are shortened to fit."""
-    left_text = escape(left) + (f" · Tax year {escape(tax_year)}" if tax_year else "")
-    right = escape(taxpayer)[:70] + ("\n" + escape(identifiers)[:110] if identifiers else "")
-    return Sections(left=f"&9{left_text}", right=f"&9{right}")
+    """Every page: form and revision on the left; on the right the name and tax year over the
+    identifying number (and, for Form 7207, the facility), so pages of several taxpayers' or
+    facilities' returns never look alike. The left part is the template's own: a live fill changes
+    only the right part (each change a round trip). Excel allows 255 characters in a header: the
+    name and identifiers are shortened to fit."""
+    year = f"Tax year {escape(tax_year)}" if tax_year else ""
+    first_line = " · ".join(part for part in (escape(taxpayer)[:70], year) if part)
+    right = first_line + ("\n" + escape(identifiers)[:110] if identifiers else "")
+    return Sections(left=f"&9{escape(left)}", right=f"&9{right}")
 
 
 def identifiers(book: Book, named_value: Callable[[str], Any]) -> str:
@@ -110,41 +124,65 @@ def continues(spec: SheetSpec) -> bool:
     return not spec.page_breaks and not spec.very_hidden
 
 
+def one_page(spec: SheetSpec, cells: Cells, last: int, hidden: set[int], columns: tuple[int, int],
+             scale: float) -> bool:
+    """Whether the printed rows surely fit one page at `scale` (fit to width; 0: several pages wide)."""
+    usable = ((8.5 if spec.landscape else 11) - TOP_MARGIN - BOTTOM_MARGIN) * 72 * ONE_PAGE_SHARE
+    total = 0.0
+    for r in range(0, last + 1):
+        if r in hidden:
+            continue
+        longest = max((len(v) for c in range(columns[0], columns[1] + 1)
+                       if isinstance(v := cells.value(r, c), str)), default=0)
+        total += max(spec.heights.get(r, DEFAULT_ROW), DEFAULT_ROW * (1 + longest // WRAP_CHARS)) * scale
+        if total > usable:
+            return False
+    return scale > 0
+
+
 def sheet_print(spec: SheetSpec, header: Sections, note: str, filled: bool, cells: Cells,
-                columns: tuple[int, int], version: str) -> SheetPrint:
+                columns: tuple[int, int], version: str, scale: float = 0) -> SheetPrint:
     """One sheet's plan: header and footer (and page 1's header of a continued table), the rows
-    printed, the rows and sheet hidden. `columns`: the printed columns (with the margin column)."""
+    printed, the rows and sheet hidden. `columns`: the printed columns (with the margin column);
+    `scale`: the print scale fitting them to the page width (0: printed several pages wide)."""
+    last, hidden = _rows(spec, filled, cells)
+    rows = tuple(range(0, last + 1)) if hidden else tuple(spec.hidden_rows(cells.value) if filled else ())
     first_header = None
-    if continues(spec):
+    single = continues(spec) and one_page(spec, cells, last, set(rows), columns, scale)
+    if continues(spec) and not single:
         section = continued_section(spec.name)
         with_section = Sections(header.left + section, header.center, header.right)
         if len(with_section.code()) <= MAX_HEADER:
             header, first_header = with_section, header
     # LibreOffice's "first page" is the first page number 1: such a sheet numbers its own pages from 1,
     # and its footer says "Page 2" (the document's total would read "Page 2 of 16" for a 9-page table).
-    pages = "Page &P" if first_header else "Page &P of &N"
+    # A table on one page says so; a form's pages are numbered in the whole printout.
+    pages = "Page &P" if first_header else "Page 1 of 1" if single else "Page &P of &N"
     footer = Sections(f"&9{escape(spec.name)}", f"&9{pages}", f"&9{escape(note)} · xlcredits {version}")
-    last = spec.last_row()
-    hidden = False
-    if spec.schedule_rows:
-        first_data, minimum = spec.schedule_rows
-        used = cells.rows_in_use(first_data)
-        last = max(max(used, default=first_data), first_data + (1 if filled else minimum) - 1)
-        # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
-        # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
-        hidden = filled and not used and spec.mark_col is not None
-    rows = tuple(range(0, last + 1)) if hidden else tuple(spec.hidden_rows(cells.value) if filled else ())
     return SheetPrint(spec.name, header, footer, first_header, (0, columns[0], last, columns[1]), rows, hidden)
+
+
+def _rows(spec: SheetSpec, filled: bool, cells: Cells) -> tuple[int, bool]:
+    """The last row printed, and whether the sheet is an empty schedule not printed at all."""
+    if not spec.schedule_rows:
+        return cells.last_row(), False
+    first_data, minimum = spec.schedule_rows
+    used = cells.rows_in_use(first_data)
+    last = max(max(used, default=first_data), first_data + (1 if filled else minimum) - 1)
+    # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
+    # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
+    return last, filled and not used and spec.mark_col is not None
 
 
 def book_print(book: Book, tax_year: str, taxpayer: str, named_value: Callable[[str], Any],
                cells_of: Callable[[SheetSpec], Cells], columns_of: Callable[[SheetSpec], tuple[int, int]],
-               version: str, sheets: Iterable[str] | None = None) -> dict[str, SheetPrint]:
+               scale_of: Callable[[SheetSpec], float], version: str,
+               sheets: Iterable[str] | None = None) -> dict[str, SheetPrint]:
     """Every sheet's plan (or those named in `sheets`). `named_value(name)`: a defined name's value
     after the fill (the identifiers, the fingerprint)."""
     header = page_header(book.header_left, tax_year, taxpayer, identifiers(book, named_value))
     fingerprint = named_value("XLC_fingerprint")
     filled = fingerprint not in (None, "")
     note = footer_note(fingerprint)
-    return {name: sheet_print(spec, header, note, filled, cells_of(spec), columns_of(spec), version)
+    return {name: sheet_print(spec, header, note, filled, cells_of(spec), columns_of(spec), version, scale_of(spec))
             for name, spec in book.sheets.items() if sheets is None or name in sheets}

@@ -13,7 +13,7 @@ from pathlib import Path
 from .. import __version__
 from .a1 import parse_address
 from .layout import Book, Cell, SheetSpec
-from .print_plan import BookCells, SheetPrint, book_print
+from .print_plan import BOTTOM_MARGIN, TOP_MARGIN, BookCells, SheetPrint, book_print
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
 
@@ -89,7 +89,13 @@ def print_plans(book: Book, tax_year: str = "", taxpayer: str = "") -> dict:
         cell = book.peek(sheet, r, c)
         return None if cell is None else cell.value
 
-    return book_print(book, tax_year, taxpayer, named_value, BookCells, print_columns, __version__)
+    return book_print(book, tax_year, taxpayer, named_value, BookCells, print_columns, fitted_scale, __version__)
+
+
+def fitted_scale(spec: SheetSpec) -> float:
+    """The scale a sheet prints at, fitted to the page width; 0 when printed several pages wide."""
+    scale = print_scale(spec)
+    return scale if scale >= MIN_PRINT_SCALE else 0
 
 
 def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> None:
@@ -170,7 +176,7 @@ def _print_setup(ws, spec: SheetSpec, plan: SheetPrint) -> None:
     else:
         ws.set_print_scale(100)
         ws.repeat_columns(c1, c1 + 1)
-    ws.set_margins(left=0.4, right=0.4, top=0.62, bottom=0.45)
+    ws.set_margins(left=0.4, right=0.4, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
     ws.set_header(plan.header.code(), {"margin": 0.25})
     if plan.first_header is not None:
         ws.set_start_page(1)  # LibreOffice's first page is page number 1 (see print_plan.sheet_print)
