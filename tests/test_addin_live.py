@@ -517,3 +517,37 @@ def test_filling_twice_with_the_same_inputs_gives_the_same_book(xl, tmp):
     once = {(s.name, k): copy.copy(v) for s in fake._sheets for k, v in s.cells.items()}
     live.fill(book)
     assert {(s.name, k): v for s in fake._sheets for k, v in s.cells.items()} == once
+
+
+def retype(fake, typed_fake, layout) -> None:
+    """Type another input's values over the open book's input cells (as a preparer edits them)."""
+    for target in layout.input_addresses():
+        sheet, r, c, _, _ = parse_address(target)
+        source = typed_fake.sheet(sheet).cells.get((r + 1, c + 1))
+        cell = fake.sheet(sheet).cell(r + 1, c + 1)
+        cell.value, cell.formula = (source.value, source.formula) if source else (None, None)
+
+
+def test_a_second_fill_prints_as_the_file_of_the_new_inputs(xl, tmp):
+    """Issue 13: a book filled before is set up again for its new inputs — a schedule emptied is
+    hidden, rows printed before are hidden or shown again, the header names the new filer."""
+    many = copy.deepcopy(ACME)
+    many["components"] = [dict(c, description=f"{c['description']} #{i}") for i in range(4) for c in ACME["components"]]
+    fewer = copy.deepcopy(ACME)
+    fewer["filer"]["name"] = "Acme Solar Holdings"
+    fewer["components"] = ACME["components"][:2]
+    fewer["critical_minerals"] = []
+    fake, book = open_typed(xl, many, tmp, "many")
+    live.fill(book)
+    assert fake.sheet("Minerals").visible == -1 and fake.sheet("Products").page["PrintArea"] == "$A$1:$V$43"
+    retype(fake, xl.open_xlsx(typed(fewer, tmp, "fewer"), name="fewer.xlsx"), live.XlwingsAdapter(book).layout)
+    xl.excel.reset()
+    _, layout = live.fill(book)
+    from_file = xl.open_xlsx(tmp / "fewer-filled.xlsx" if file_filled(fewer, tmp, "fewer") else None, name="f.xlsx")
+    for spec in layout.book.sheets.values():
+        if not spec.very_hidden:
+            assert print_setup(fake.sheet(spec.name)) == print_setup(from_file.sheet(spec.name)), spec.name
+    assert fake.sheet("Minerals").visible == 0  # emptied: not printed
+    assert fake.sheet("Products").page["PrintArea"] == "$A$1:$V$5"  # two rows now
+    assert "Acme Solar Holdings" in fake.sheet("Review").page["RightHeader"]
+    assert xl.excel.printer_talks == 0
