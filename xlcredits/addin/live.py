@@ -13,33 +13,26 @@ works in blocks, not cells (`tests/xlfake` counts the calls; a test holds the bu
   would be 460 round trips). That the book still has the template's layout is checked on the same
   blocks: every label of the template must be where the template put it (an inserted or deleted row
   or column moves them), and every sheet must be there under its name;
-- writing: values and formulas are buffered and written per contiguous rectangle, one call each
-  (lines, rows, the Audit and Review sheets, the "!N" marks in the margin column);
-  highlights per colour, on multi-area ranges ("O5:O9,O12", up to 255 characters), a few calls per
-  colour; notes only where a finding applies (the per-row rule explanations live on the Audit
-  sheet), cleared in bulk and added one call each, at most `MAX_NOTES` per fill;
-- protection: the sheets a flush writes are unprotected with the empty password and protected
-  again as `xlcredits fill` protects them (`workbook.protection.EXCEL_PROTECT_ARGS`), three round
-  trips a sheet; a sheet with someone else's password stops the fill before anything is written;
+- writing (`live_flush.py`): values and formulas buffered and written per rectangle, highlights
+  per colour on multi-area ranges, notes only where a finding applies; the sheets written are
+  unprotected and protected again as `xlcredits fill` protects them;
+- printing (`live_print.py`): the print set-up `xlcredits fill` writes (header and footer, print
+  areas, hidden rows and empty schedules), computed by the same `workbook.print_plan`;
 - the fill state (`XLC_state`, on the very hidden `xlc_state` sheet) is stored compactly
   (`state.py`) so 2,000 marked rows fit a cell.
-
-Not done live (the file path does it when it writes): hiding unused lines' rows, hiding empty
-schedule sheets, print areas and page headers with the taxpayer's name.
 
 xlwings calls used: `book.sheets[name]`, `book.app.engine`, `Range.value` (set, for blocks holding
 dates), and the documented `.api` escape to the COM objects for what xlwings has no block form
 of: `Range(a1).Value/Formula` (get and set), `Names(name).RefersToRange`,
-`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`,
-`Worksheet.ProtectContents/Unprotect/Protect`.
+`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`, `Worksheet.Unprotect/Protect`,
+`Worksheet.PageSetup` (and `.FirstPage`), `Worksheet.Visible`, `Range(rows).Hidden`,
+`Application.PrintCommunication`.
 """
 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from ..cellerrors import error_text
@@ -47,36 +40,18 @@ from ..lines import Result
 from ..workbook.files import _header_year as header_year
 from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
 from ..workbook.layout import Layout, address, parse_address
-from ..workbook.protection import EXCEL_PROTECT_ARGS
-from ..workbook.styles import HIGHLIGHT, format_props
 from . import live_print
 from . import state as fill_state
+from .live_flush import Flushing, ProtectedSheet
 from .ranges import a1 as _a1
-from .ranges import area_chunks, by_sheet as _by_sheet, column_runs, excel_value as _excel, grid as _grid, \
-    rectangles, rgb_int as _rgb_int  # noqa: F401 - column_runs, rectangles: this module's API before the split
+from .ranges import column_runs, excel_value as _excel, grid as _grid, rectangles  # noqa: F401 - API before the split
 
-AUTOMATIC_FONT = "#000000"
-MAX_NOTES = 100  # notes cost a round trip each; the Audit sheet lists every finding anyway
-XL_NONE = -4142  # xlColorIndexNone
 STATE_NAME = "XLC_state"
 ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_45X", "MACR_THRESHOLD_45X",
                    "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING",
                    "NJ_ALLOWABLE_CREDIT")
 
 __all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput", "ProtectedSheet"]
-
-
-class ProtectedSheet(Exception):
-    """Sheets the fill must write are protected with a password (not by xlcredits, which sets none)."""
-
-    def __init__(self, sheets: list[str]):
-        self.sheets = sheets
-        many = len(sheets) > 1
-        super().__init__(
-            f"Nothing was changed: the sheet{'s' if many else ''} {', '.join(repr(s) for s in sheets)} "
-            f"{'are' if many else 'is'} protected with a password (xlcredits protects its sheets without one). "
-            f"Unprotect {'them' if many else 'it'} (Review > Unprotect Sheet, and type the password) and click the "
-            f"button again; xlcredits protects {'them' if many else 'it'} again, without a password, when it fills.")
 
 
 class AddinFormulaInInput(NotAWorkbook):
@@ -90,7 +65,7 @@ class AddinFormulaInInput(NotAWorkbook):
                          f"reviewer has no xlcredits add-in, so it would show #NAME? instead of your number")
 
 
-class XlwingsAdapter:
+class XlwingsAdapter(Flushing):
     """A `WorkbookAdapter` over an open `xlwings.Book`; changes are buffered until `flush()`."""
 
     def __init__(self, book, app=None):
@@ -295,100 +270,6 @@ class XlwingsAdapter:
 
     def highlight(self, target: str, severity: str | None) -> None:
         self._looks[self._cell(target)] = severity
-
-    # --- flushing ----------------------------------------------------------------------------------
-    def flush(self) -> None:
-        """Write everything buffered: values and formulas, then looks, then notes; the sheets
-        written are unprotected first and protected again after, as the file path protects them."""
-        touched = {sheet for sheet, _, _ in (*self._writes, *self._looks, *self._notes)}
-        with self.unprotected([name for name in self.layout.book.sheets if name in touched]):
-            for sheet, cells in _by_sheet(self._writes).items():
-                self._write_blocks(sheet, cells)
-            self._apply_looks()
-            self._apply_notes()
-        self._writes.clear()
-        self._looks.clear()
-        self._notes.clear()
-
-    @contextmanager
-    def unprotected(self, sheets: list[str]):
-        """Unprotect `sheets` for the block, then protect them as `xlcredits fill` does (no password,
-        `EXCEL_PROTECT_ARGS`). xlcredits' own protection has no password, so `Unprotect("")` lifts
-        it; a sheet someone protected with a password refuses, and then nothing is changed
-        (`ProtectedSheet`). The password is always passed: omitted, Excel would stop and prompt.
-        Round trips: one `Unprotect` and one `Protect` per sheet (`Unprotect` does nothing on a sheet
-        not protected, so its state is not asked first; if a password stops the fill, the sheets
-        already lifted are protected again, as every fill leaves them)."""
-        apis = [self._sheet(name).api for name in sheets]
-        lifted, refused = [], []
-        for name, api in zip(sheets, apis):
-            try:
-                api.Unprotect("")
-                lifted.append(api)
-            except Exception:  # noqa: BLE001 - a COM error: the sheet has a password
-                refused.append(name)
-        if refused:
-            for api in lifted:  # as it was: nothing changed
-                api.Protect(**EXCEL_PROTECT_ARGS)
-            raise ProtectedSheet(refused)
-        try:
-            yield
-        finally:
-            for api in apis:
-                api.Protect(**EXCEL_PROTECT_ARGS)
-
-    def _write_blocks(self, sheet: str, cells: dict[tuple[int, int], Any]) -> None:
-        api = None
-        for r1, c1, r2, c2 in rectangles(cells):
-            rows = [[cells[(r, c)] for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
-            flat = [x for row in rows for x in row]
-            if any(isinstance(x, datetime) for x in flat):  # xlwings converts dates for COM
-                self._sheet(sheet).range(_a1(r1, c1, r2, c2)).value = rows
-                continue
-            api = api or self._sheet(sheet).api
-            rng = api.Range(_a1(r1, c1, r2, c2))
-            rows = [["" if x is None else x for x in row] for row in rows]  # as xlwings sends an empty cell
-            data = rows[0][0] if len(flat) == 1 else rows
-            if any(isinstance(x, str) and x.startswith("=") for x in flat):
-                rng.Formula = data
-            else:
-                rng.Value = data
-
-    def _look_of(self, sheet: str, r: int, c: int, severity: str | None) -> tuple[str | None, str]:
-        if severity is not None:
-            return HIGHLIGHT[severity]
-        template = self.layout.book.peek(sheet, r, c)
-        role, unit = (template.role, template.unit) if template else \
-            (self.layout.book.sheets[sheet].block_at(r, c) or ("label", ""))
-        props = format_props(role, unit)
-        return props.get("bg_color"), props.get("font_color", AUTOMATIC_FONT)
-
-    def _apply_looks(self) -> None:
-        groups: dict[tuple[str, str | None, str], list[tuple[int, int]]] = {}
-        for (sheet, r, c), severity in self._looks.items():
-            fill, font = self._look_of(sheet, r, c, severity)
-            groups.setdefault((sheet, fill, font), []).append((r, c))
-        for (sheet, fill, font), cells in groups.items():
-            api = self._sheet(sheet).api
-            for chunk in area_chunks(cells):
-                rng = api.Range(chunk)
-                if fill is None:
-                    rng.Interior.ColorIndex = XL_NONE
-                else:
-                    rng.Interior.Color = _rgb_int(fill)
-                rng.Font.Color = _rgb_int(font)
-
-    def _apply_notes(self) -> None:
-        # A note goes where a finding is marked now, or where a mark is cleared (a field's help note
-        # comes back); rule explanations of lines and rows are on the Audit sheet, not in notes.
-        wanted = {cell: text for cell, text in self._notes.items() if text and cell in self._looks}
-        by_sheet = _by_sheet(dict.fromkeys(self._notes, None))
-        for sheet, cells in by_sheet.items():
-            api = self._sheet(sheet).api
-            for chunk in area_chunks(cells):
-                api.Range(chunk).ClearComments()
-        for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
-            self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
 
 
 def _refuse_addin_formulas(adapter: XlwingsAdapter) -> None:
