@@ -71,7 +71,11 @@ class XlwingsAdapter(Flushing):
     def __init__(self, book, app=None):
         self.book = book
         self._sheets: dict[str, Any] = {}
-        self._blocks: dict[str, tuple[list, list, int, int]] = {}  # sheet -> (values, formulas, rows, cols)
+        self._apis: dict[str, Any] = {}
+        self._worksheets = None  # the book's Worksheets collection (COM)
+        self._values: dict[str, list] = {}  # sheet -> its used area's values (rows of cells)
+        self._formulas: dict[str, list] = {}  # sheet -> the same area's formulas, read when asked for
+        self._ranges: dict[str, Any] = {}  # sheet -> the COM Range of that area
         self._layout: Layout | None = None
         self._inputs: set[str] = set()
         self._writes: dict[tuple[str, int, int], Any] = {}
@@ -84,30 +88,47 @@ class XlwingsAdapter(Flushing):
 
     # --- reading ------------------------------------------------------------------------------
     def _sheet(self, name: str):
+        """The xlwings Sheet (for blocks holding dates, which xlwings converts for COM)."""
         if name not in self._sheets:
+            self.sheet_api(name)  # LayoutChanged if it is missing
+            self._sheets[name] = self.book.sheets[name]
+        return self._sheets[name]
+
+    def sheet_api(self, name: str):
+        """The sheet's COM object: one round trip a sheet, the Worksheets collection asked once
+        (xlwings' `book.sheets[name]` asks for the collection each time)."""
+        if name not in self._apis:
+            if self._worksheets is None:
+                self._worksheets = self.book.api.Worksheets
             try:
-                self._sheets[name] = self.book.sheets[name]
-            except Exception:  # noqa: BLE001 - xlwings raises KeyError or a COM error
+                self._apis[name] = self._worksheets(name)
+            except Exception:  # noqa: BLE001 - a COM error: no such sheet
                 raise LayoutChanged(f"this workbook has no sheet named {name!r} (renamed or deleted?); "
                                     f"xlcredits fills only its own layout: copy the inputs into a fresh "
                                     f"template") from None
-        return self._sheets[name]
+        return self._apis[name]
 
     def _block(self, name: str) -> tuple[list, list]:
         """The sheet's used area (as the template laid it out), values and formulas, read once:
-        three round trips. Through xlwings' `Range.options(...).value` the same read costs
-        thirteen (it asks the range's position, size, sheet, book and window first); its own
-        cleaning of the raw block is used instead (`engine.clean_value_data`: errors as text, as
-        `err_to_str=True`; dates as `datetime`; empty cells as None)."""
-        if name not in self._blocks:
+        three round trips (the formulas only when asked for). Through xlwings'
+        `Range.options(...).value` the same read costs thirteen (it asks the range's position,
+        size, sheet, book and window first); its own cleaning of the raw block is used instead
+        (`engine.clean_value_data`: errors as text, as `err_to_str=True`; dates as `datetime`;
+        empty cells as None)."""
+        values = self.values(name)
+        if name not in self._formulas:
+            self._formulas[name] = _grid(self._ranges[name].Formula)
+        return values, self._formulas[name]
+
+    def values(self, name: str) -> list:
+        """The sheet's used area's values (`_block`), without its formulas."""
+        if name not in self._values:
             spec = self.layout.book.sheets[name]
             rows = max([r for r, _ in spec.cells] + [r2 for _, r2, _, _, _ in spec.blocks] + [0]) + 1
             cols = max([c for _, c in spec.cells] + [c for _, _, c, _, _ in spec.blocks] + [0]) + 1
-            rng = self._sheet(name).api.Range(_a1(0, 0, rows - 1, cols - 1))
-            values = self._clean(_grid(rng.Value))
-            formulas = _grid(rng.Formula)
-            self._blocks[name] = (values, formulas)
-        return self._blocks[name]
+            self._ranges[name] = self.sheet_api(name).Range(_a1(0, 0, rows - 1, cols - 1))
+            self._values[name] = self._clean(_grid(self._ranges[name].Value))
+        return self._values[name]
 
     def app_api(self):
         """Excel's Application object (asked once: xlwings asks the book for it on each `book.app`)."""
@@ -123,7 +144,7 @@ class XlwingsAdapter(Flushing):
         return self._engine.clean_value_data(grid, datetime, None, None, True)
 
     def _value_at(self, sheet: str, r: int, c: int) -> Any:
-        values, _ = self._block(sheet)
+        values = self.values(sheet)
         try:
             return values[r][c]
         except IndexError:
@@ -254,12 +275,6 @@ class XlwingsAdapter(Flushing):
         self.write(STATE_NAME, json.dumps(state, separators=(",", ":")))
 
     # --- what the print set-up reads (live_print) -------------------------------------------------
-    def block(self, sheet: str) -> tuple[list, list]:
-        return self._block(sheet)
-
-    def sheet_api(self, sheet: str):
-        return self._sheet(sheet).api
-
     def value_after_fill(self, name: str) -> Any:
         """A defined name's value once this fill is flushed (the fingerprint, the identifiers)."""
         found = self._named(name)

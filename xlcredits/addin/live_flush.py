@@ -64,7 +64,7 @@ class Flushing:
         Round trips: one `Unprotect` and one `Protect` per sheet (`Unprotect` does nothing on a sheet
         not protected, so its state is not asked first; if a password stops the fill, the sheets
         already lifted are protected again, as every fill leaves them)."""
-        apis = [self._sheet(name).api for name in sheets]
+        apis = [self.sheet_api(name) for name in sheets]
         lifted, refused = [], []
         for name, api in zip(sheets, apis):
             try:
@@ -90,7 +90,7 @@ class Flushing:
             if any(isinstance(x, datetime) for x in flat):  # xlwings converts dates for COM
                 self._sheet(sheet).range(_a1(r1, c1, r2, c2)).value = rows
                 continue
-            api = api or self._sheet(sheet).api
+            api = api or self.sheet_api(sheet)
             rng = api.Range(_a1(r1, c1, r2, c2))
             rows = [["" if x is None else x for x in row] for row in rows]  # as xlwings sends an empty cell
             data = rows[0][0] if len(flat) == 1 else rows
@@ -114,7 +114,7 @@ class Flushing:
             fill, font = self._look_of(sheet, r, c, severity)
             groups.setdefault((sheet, fill, font), []).append((r, c))
         for (sheet, fill, font), cells in groups.items():
-            api = self._sheet(sheet).api
+            api = self.sheet_api(sheet)
             for chunk in area_chunks(cells):
                 rng = api.Range(chunk)
                 if fill is None:
@@ -129,8 +129,8 @@ class Flushing:
         wanted = {cell: text for cell, text in self._notes.items() if text and cell in self._looks}
         by_sheet = _by_sheet(dict.fromkeys(self._notes, None))
         for sheet, cells in by_sheet.items():
-            api = self._sheet(sheet).api
+            api = self.sheet_api(sheet)
             for chunk in area_chunks(cells):
                 api.Range(chunk).ClearComments()
         for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
-            self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
+            self.sheet_api(sheet).Range(_a1(r, c)).AddComment(text)

@@ -41,7 +41,7 @@ class LiveCells:
         return max([spec.last_row()] + [r for sheet, r, _ in self.adapter.written if sheet == self.sheet])
 
     def rows_in_use(self, first_row: int) -> list[int]:
-        values, _ = self.adapter.block(self.sheet)
+        values = self.adapter.values(self.sheet)
         used = {(r, c) for r in range(first_row, len(values)) for c, v in enumerate(values[r])
                 if v not in (None, "") or self.adapter.formula_at(self.sheet, r, c)}
         for (sheet, r, c), value in self.adapter.written.items():
