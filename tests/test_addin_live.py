@@ -98,6 +98,7 @@ def print_setup(sheet) -> dict:
     out = {"visible": sheet.visible, "hidden rows": sorted(sheet.hidden_rows)}
     if sheet.visible == -1:  # a hidden sheet does not print: the live fill leaves its page set-up
         out["area"] = sheet.page["PrintArea"]
+        out["breaks"] = (list(sheet.page_breaks), list(sheet.column_breaks))
         out["page"] = {k: v for k, v in sheet.page.items() if k != "PrintArea"}
         if sheet.page["DifferentFirstPageHeaderFooter"]:
             out["first page"] = dict(sheet.first_page)

@@ -107,6 +107,30 @@ class PageSetup:
         self._sheet.page[name] = value
 
 
+class PageBreaks:
+    """`Worksheet.HPageBreaks` / `VPageBreaks`: the manual breaks; `Add(Before=Range)` puts one before
+    the range's row (column). (Excel's collections also list automatic breaks; this fake keeps the
+    manual ones, which is all xlcredits adds.)"""
+
+    def __init__(self, sheet, kind: str, breaks: list):
+        object.__setattr__(self, "_excel", sheet._excel)
+        object.__setattr__(self, "_kind", kind)
+        object.__setattr__(self, "_breaks", breaks)
+
+    def Add(self, Before=None):  # noqa: N802, N803
+        self._excel.count(self._kind, "Add", "call")
+        self._excel.note_page_setup()
+        at = Before.r1 if self._kind == "HPageBreaks" else Before.c1
+        if at not in self._breaks:
+            self._breaks.append(at)
+            self._breaks.sort()
+
+    @property
+    def Count(self):  # noqa: N802
+        self._excel.count(self._kind, "Count", "get")
+        return len(self._breaks)
+
+
 def absolute(area: str) -> str:
     """"A1:G187" -> "$A$1:$G$187", as Excel reads back a print area."""
     if not area:
@@ -162,6 +186,7 @@ def load_print_setup(book, path) -> None:
         sheet.hidden_rows.update(r for r, dim in ws.row_dimensions.items() if dim.hidden)
         sheet.visible = {"visible": XL_VISIBLE, "hidden": XL_HIDDEN, "veryHidden": XL_VERY_HIDDEN}[ws.sheet_state]
         sheet.page_breaks.extend(b.id + 1 for b in ws.row_breaks.brk)  # the row that starts a page
+        sheet.column_breaks.extend(b.id + 1 for b in ws.col_breaks.brk)  # the column that starts a page
 
 
 def _sheet_xml(z, wb, title: str) -> str:

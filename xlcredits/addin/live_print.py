@@ -18,10 +18,11 @@ from typing import Any
 
 from .. import __version__
 from ..workbook.print_plan import Sections, SheetPrint, book_print, shown  # noqa: F401 - shown: for live
-from ..workbook.writer import fitted_scale, print_columns
-from .ranges import row_chunks, runs, rows_of_runs
+from ..workbook.layout import col_letter
+from .ranges import a1, row_chunks, runs, rows_of_runs
 
 XL_VISIBLE, XL_HIDDEN = -1, 0
+XL_PAGE_BREAK_MANUAL, XL_PAGE_BREAK_NONE = -4135, -4142
 HEADER = ("LeftHeader", "CenterHeader", "RightHeader")
 FOOTER = ("LeftFooter", "CenterFooter", "RightFooter")
 
@@ -53,7 +54,7 @@ class LiveCells:
 def plans_after_fill(adapter, tax_year: str, taxpayer: str) -> dict[str, SheetPrint]:
     book = adapter.layout.book
     return book_print(book, tax_year, taxpayer, adapter.value_after_fill, lambda spec: LiveCells(adapter, spec.name),
-                      print_columns, fitted_scale, __version__, sheets=[n for n, s in book.sheets.items() if not s.very_hidden])
+                      __version__, sheets=[n for n, s in book.sheets.items() if not s.very_hidden])
 
 
 def template_plans(layout) -> dict[str, SheetPrint]:
@@ -73,15 +74,18 @@ def record(plan: SheetPrint, before: SheetPrint | None) -> dict:
     return {"h": [plan.header.left, plan.header.center, plan.header.right],
             "f": [plan.footer.left, plan.footer.center, plan.footer.right],
             "p": None if first is None else [first.left, first.center, first.right],
-            "a": list(plan.area), "r": runs(plan.hidden_rows), "x": plan.hidden}
+            "a": list(plan.area), "r": runs(plan.hidden_rows), "x": plan.hidden,
+            "b": [list(plan.row_breaks), list(plan.column_breaks)]}
 
 
 def from_record(sheet: str, kept: Any) -> SheetPrint | None:
     try:
         first = kept["p"]
+        rows, columns = kept["b"]
         return SheetPrint(sheet, Sections(*map(str, kept["h"])), Sections(*map(str, kept["f"])),
                           None if first is None else Sections(*map(str, first)), tuple(int(x) for x in kept["a"]),
-                          tuple(rows_of_runs(kept["r"])), bool(kept["x"]))
+                          tuple(rows_of_runs(kept["r"])), bool(kept["x"]), row_breaks=tuple(map(int, rows)),
+                          column_breaks=tuple(map(int, columns)))
     except (KeyError, TypeError, ValueError):
         return None
 
@@ -121,13 +125,14 @@ def _apply_sheet(api, plan: SheetPrint, old: SheetPrint | None) -> None:
     if old is None or old.area != plan.area:
         page = api.PageSetup
         page.PrintArea = _area(plan.area)
+    if old is None or (old.row_breaks, old.column_breaks) != (plan.row_breaks, plan.column_breaks):
+        _page_breaks(api, plan, old)
     changes = _section_changes(plan, old)
     if not changes:
         return
     page = page or api.PageSetup
     if (plan.first_header is None) != (old is None or old.first_header is None):
         page.DifferentFirstPageHeaderFooter = plan.first_header is not None
-        page.FirstPageNumber = 1 if plan.first_header is not None else -4105  # xlAutomatic
     first_page = None
     for member, text, first in changes:
         if first:
@@ -135,6 +140,25 @@ def _apply_sheet(api, plan: SheetPrint, old: SheetPrint | None) -> None:
             getattr(first_page, member).Text = text
         else:
             setattr(page, member, text)
+
+
+def _page_breaks(api, plan: SheetPrint, old: SheetPrint | None) -> None:
+    """The plan's manual breaks, and no other: each break added or removed is two round trips
+    (`Range("59:59").PageBreak`, Excel VBA reference); when more were there before than stay, all
+    are removed at once (`ResetAllPageBreaks`, rows and columns) and the plan's added."""
+    rows = [(f"${r + 1}:${r + 1}", r) for r in plan.row_breaks]
+    columns = [(f"${col_letter(c)}:${col_letter(c)}", c) for c in plan.column_breaks]
+    before = set() if old is None else {*(("r", r) for r in old.row_breaks), *(("c", c) for c in old.column_breaks)}
+    wanted = {*(("r", r) for _, r in rows), *(("c", c) for _, c in columns)}
+    if old is None or len(before - wanted) > len(wanted) // 2:
+        api.ResetAllPageBreaks()
+        before = set()
+    for address, kind, at in [(a, "r", r) for a, r in rows] + [(a, "c", c) for a, c in columns]:
+        if (kind, at) not in before:
+            api.Range(address).PageBreak = XL_PAGE_BREAK_MANUAL
+    for kind, at in sorted(before - wanted):
+        address = f"${at + 1}:${at + 1}" if kind == "r" else f"${col_letter(at)}:${col_letter(at)}"
+        api.Range(address).PageBreak = XL_PAGE_BREAK_NONE
 
 
 def _section_changes(plan: SheetPrint, old: SheetPrint | None) -> list[tuple[str, str, bool]]:
@@ -158,6 +182,4 @@ def _parts(s: Sections) -> tuple[str, str, str]:
 
 
 def _area(area: tuple[int, int, int, int]) -> str:
-    from .ranges import a1
-
     return a1(*area)

@@ -14,15 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Protocol
 
+from . import pages as paging
 from .book import Book, SheetSpec
 
 MAX_HEADER = 255  # characters Excel allows in a header
-DEFAULT_ROW = 11.6  # points: one line of 9-point type
-TOP_MARGIN, BOTTOM_MARGIN = 0.62, 0.45  # inches
-# A table is taken to fit one page when its rows fill at most this share of the page: row heights are
-# estimated (wrapped text), and Excel's and LibreOffice's pages differ by a few rows.
-ONE_PAGE_SHARE = 0.8
-WRAP_CHARS = 40  # text longer than this may wrap: counted as a line per this many characters
 
 
 class Cells(Protocol):
@@ -74,6 +69,10 @@ class SheetPrint:
     area: tuple[int, int, int, int]  # rows and columns printed (0-based, inclusive)
     hidden_rows: tuple[int, ...]  # rows not printed (unused lines; every row of a hidden sheet)
     hidden: bool  # an empty schedule of a completed workbook: the sheet is hidden
+    percent: int = 100  # the print zoom ("Adjust to")
+    row_breaks: tuple[int, ...] = ()  # rows that start a page (manual breaks)
+    column_breaks: tuple[int, ...] = ()  # columns that start a page across
+    pages: int | None = 1  # None: a table too long to count (`pages.MAX_PAGES_DOWN`)
 
 
 def escape(text: str) -> str:
@@ -124,42 +123,30 @@ def continues(spec: SheetSpec) -> bool:
     return not spec.page_breaks and not spec.very_hidden
 
 
-def one_page(spec: SheetSpec, cells: Cells, last: int, hidden: set[int], columns: tuple[int, int],
-             scale: float) -> bool:
-    """Whether the printed rows surely fit one page at `scale` (fit to width; 0: several pages wide)."""
-    usable = ((8.5 if spec.landscape else 11) - TOP_MARGIN - BOTTOM_MARGIN) * 72 * ONE_PAGE_SHARE
-    total = 0.0
-    for r in range(0, last + 1):
-        if r in hidden:
-            continue
-        longest = max((len(v) for c in range(columns[0], columns[1] + 1)
-                       if isinstance(v := cells.value(r, c), str)), default=0)
-        total += max(spec.heights.get(r, DEFAULT_ROW), DEFAULT_ROW * (1 + longest // WRAP_CHARS)) * scale
-        if total > usable:
-            return False
-    return scale > 0
-
-
 def sheet_print(spec: SheetSpec, header: Sections, note: str, filled: bool, cells: Cells,
-                columns: tuple[int, int], version: str, scale: float = 0) -> SheetPrint:
+                version: str) -> SheetPrint:
     """One sheet's plan: header and footer (and page 1's header of a continued table), the rows
-    printed, the rows and sheet hidden. `columns`: the printed columns (with the margin column);
-    `scale`: the print scale fitting them to the page width (0: printed several pages wide)."""
+    printed, the rows and sheet hidden, where its pages break and how many there are."""
     last, hidden = _rows(spec, filled, cells)
     rows = tuple(range(0, last + 1)) if hidden else tuple(spec.hidden_rows(cells.value) if filled else ())
+    percent = paging.print_percent(spec)
+    columns = tuple(paging.column_breaks(spec, percent))
+    found = paging.row_breaks(spec, cells.value, last, set(rows), percent)
+    breaks = tuple(found or ())
+    pages = None if found is None else paging.page_count(list(breaks), list(columns), last, set(rows))
     first_header = None
-    single = continues(spec) and one_page(spec, cells, last, set(rows), columns, scale)
-    if continues(spec) and not single:
+    if continues(spec) and (pages is None or pages > 1):
         section = continued_section(spec.name)
         with_section = Sections(header.left + section, header.center, header.right)
         if len(with_section.code()) <= MAX_HEADER:
             header, first_header = with_section, header
-    # LibreOffice's "first page" is the first page number 1: such a sheet numbers its own pages from 1,
-    # and its footer says "Page 2" (the document's total would read "Page 2 of 16" for a 9-page table).
-    # A table on one page says so; a form's pages are numbered in the whole printout.
-    pages = "Page &P" if first_header else "Page 1 of 1" if single else "Page &P of &N"
-    footer = Sections(f"&9{escape(spec.name)}", f"&9{pages}", f"&9{escape(note)} · xlcredits {version}")
-    return SheetPrint(spec.name, header, footer, first_header, (0, columns[0], last, columns[1]), rows, hidden)
+    # Every sheet numbers its own pages from 1 (`FirstPageNumber`), "of" its own count: the
+    # programs' "&N" would count the whole printout ("Page 2 of 16" for a 9-page table).
+    count = f"Page &P of {pages}" if pages else "Page &P"
+    footer = Sections(f"&9{escape(spec.name)}", f"&9{count}", f"&9{escape(note)} · xlcredits {version}")
+    c1, c2 = paging.print_columns(spec)
+    return SheetPrint(spec.name, header, footer, first_header, (0, c1, last, c2), rows, hidden, percent, breaks,
+                      columns, pages)
 
 
 def _rows(spec: SheetSpec, filled: bool, cells: Cells) -> tuple[int, bool]:
@@ -175,8 +162,7 @@ def _rows(spec: SheetSpec, filled: bool, cells: Cells) -> tuple[int, bool]:
 
 
 def book_print(book: Book, tax_year: str, taxpayer: str, named_value: Callable[[str], Any],
-               cells_of: Callable[[SheetSpec], Cells], columns_of: Callable[[SheetSpec], tuple[int, int]],
-               scale_of: Callable[[SheetSpec], float], version: str,
+               cells_of: Callable[[SheetSpec], Cells], version: str,
                sheets: Iterable[str] | None = None) -> dict[str, SheetPrint]:
     """Every sheet's plan (or those named in `sheets`). `named_value(name)`: a defined name's value
     after the fill (the identifiers, the fingerprint)."""
@@ -184,5 +170,5 @@ def book_print(book: Book, tax_year: str, taxpayer: str, named_value: Callable[[
     fingerprint = named_value("XLC_fingerprint")
     filled = fingerprint not in (None, "")
     note = footer_note(fingerprint)
-    return {name: sheet_print(spec, header, note, filled, cells_of(spec), columns_of(spec), version, scale_of(spec))
+    return {name: sheet_print(spec, header, note, filled, cells_of(spec), version)
             for name, spec in book.sheets.items() if sheets is None or name in sheets}

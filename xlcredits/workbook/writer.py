@@ -13,14 +13,13 @@ from pathlib import Path
 from .. import __version__
 from .a1 import parse_address
 from .layout import Book, Cell, SheetSpec
-from .print_plan import BOTTOM_MARGIN, TOP_MARGIN, BookCells, SheetPrint, book_print
+from .pages import BOTTOM_MARGIN, DEFAULT_ROW, SIDE_MARGIN, TOP_MARGIN, WRAPPING_ROLES, print_columns, print_scale  # noqa: F401
+from .print_plan import BookCells, SheetPrint, book_print
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
-WRAPPING_ROLES = ("review_text",)
-DEFAULT_ROW = 11.6
 EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
 
 
@@ -89,13 +88,7 @@ def print_plans(book: Book, tax_year: str = "", taxpayer: str = "") -> dict:
         cell = book.peek(sheet, r, c)
         return None if cell is None else cell.value
 
-    return book_print(book, tax_year, taxpayer, named_value, BookCells, print_columns, fitted_scale, __version__)
-
-
-def fitted_scale(spec: SheetSpec) -> float:
-    """The scale a sheet prints at, fitted to the page width; 0 when printed several pages wide."""
-    scale = print_scale(spec)
-    return scale if scale >= MIN_PRINT_SCALE else 0
+    return book_print(book, tax_year, taxpayer, named_value, BookCells, __version__)
 
 
 def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> None:
@@ -146,48 +139,29 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> Non
     ws.protect("", dict(XLSXWRITER_OPTIONS))  # no password: a guard against slips, not a lock
 
 
-# 9-point type prints at 8 points or more: LibreOffice fits about 5% tighter than this estimate.
-MIN_PRINT_SCALE = 0.95
-
-
-def print_scale(spec: SheetSpec) -> float:
-    """The scale fitting the printed columns to the page width (Letter, 0.4" margins); column widths
-    in characters become pixels as Excel draws them (7 per character plus 5 of padding) at 96 dpi."""
-    c1, c2 = print_columns(spec)
-    points = sum(spec.widths.get(c, 8.43) * 7 + 5 for c in range(c1, c2 + 1)) * 0.75
-    usable = ((11 if spec.landscape else 8.5) - 0.8) * 72
-    return min(1.0, usable / points)
-
-
-def print_columns(spec: SheetSpec) -> tuple[int, int]:
-    c1, c2 = spec.print_cols
-    return c1, (c2 if spec.mark_col is None else max(c2, spec.mark_col))
-
-
 def _print_setup(ws, spec: SheetSpec, plan: SheetPrint) -> None:
-    """Letter paper; one page wide when that keeps type at 8 points or more, else at full size with
-    the first two columns repeated on each page; then the plan's header, footer, print area and
-    hidden rows (`print_plan`, which the live fill applies too)."""
+    """Letter paper at the plan's zoom (`pages`: one page wide when that keeps type at 8 points or
+    more, else at full size with the first two columns repeated on each page), its page breaks,
+    header, footer, print area and hidden rows (`print_plan`, which the live fill applies too)."""
     ws.set_paper(1)
     ws.set_landscape() if spec.landscape else ws.set_portrait()
     c1, _ = print_columns(spec)
-    if print_scale(spec) >= MIN_PRINT_SCALE:
-        ws.fit_to_pages(1, 0)
-    else:
-        ws.set_print_scale(100)
+    ws.set_print_scale(plan.percent)
+    if plan.column_breaks:  # several pages wide: the row's first two columns on each
         ws.repeat_columns(c1, c1 + 1)
-    ws.set_margins(left=0.4, right=0.4, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
     ws.set_header(plan.header.code(), {"margin": 0.25})
-    if plan.first_header is not None:
-        ws.set_start_page(1)  # LibreOffice's first page is page number 1 (see print_plan.sheet_print)
+    ws.set_start_page(1)  # each sheet numbers its own pages "Page k of n" (print_plan)
     ws.set_footer(plan.footer.code(), {"margin": 0.25})
     if plan.hidden:
         ws.hide()
     ws.print_area(*plan.area)
     if spec.repeat_rows:
         ws.repeat_rows(*spec.repeat_rows)
-    if spec.page_breaks:
-        ws.set_h_pagebreaks(list(spec.page_breaks))
+    if plan.row_breaks:
+        ws.set_h_pagebreaks(list(plan.row_breaks))
+    if plan.column_breaks:
+        ws.set_v_pagebreaks(list(plan.column_breaks))
     for r in plan.hidden_rows:
         ws.set_row(r, None, None, {"hidden": True})
 
