@@ -20,7 +20,7 @@ LETTER = (8.5, 11.0)  # inches
 SIDE_MARGIN, TOP_MARGIN, BOTTOM_MARGIN = 0.4, 0.62, 0.45
 DEFAULT_ROW = 11.6  # points: one line of 9-point type
 WRAPPING_ROLES = ("review_text",)  # their format wraps text: rows grow to hold it
-# LibreOffice draws columns about 6% wider than Excel's own pixel widths (measured on the forms'
+# LibreOffice draws columns about a sixteenth wider than Excel's own pixel widths (measured on the forms'
 # PDFs with Carlito); the scale leaves room for that.
 WIDER = 1.06
 MIN_PERCENT = 90  # 9-point type prints at 8 points or more (8.1: LibreOffice rounds)
