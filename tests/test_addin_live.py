@@ -92,6 +92,19 @@ def differences(fake, filled: openpyxl.Workbook, cells: set[str]) -> list[str]:
     return out
 
 
+def print_setup(sheet) -> dict:
+    """What prints: visibility, print area, hidden rows; for a shown sheet its header and footer
+    sections (page 1's too when they differ) and first page number."""
+    out = {"visible": sheet.visible, "hidden rows": sorted(sheet.hidden_rows)}
+    if sheet.visible == -1:  # a hidden sheet does not print: the live fill leaves its page set-up
+        out["area"] = sheet.page["PrintArea"]
+        out["breaks"] = (list(sheet.page_breaks), list(sheet.column_breaks))
+        out["page"] = {k: v for k, v in sheet.page.items() if k != "PrintArea"}
+        if sheet.page["DifferentFirstPageHeaderFooter"]:
+            out["first page"] = dict(sheet.first_page)
+    return out
+
+
 EQUIVALENCE = ["acme", "i24_3a", "obbba_2030", "rev_01_2024", "nj_regular", "nj_asc_combined", "nj_startup_scorp",
                "nj_existing_fiscal"]
 
@@ -107,10 +120,17 @@ def test_live_fill_writes_what_the_file_path_writes(xl, tmp, name):
     filled = file_filled(data, tmp, name)
     state = layout.resolve("XLC_state")
     assert differences(fake, filled, written - {state}) == []
-    # the state is the same, stored compactly
+    # the state is the same, stored compactly; the live fill also keeps the print set-up it applied
     sheet, r, c, _, _ = parse_address(state)
-    assert json.loads(fill_state.expand(fake.sheet(sheet).cell(r + 1, c + 1).value)) == \
-        json.loads(filled[sheet].cell(r + 1, c + 1).value)
+    live_state = json.loads(fill_state.expand(fake.sheet(sheet).cell(r + 1, c + 1).value))
+    assert set(live_state.pop("print")) == {s for s in layout.book.sheets if not layout.book.sheets[s].very_hidden}
+    assert live_state == json.loads(filled[sheet].cell(r + 1, c + 1).value)
+    # and every sheet prints as the file prints (issue 13): header, footer, print area, hidden rows and sheets
+    from_file = xl.open_xlsx(tmp / f"{name}-filled.xlsx", name="from-file.xlsx")
+    for spec in layout.book.sheets.values():
+        if not spec.very_hidden:
+            assert print_setup(fake.sheet(spec.name)) == print_setup(from_file.sheet(spec.name)), spec.name
+    assert xl.excel.printer_talks == 0  # every page set-up change made with PrintCommunication off
     # every finding's cell is highlighted and carries the finding, as in the file
     for target in plan.cells_marked():
         sheet, r, c, _, _ = parse_address(target)
@@ -498,3 +518,37 @@ def test_filling_twice_with_the_same_inputs_gives_the_same_book(xl, tmp):
     once = {(s.name, k): copy.copy(v) for s in fake._sheets for k, v in s.cells.items()}
     live.fill(book)
     assert {(s.name, k): v for s in fake._sheets for k, v in s.cells.items()} == once
+
+
+def retype(fake, typed_fake, layout) -> None:
+    """Type another input's values over the open book's input cells (as a preparer edits them)."""
+    for target in layout.input_addresses():
+        sheet, r, c, _, _ = parse_address(target)
+        source = typed_fake.sheet(sheet).cells.get((r + 1, c + 1))
+        cell = fake.sheet(sheet).cell(r + 1, c + 1)
+        cell.value, cell.formula = (source.value, source.formula) if source else (None, None)
+
+
+def test_a_second_fill_prints_as_the_file_of_the_new_inputs(xl, tmp):
+    """Issue 13: a book filled before is set up again for its new inputs — a schedule emptied is
+    hidden, rows printed before are hidden or shown again, the header names the new filer."""
+    many = copy.deepcopy(ACME)
+    many["components"] = [dict(c, description=f"{c['description']} #{i}") for i in range(4) for c in ACME["components"]]
+    fewer = copy.deepcopy(ACME)
+    fewer["filer"]["name"] = "Acme Solar Holdings"
+    fewer["components"] = ACME["components"][:2]
+    fewer["critical_minerals"] = []
+    fake, book = open_typed(xl, many, tmp, "many")
+    live.fill(book)
+    assert fake.sheet("Minerals").visible == -1 and fake.sheet("Products").page["PrintArea"] == "$A$1:$V$43"
+    retype(fake, xl.open_xlsx(typed(fewer, tmp, "fewer"), name="fewer.xlsx"), live.XlwingsAdapter(book).layout)
+    xl.excel.reset()
+    _, layout = live.fill(book)
+    from_file = xl.open_xlsx(tmp / "fewer-filled.xlsx" if file_filled(fewer, tmp, "fewer") else None, name="f.xlsx")
+    for spec in layout.book.sheets.values():
+        if not spec.very_hidden:
+            assert print_setup(fake.sheet(spec.name)) == print_setup(from_file.sheet(spec.name)), spec.name
+    assert fake.sheet("Minerals").visible == 0  # emptied: not printed
+    assert fake.sheet("Products").page["PrintArea"] == "$A$1:$V$5"  # two rows now
+    assert "Acme Solar Holdings" in fake.sheet("Review").page["RightHeader"]
+    assert xl.excel.printer_talks == 0

@@ -97,7 +97,6 @@ ALLOWED = (
     ("xlcredits/workbook/validation.py", "(e.g. 0.65 or 65%)", FORMAT, "input message example"),
     ("xlcredits/workbook/writer.py", "FIXED_DATE = datetime(2025, 1, 1)", NOT_LAW,
      "fixed file timestamp so rebuilt templates are byte-identical"),
-    ("xlcredits/workbook/writer.py", "about 5% tighter", NOT_LAW, "comment on LibreOffice's text fitting"),
     ("xlcredits/workbook/verify.py", 'Decimal("0.005")', NOT_LAW, "half a cent: the tolerance of cent rounding"),
 )
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import EXAMPLES, load_json
 from libreoffice import needs_soffice, to_pdf
-from test_print_review import pages
+from test_print_review import page_numbers_agree, pages
 from xlcredits.workbook.files import fill_book
 from xlcredits.workbook.writer import save
 
@@ -43,7 +43,9 @@ def test_pages_after_the_first_of_a_schedule_say_continued(printed):
         assert "Products (continued)" in page["flat"], f"Products page {number}"
         assert "Description" in page["flat"], f"Products page {number}: the heading row repeats"
     # the last product is printed, on a continued page
-    assert f"#{COPIES}" in products[-1]["flat"]
+    assert f"#{COPIES}" in " ".join(p["flat"] for p in products)
+    # "Page k of n" on every page, n the sheet's own pages (down and across)
+    assert page_numbers_agree(pdf) == []
 
 
 @needs_soffice

@@ -6,6 +6,7 @@ marks of findings print as text."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from pathlib import Path
@@ -97,7 +98,36 @@ def test_every_page_header_carries_the_identifying_number(printed, name):
     number = identifying_number(book, layout)
     assert number
     for i, page in enumerate(pdf, 1):
-        assert number in page["text"].split("\n")[0] + page["text"].split("\n")[1], f"{name} page {i}"
+        # the header's left part (form; "<sheet> (continued)") and right part (name and tax year; identifiers)
+        header = " ".join(page["text"].split("\n")[:4])
+        assert number in header and "Tax year" in header, f"{name} page {i}"
+
+
+def page_numbers_agree(pdf: list[dict]) -> list[str]:
+    """Each sheet's pages, in print order, must read "Page 1 of n" ... "Page n of n", n the pages
+    that sheet printed (the footer's count is written when the workbook is; the PDF is the truth)."""
+    problems, runs = [], []
+    for page in pdf:
+        if runs and runs[-1][0] == page["sheet"]:
+            runs[-1][1].append(page)
+        else:
+            runs.append((page["sheet"], [page]))
+    for sheet, pages_of_sheet in runs:
+        for k, page in enumerate(pages_of_sheet, 1):
+            found = FOOTER.search(page["text"])
+            said = (found.group("page"), found.group("pages")) if found else None
+            if said != (str(k), str(len(pages_of_sheet))):
+                problems.append(f"{sheet} page {k} of {len(pages_of_sheet)} says {said}")
+    return problems
+
+
+@needs_soffice
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_page_says_page_k_of_its_sheets_pages(printed, name):
+    """Issue 13: "Page X of Y" on every printed sheet, Y the sheet's own page count."""
+    pdf = printed[name][0]
+    assert page_numbers_agree(pdf) == []
+    assert len({p["sheet"] for p in pdf}) == len([k for k, _ in itertools.groupby(p["sheet"] for p in pdf)])
 
 
 @needs_soffice

@@ -151,8 +151,9 @@ def test_print_setup(opened):
     assert form.freeze_panes
     area = form.print_area if isinstance(form.print_area, str) else form.print_area[0]
     assert "$A$1:$G$" in area  # columns A-F of the form and G, the margin for finding marks
-    assert form.page_setup.fitToWidth in (None, 1) and form.page_setup.fitToHeight == 0
-    assert form.sheet_properties.pageSetUpPr.fitToPage
+    # a fixed zoom, not "Fit to": Excel ignores manual page breaks (the form's pages) under "Fit to"
+    assert 90 <= form.page_setup.scale < 100 and not form.sheet_properties.pageSetUpPr.fitToPage
+    assert [b.id for b in form.row_breaks.brk] == [58]  # Part III starts page 2 (Rev. 12-2025)
     assert "Form 7207 (Rev. 12-2025)" in form.oddHeader.left.text
     assert wb["Products"].print_title_rows
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from . import pywin32
 from .excel import ERRORS, MISSING, Excel, Workbook  # noqa: F401
+from .printing import load_print_setup
 
 _LOADED = False
 
@@ -132,6 +133,7 @@ def load_workbook(excel: Excel, path: Path, name: str | None = None) -> Workbook
                 cell.locked = bool(c.protection.locked) if c.protection is not None else True
     for name, defined in formulas.defined_names.items():
         book.add_name(name, "=" + defined.attr_text)
+    load_print_setup(book, path)
     return book
 
 

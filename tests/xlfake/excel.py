@@ -26,12 +26,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from . import pywin32
+from . import printing, pywin32
 
 ERRORS = {  # Excel's CVErr codes as pywin32 returns them (xlwings/_xlwindows.py cell_errors)
     "#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
     "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273,
 }
+XL_MAX_COL = 16384  # column XFD: a whole row spans 1..XL_MAX_COL
+XL_MAX_ROW = 1048576
 MISSING = -2147352572  # an Optional VBA argument that was not given (DISP_E_PARAMNOTFOUND)
 XL_AUTOMATIC, XL_MANUAL = -4105, -4135  # XlCalculation
 XL_COLOR_INDEX_NONE = -4142
@@ -142,7 +144,12 @@ class Excel:
 
     def __init__(self):
         self.calls: Counter = Counter()
+        self.printer_talks = 0  # page set-up changes made while PrintCommunication was on (slow)
         self.app = Application(self)
+
+    def note_page_setup(self) -> None:
+        if object.__getattribute__(self.app, "PrintCommunication"):
+            self.printer_talks += 1
 
     def count(self, kind: str, member: str, how: str) -> None:
         self.calls[f"{kind}.{member} {how}"] += 1
@@ -166,6 +173,7 @@ class Application(Com):
         object.__setattr__(self, "StatusBar", False)
         object.__setattr__(self, "Hwnd", 4711)
         object.__setattr__(self, "Version", "16.0")
+        object.__setattr__(self, "PrintCommunication", True)
         object.__setattr__(self, "calculated", 0)
 
     @property
@@ -308,6 +316,13 @@ class Worksheet(Com):
         object.__setattr__(self, "protected", False)
         object.__setattr__(self, "password", None)  # a sheet protected with a password holds it (or its hash)
         object.__setattr__(self, "protection", dict(EXCEL_PROTECTION_DEFAULTS))
+        # print set-up (printing.py): PageSetup members, page 1's sections, hidden rows (1-based)
+        object.__setattr__(self, "page", printing.new_page())
+        object.__setattr__(self, "first_page", dict.fromkeys(printing.SECTIONS, ""))
+        object.__setattr__(self, "hidden_rows", set())
+        object.__setattr__(self, "visible", printing.XL_VISIBLE)
+        object.__setattr__(self, "page_breaks", [])  # manual breaks: 1-based rows that start a page
+        object.__setattr__(self, "column_breaks", [])  # and columns
 
     # model access (not COM: tests read and seed the sheet through these)
     def cell(self, row: int, col: int) -> Cell:
@@ -333,7 +348,41 @@ class Worksheet(Com):
     def Index(self):  # noqa: N802
         return self._book._sheets.index(self) + 1
 
+    @property
+    def PageSetup(self):  # noqa: N802
+        return printing.PageSetup(self)
+
+    @property
+    def HPageBreaks(self):  # noqa: N802
+        return printing.PageBreaks(self, "HPageBreaks", self.page_breaks)
+
+    @property
+    def VPageBreaks(self):  # noqa: N802
+        return printing.PageBreaks(self, "VPageBreaks", self.column_breaks)
+
+    def ResetAllPageBreaks(self):  # noqa: N802
+        """Removes every manual page break of the sheet (rows and columns)."""
+        self._excel.note_page_setup()
+        self.page_breaks.clear()
+        self.column_breaks.clear()
+
+    @property
+    def Visible(self):  # noqa: N802
+        return self.visible
+
+    @Visible.setter
+    def Visible(self, value):  # noqa: N802
+        object.__setattr__(self, "visible", int(value))
+
     def Range(self, cell1, cell2=None):  # noqa: N802
+        if isinstance(cell1, str) and re.fullmatch(r"(\$?\d+:\$?\d+)(,\$?\d+:\$?\d+)*", cell1):
+            rows = printing.rows_of(cell1)  # whole rows ("5:9,12:12")
+            return Range(self, min(rows), 1, max(rows), XL_MAX_COL, areas=[
+                (int(a.replace("$", "")), 1, int(b.replace("$", "")), XL_MAX_COL)
+                for a, b in (part.split(":") for part in cell1.split(","))])
+        if isinstance(cell1, str) and re.fullmatch(r"\$?[A-Za-z]{1,3}:\$?[A-Za-z]{1,3}", cell1):
+            first, last = (col_number(part.replace("$", "")) for part in cell1.split(":"))
+            return Range(self, 1, first, XL_MAX_ROW, last)  # whole columns ("J:J")
         if cell2 is not None:
             a, b = cell1, cell2
             return Range(self, min(a.r1, b.r1), min(a.c1, b.c1), max(a.r2, b.r2), max(a.c2, b.c2))
@@ -619,6 +668,47 @@ class Range(Com):
     def _item(self, row, col):
         r, c = self.r1 + int(row) - 1, self.c1 + int(col) - 1
         return Range(self._sheet, r, c, r, c)
+
+    @property
+    def Hidden(self):  # noqa: N802
+        rows = self._whole_rows()
+        return all(r in self._sheet.hidden_rows for r in rows)
+
+    @Hidden.setter
+    def Hidden(self, value):  # noqa: N802
+        rows = self._whole_rows()
+        if self._sheet.protected and not self._sheet.protection["AllowFormattingRows"]:
+            raise pywin32.com_error(-2147352567, "Exception occurred.", (0, "Microsoft Excel", "protected sheet",
+                                                                         None, 0, PROTECTED), None)
+        (self._sheet.hidden_rows.update if value else self._sheet.hidden_rows.difference_update)(rows)
+
+    @property
+    def PageBreak(self):  # noqa: N802
+        """xlPageBreakManual (-4135) above a whole row / left of a whole column with a manual break, else
+        xlPageBreakNone (-4142) (this fake does not compute automatic breaks)."""
+        manual = self.r1 in self._sheet.page_breaks if self.c2 == XL_MAX_COL else self.c1 in self._sheet.column_breaks
+        return -4135 if manual else -4142
+
+    @PageBreak.setter
+    def PageBreak(self, value):  # noqa: N802
+        """Only whole rows or columns here (Excel's examples: `Rows(25)`, `Columns("J")`)."""
+        self._excel.note_page_setup()
+        if (self.c1, self.c2) == (1, XL_MAX_COL):
+            breaks, at = self._sheet.page_breaks, self.r1
+        elif (self.r1, self.r2) == (1, XL_MAX_ROW):
+            breaks, at = self._sheet.column_breaks, self.c1
+        else:
+            raise AssertionError("PageBreak is set on whole rows or columns only")
+        if value == -4135 and at not in breaks:
+            breaks.append(at)
+            breaks.sort()
+        elif value == -4142 and at in breaks:
+            breaks.remove(at)
+
+    def _whole_rows(self) -> list[int]:
+        if any((c1, c2) != (1, XL_MAX_COL) for _, c1, _, c2 in self.areas):
+            return printing.rows_of("bad")  # Excel: "Unable to set the Hidden property"
+        return [r for r1, _, r2, _ in self.areas for r in range(r1, r2 + 1)]
 
     def ClearContents(self):  # noqa: N802
         self._guard()

@@ -13,66 +13,45 @@ works in blocks, not cells (`tests/xlfake` counts the calls; a test holds the bu
   would be 460 round trips). That the book still has the template's layout is checked on the same
   blocks: every label of the template must be where the template put it (an inserted or deleted row
   or column moves them), and every sheet must be there under its name;
-- writing: values and formulas are buffered and written per contiguous rectangle, one call each
-  (lines, rows, the Audit and Review sheets, the "!N" marks in the margin column);
-  highlights per colour, on multi-area ranges ("O5:O9,O12", up to 255 characters), a few calls per
-  colour; notes only where a finding applies (the per-row rule explanations live on the Audit
-  sheet), cleared in bulk and added one call each, at most `MAX_NOTES` per fill;
-- protection: the sheets a flush writes are unprotected with the empty password and protected
-  again as `xlcredits fill` protects them (`workbook.protection.EXCEL_PROTECT_ARGS`), three round
-  trips a sheet; a sheet with someone else's password stops the fill before anything is written;
+- writing (`live_flush.py`): values and formulas buffered and written per rectangle, highlights
+  per colour on multi-area ranges, notes only where a finding applies; the sheets written are
+  unprotected and protected again as `xlcredits fill` protects them;
+- printing (`live_print.py`): the print set-up `xlcredits fill` writes (header and footer, print
+  areas, hidden rows and empty schedules), computed by the same `workbook.print_plan`;
 - the fill state (`XLC_state`, on the very hidden `xlc_state` sheet) is stored compactly
   (`state.py`) so 2,000 marked rows fit a cell.
-
-Not done live (the file path does it when it writes): hiding unused lines' rows, hiding empty
-schedule sheets, print areas and page headers with the taxpayer's name.
 
 xlwings calls used: `book.sheets[name]`, `book.app.engine`, `Range.value` (set, for blocks holding
 dates), and the documented `.api` escape to the COM objects for what xlwings has no block form
 of: `Range(a1).Value/Formula` (get and set), `Names(name).RefersToRange`,
-`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`,
-`Worksheet.ProtectContents/Unprotect/Protect`.
+`Range(multi-area).Interior/Font/ClearComments`, `Range.AddComment`, `Worksheet.Unprotect/Protect`,
+`Worksheet.PageSetup` (and `.FirstPage`), `Worksheet.Visible`, `Range(rows).Hidden`,
+`Application.PrintCommunication`.
 """
 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 from ..cellerrors import error_text
 from ..lines import Result
+from ..workbook.files import _header_year as header_year
 from ..workbook.filler import InputCellWritten, LayoutChanged, NotAWorkbook, layout_of, plan_fill
-from ..workbook.layout import Layout, address, col_letter, parse_address
-from ..workbook.protection import EXCEL_PROTECT_ARGS
-from ..workbook.styles import HIGHLIGHT, format_props
+from ..workbook.layout import Layout, address, parse_address
+from . import live_print
 from . import state as fill_state
+from .live_flush import Flushing, ProtectedSheet
+from .ranges import a1 as _a1
+from .ranges import column_runs, excel_value as _excel, grid as _grid, rectangles  # noqa: F401 - API before the split
 
-AUTOMATIC_FONT = "#000000"
-MAX_NOTES = 100  # notes cost a round trip each; the Audit sheet lists every finding anyway
-MAX_AREA_ADDRESS = 255  # Excel's limit for a multi-area Range("A1,B2:B9,...") address
-XL_NONE = -4142  # xlColorIndexNone
 STATE_NAME = "XLC_state"
 ADDIN_FUNCTIONS = ("CREDIT_45X", "RATE_45X", "UNIT_45X", "LINE_45X", "PHASEOUT_45X", "MACR_THRESHOLD_45X",
                    "NJ_RD_CREDIT", "NJ_MINIMUM_TAX", "NJ_FIXED_BASE_STARTUP", "NJ_FIXED_BASE_EXISTING",
                    "NJ_ALLOWABLE_CREDIT")
 
 __all__ = ["XlwingsAdapter", "LayoutChanged", "fill", "check", "AddinFormulaInInput", "ProtectedSheet"]
-
-
-class ProtectedSheet(Exception):
-    """Sheets the fill must write are protected with a password (not by xlcredits, which sets none)."""
-
-    def __init__(self, sheets: list[str]):
-        self.sheets = sheets
-        many = len(sheets) > 1
-        super().__init__(
-            f"Nothing was changed: the sheet{'s' if many else ''} {', '.join(repr(s) for s in sheets)} "
-            f"{'are' if many else 'is'} protected with a password (xlcredits protects its sheets without one). "
-            f"Unprotect {'them' if many else 'it'} (Review > Unprotect Sheet, and type the password) and click the "
-            f"button again; xlcredits protects {'them' if many else 'it'} again, without a password, when it fills.")
 
 
 class AddinFormulaInInput(NotAWorkbook):
@@ -86,107 +65,86 @@ class AddinFormulaInInput(NotAWorkbook):
                          f"reviewer has no xlcredits add-in, so it would show #NAME? instead of your number")
 
 
-def _rgb_int(color: str) -> int:
-    """"#RRGGBB" -> the BGR integer of Interior.Color / Font.Color."""
-    r, g, b = int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-    return r + (g << 8) + (b << 16)
-
-
-def _a1(r1: int, c1: int, r2: int | None = None, c2: int | None = None) -> str:
-    first = f"${col_letter(c1)}${r1 + 1}"
-    if r2 is None or (r2, c2) == (r1, c1):
-        return first
-    return f"{first}:${col_letter(c2)}${r2 + 1}"
-
-
-def column_runs(cells) -> list[tuple[int, int, int]]:
-    """(col, first row, last row) for each run of vertically adjacent cells, by column then row."""
-    runs = []
-    for r, c in sorted(cells, key=lambda rc: (rc[1], rc[0])):
-        if runs and runs[-1][0] == c and runs[-1][2] == r - 1:
-            runs[-1] = (c, runs[-1][1], r)
-        else:
-            runs.append((c, r, r))
-    return runs
-
-
-def rectangles(cells) -> list[tuple[int, int, int, int]]:
-    """(r1, c1, r2, c2) blocks covering exactly `cells`: column runs, side-by-side runs merged."""
-    blocks: list[list[int]] = []
-    open_by_rows: dict[tuple[int, int], list[int]] = {}
-    for c, r1, r2 in column_runs(cells):
-        block = open_by_rows.get((r1, r2))
-        if block is not None and block[3] == c - 1:
-            block[3] = c
-        else:
-            block = [r1, c, r2, c]
-            blocks.append(block)
-            open_by_rows[(r1, r2)] = block
-    return [tuple(b) for b in blocks]
-
-
-def area_chunks(cells) -> list[str]:
-    """Multi-area addresses ("$O$5:$O$9,$O$12") covering `cells`, each within Excel's 255 characters."""
-    chunks, current = [], ""
-    for r1, c1, r2, c2 in rectangles(cells):
-        area = _a1(r1, c1, r2, c2)
-        if current and len(current) + 1 + len(area) > MAX_AREA_ADDRESS:
-            chunks.append(current)
-            current = ""
-        current = f"{current},{area}" if current else area
-    if current:
-        chunks.append(current)
-    return chunks
-
-
-class XlwingsAdapter:
+class XlwingsAdapter(Flushing):
     """A `WorkbookAdapter` over an open `xlwings.Book`; changes are buffered until `flush()`."""
 
-    def __init__(self, book):
+    def __init__(self, book, app=None):
         self.book = book
         self._sheets: dict[str, Any] = {}
-        self._blocks: dict[str, tuple[list, list, int, int]] = {}  # sheet -> (values, formulas, rows, cols)
+        self._apis: dict[str, Any] = {}
+        self._worksheets = None  # the book's Worksheets collection (COM)
+        self._values: dict[str, list] = {}  # sheet -> its used area's values (rows of cells)
+        self._formulas: dict[str, list] = {}  # sheet -> the same area's formulas, read when asked for
+        self._ranges: dict[str, Any] = {}  # sheet -> the COM Range of that area
         self._layout: Layout | None = None
         self._inputs: set[str] = set()
         self._writes: dict[tuple[str, int, int], Any] = {}
+        self.written: dict[tuple[str, int, int], Any] = {}  # this fill's values (formulas' values), as given
+        self._state_text: str | None = None  # the fill state written, before compaction
         self._notes: dict[tuple[str, int, int], str | None] = {}
         self._looks: dict[tuple[str, int, int], str | None] = {}  # cell -> severity or None (template look)
         self._engine = None  # xlwings' engine (its value cleaning)
+        self._app = app  # xlwings' App of the book (asked once)
 
     # --- reading ------------------------------------------------------------------------------
     def _sheet(self, name: str):
+        """The xlwings Sheet (for blocks holding dates, which xlwings converts for COM)."""
         if name not in self._sheets:
+            self.sheet_api(name)  # LayoutChanged if it is missing
+            self._sheets[name] = self.book.sheets[name]
+        return self._sheets[name]
+
+    def sheet_api(self, name: str):
+        """The sheet's COM object: one round trip a sheet, the Worksheets collection asked once
+        (xlwings' `book.sheets[name]` asks for the collection each time)."""
+        if name not in self._apis:
+            if self._worksheets is None:
+                self._worksheets = self.book.api.Worksheets
             try:
-                self._sheets[name] = self.book.sheets[name]
-            except Exception:  # noqa: BLE001 - xlwings raises KeyError or a COM error
+                self._apis[name] = self._worksheets(name)
+            except Exception:  # noqa: BLE001 - a COM error: no such sheet
                 raise LayoutChanged(f"this workbook has no sheet named {name!r} (renamed or deleted?); "
                                     f"xlcredits fills only its own layout: copy the inputs into a fresh "
                                     f"template") from None
-        return self._sheets[name]
+        return self._apis[name]
 
     def _block(self, name: str) -> tuple[list, list]:
         """The sheet's used area (as the template laid it out), values and formulas, read once:
-        three round trips. Through xlwings' `Range.options(...).value` the same read costs
-        thirteen (it asks the range's position, size, sheet, book and window first); its own
-        cleaning of the raw block is used instead (`engine.clean_value_data`: errors as text, as
-        `err_to_str=True`; dates as `datetime`; empty cells as None)."""
-        if name not in self._blocks:
+        three round trips (the formulas only when asked for). Through xlwings'
+        `Range.options(...).value` the same read costs thirteen (it asks the range's position,
+        size, sheet, book and window first); its own cleaning of the raw block is used instead
+        (`engine.clean_value_data`: errors as text, as `err_to_str=True`; dates as `datetime`;
+        empty cells as None)."""
+        values = self.values(name)
+        if name not in self._formulas:
+            self._formulas[name] = _grid(self._ranges[name].Formula)
+        return values, self._formulas[name]
+
+    def values(self, name: str) -> list:
+        """The sheet's used area's values (`_block`), without its formulas."""
+        if name not in self._values:
             spec = self.layout.book.sheets[name]
             rows = max([r for r, _ in spec.cells] + [r2 for _, r2, _, _, _ in spec.blocks] + [0]) + 1
             cols = max([c for _, c in spec.cells] + [c for _, _, c, _, _ in spec.blocks] + [0]) + 1
-            rng = self._sheet(name).api.Range(_a1(0, 0, rows - 1, cols - 1))
-            values = self._clean(_grid(rng.Value))
-            formulas = _grid(rng.Formula)
-            self._blocks[name] = (values, formulas)
-        return self._blocks[name]
+            self._ranges[name] = self.sheet_api(name).Range(_a1(0, 0, rows - 1, cols - 1))
+            self._values[name] = self._clean(_grid(self._ranges[name].Value))
+        return self._values[name]
+
+    def app_api(self):
+        """Excel's Application object (asked once: xlwings asks the book for it on each `book.app`)."""
+        if self._app is None:
+            self._app = self.book.app
+        return self._app.api
 
     def _clean(self, grid: list) -> list:
         if self._engine is None:
-            self._engine = self.book.app.engine.impl
+            if self._app is None:
+                self._app = self.book.app
+            self._engine = self._app.engine.impl
         return self._engine.clean_value_data(grid, datetime, None, None, True)
 
     def _value_at(self, sheet: str, r: int, c: int) -> Any:
-        values, _ = self._block(sheet)
+        values = self.values(sheet)
         try:
             return values[r][c]
         except IndexError:
@@ -304,138 +262,29 @@ class XlwingsAdapter:
 
     def write(self, target: str, value: Any, formula: str | None = None) -> None:
         if target == STATE_NAME and isinstance(value, str):
+            self._state_text = value
             value = fill_state.compact(value)
-        self._writes[self._cell(target, output=True)] = formula if formula else _excel(value)
+        cell = self._cell(target, output=True)
+        self._writes[cell] = formula if formula else _excel(value)
+        self.written[cell] = formula if value is None and formula else value
+
+    def add_to_state(self, key: str, value: Any) -> None:
+        """Keep `value` under `key` in the fill state this flush writes (the print set-up applied)."""
+        state = _state(self._state_text if self._state_text is not None else self.read(STATE_NAME))
+        state[key] = value
+        self.write(STATE_NAME, json.dumps(state, separators=(",", ":")))
+
+    # --- what the print set-up reads (live_print) -------------------------------------------------
+    def value_after_fill(self, name: str) -> Any:
+        """A defined name's value once this fill is flushed (the fingerprint, the identifiers)."""
+        found = self._named(name)
+        return None if found is None else live_print.LiveCells(self, found[0]).value(found[1], found[2])
 
     def note(self, target: str, text: str | None) -> None:
         self._notes[self._cell(target)] = text or None
 
     def highlight(self, target: str, severity: str | None) -> None:
         self._looks[self._cell(target)] = severity
-
-    # --- flushing ----------------------------------------------------------------------------------
-    def flush(self) -> None:
-        """Write everything buffered: values and formulas, then looks, then notes; the sheets
-        written are unprotected first and protected again after, as the file path protects them."""
-        touched = {sheet for sheet, _, _ in (*self._writes, *self._looks, *self._notes)}
-        with self.unprotected([name for name in self.layout.book.sheets if name in touched]):
-            for sheet, cells in _by_sheet(self._writes).items():
-                self._write_blocks(sheet, cells)
-            self._apply_looks()
-            self._apply_notes()
-        self._writes.clear()
-        self._looks.clear()
-        self._notes.clear()
-
-    @contextmanager
-    def unprotected(self, sheets: list[str]):
-        """Unprotect `sheets` for the block, then protect them as `xlcredits fill` does (no password,
-        `EXCEL_PROTECT_ARGS`). xlcredits' own protection has no password, so `Unprotect("")` lifts
-        it; a sheet someone protected with a password refuses, and then nothing is changed
-        (`ProtectedSheet`). The password is always passed: omitted, Excel would stop and prompt.
-        Round trips: one `ProtectContents` per sheet, one `Unprotect` per protected sheet, one
-        `Protect` per sheet."""
-        apis = [self._sheet(name).api for name in sheets]
-        lifted, refused = [], []
-        for name, api in zip(sheets, apis):
-            if not api.ProtectContents:
-                continue
-            try:
-                api.Unprotect("")
-                lifted.append(api)
-            except Exception:  # noqa: BLE001 - a COM error: the sheet has a password
-                refused.append(name)
-        if refused:
-            for api in lifted:  # as it was: nothing changed
-                api.Protect(**EXCEL_PROTECT_ARGS)
-            raise ProtectedSheet(refused)
-        try:
-            yield
-        finally:
-            for api in apis:
-                api.Protect(**EXCEL_PROTECT_ARGS)
-
-    def _write_blocks(self, sheet: str, cells: dict[tuple[int, int], Any]) -> None:
-        api = None
-        for r1, c1, r2, c2 in rectangles(cells):
-            rows = [[cells[(r, c)] for c in range(c1, c2 + 1)] for r in range(r1, r2 + 1)]
-            flat = [x for row in rows for x in row]
-            if any(isinstance(x, datetime) for x in flat):  # xlwings converts dates for COM
-                self._sheet(sheet).range(_a1(r1, c1, r2, c2)).value = rows
-                continue
-            api = api or self._sheet(sheet).api
-            rng = api.Range(_a1(r1, c1, r2, c2))
-            rows = [["" if x is None else x for x in row] for row in rows]  # as xlwings sends an empty cell
-            data = rows[0][0] if len(flat) == 1 else rows
-            if any(isinstance(x, str) and x.startswith("=") for x in flat):
-                rng.Formula = data
-            else:
-                rng.Value = data
-
-    def _look_of(self, sheet: str, r: int, c: int, severity: str | None) -> tuple[str | None, str]:
-        if severity is not None:
-            return HIGHLIGHT[severity]
-        template = self.layout.book.peek(sheet, r, c)
-        role, unit = (template.role, template.unit) if template else \
-            (self.layout.book.sheets[sheet].block_at(r, c) or ("label", ""))
-        props = format_props(role, unit)
-        return props.get("bg_color"), props.get("font_color", AUTOMATIC_FONT)
-
-    def _apply_looks(self) -> None:
-        groups: dict[tuple[str, str | None, str], list[tuple[int, int]]] = {}
-        for (sheet, r, c), severity in self._looks.items():
-            fill, font = self._look_of(sheet, r, c, severity)
-            groups.setdefault((sheet, fill, font), []).append((r, c))
-        for (sheet, fill, font), cells in groups.items():
-            api = self._sheet(sheet).api
-            for chunk in area_chunks(cells):
-                rng = api.Range(chunk)
-                if fill is None:
-                    rng.Interior.ColorIndex = XL_NONE
-                else:
-                    rng.Interior.Color = _rgb_int(fill)
-                rng.Font.Color = _rgb_int(font)
-
-    def _apply_notes(self) -> None:
-        # A note goes where a finding is marked now, or where a mark is cleared (a field's help note
-        # comes back); rule explanations of lines and rows are on the Audit sheet, not in notes.
-        wanted = {cell: text for cell, text in self._notes.items() if text and cell in self._looks}
-        by_sheet = _by_sheet(dict.fromkeys(self._notes, None))
-        for sheet, cells in by_sheet.items():
-            api = self._sheet(sheet).api
-            for chunk in area_chunks(cells):
-                api.Range(chunk).ClearComments()
-        for (sheet, r, c), text in sorted(wanted.items())[:MAX_NOTES]:
-            self._sheet(sheet).api.Range(_a1(r, c)).AddComment(text)
-
-
-def _grid(data) -> list:
-    """A COM block (a tuple of row tuples; a bare value for one cell) as a list of rows."""
-    if isinstance(data, tuple) and data and isinstance(data[0], tuple):
-        return [list(row) for row in data]
-    return [[data]]
-
-
-def _by_sheet(cells: dict) -> dict[str, dict[tuple[int, int], Any]]:
-    out: dict[str, dict[tuple[int, int], Any]] = {}
-    for (sheet, r, c), value in cells.items():
-        out.setdefault(sheet, {})[(r, c)] = value
-    return out
-
-
-def _excel(value: Any) -> Any:
-    """A value as Excel should hold it: numbers as floats; text always as text (the leading
-    apostrophe stops Excel from reading "2025", "0.1.0" or "=..." as a number, date or formula);
-    empty text clears the cell, as XlsxWriter does."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (bool, datetime)):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
-    return "'" + str(value)
 
 
 def _refuse_addin_formulas(adapter: XlwingsAdapter) -> None:
@@ -461,9 +310,20 @@ def fill(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything is computed
     _refuse_addin_formulas(adapter)
     result, plan = plan_fill(adapter)
+    before = live_print.applied_before(_state(adapter.read(STATE_NAME)).get("print"), plan.layout)
     plan.apply(adapter)
+    plans = live_print.plans_after_fill(adapter, header_year(result), _taxpayer(adapter))
+    adapter.add_to_state("print", {name: live_print.record(p, before.get(name)) for name, p in plans.items()})
     adapter.flush()
+    live_print.apply(adapter, plans, before)
     return result, plan.layout
+
+
+def _taxpayer(adapter: XlwingsAdapter) -> str:
+    """The name printed in the page header, as `xlcredits fill` prints it (the layout's TAXPAYER field)."""
+    place = adapter.layout.fields.get(getattr(adapter.layout.hooks, "TAXPAYER", "") or "")
+    value = None if place is None else adapter.value_in(place.place.sheet, place.place.row, place.place.col)
+    return "" if value is None else live_print.shown(value)
 
 
 def check(book, adapter: XlwingsAdapter | None = None) -> tuple[Result, Layout]:

@@ -130,9 +130,10 @@ def run(book) -> str:
 
 # --- the commands ----------------------------------------------------------------------------------
 
-def quietly(book, work):
-    """Run `work()` with screen updating off and calculation manual; restore both, then calculate."""
-    app = book.app
+def quietly(book, work, app=None):
+    """Run `work()` with screen updating off and calculation manual; restore both, then calculate.
+    `app`: the book's xlwings App, if already asked for (each `book.app` is two round trips)."""
+    app = app or book.app
     updating, calculation = app.screen_updating, app.calculation
     app.screen_updating = False
     app.calculation = "manual"
@@ -150,9 +151,11 @@ def quietly(book, work):
 def _prepared(book, work):
     from .live import XlwingsAdapter
 
-    adapter = XlwingsAdapter(book)
+    app = book.app
+    _asked_app[:] = [book, app]  # the message box after the command reuses it
+    adapter = XlwingsAdapter(book, app)
     adapter.layout  # noqa: B018 - NotAWorkbook / LayoutChanged before anything else
-    return quietly(book, lambda: work(book, adapter))
+    return quietly(book, lambda: work(book, adapter), app)
 
 
 def _compute(book) -> tuple[str, str]:
@@ -278,9 +281,14 @@ def _sentence(exc: Exception) -> str:
     return text if text.endswith(".") else text + "."
 
 
+_asked_app: list = []  # [book, its xlwings App] of the command running: `book.app` costs two round trips
+
+
 def _alert(book, prompt: str, mode: str) -> str:
     try:
-        book.app.alert(prompt, title=TITLE, mode=mode)
+        app = _asked_app[1] if _asked_app and _asked_app[0] is book else book.app
+        _asked_app.clear()
+        app.alert(prompt, title=TITLE, mode=mode)
     except Exception:  # noqa: BLE001
         log.exception("alert failed")
         print(prompt, file=sys.stderr)

@@ -51,7 +51,8 @@ def build_audit_sheet(builder) -> AuditPlace:
     sb.section("Findings")
     sb.headings({0: "Severity", 1: "Where", 2: "Cell", 3: "Message"}, height=18)
     spec = builder.book.sheets["Audit"]
-    totals = {key for key, _ in getattr(builder.hooks, "REVIEW_TOTALS", ())}
+    totals = {key for key, _ in getattr(builder.hooks, "REVIEW_TOTALS", ())} - set(
+        getattr(builder.hooks, "REVIEW_TOTALS_WHEN_USED", ()))  # the part that does not apply stays hidden
     spec.hide_unused.append((min(line_rows.values()), max(line_rows.values()), 2, 2, True))
     spec.keep_rows = tuple(r for key, r in line_rows.items() if key in totals)
     spec.blocks.append((sb.row, sb.row + 400, 1, "review_text", ""))  # findings wrap

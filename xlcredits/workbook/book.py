@@ -55,19 +55,20 @@ class SheetSpec:
     def last_row(self) -> int:
         return max((r for r, _ in self.cells), default=0)
 
-    def hidden_rows(self) -> list[int]:
+    def hidden_rows(self, value=None) -> list[int]:
+        """`value(row, col)`: the cell's value (default: this spec's cells; the live fill passes the
+        values the open book holds)."""
+        value = value or self._value
         out = []
         for first, last, c1, c2, zero_blank in self.hide_unused:
             for r in range(first, last + 1):
-                if r not in self.keep_rows and not any(self._used(r, c, zero_blank) for c in range(c1, c2 + 1)):
+                if r not in self.keep_rows and not any(_used(value(r, c), zero_blank) for c in range(c1, c2 + 1)):
                     out.append(r)
         return out
 
-    def _used(self, row: int, col: int, zero_blank: bool) -> bool:
+    def _value(self, row: int, col: int):
         cell = self.cells.get((row, col))
-        if cell is None or cell.value in (None, ""):
-            return False
-        return not (zero_blank and cell.value == 0 and not isinstance(cell.value, bool))
+        return None if cell is None else cell.value
 
     def block_at(self, row: int, col: int) -> tuple[str, str] | None:
         for r1, r2, role, unit in self._blocks_of(col):
@@ -86,6 +87,12 @@ class SheetSpec:
             index = self.__dict__["_block_index"] = (self.blocks, len(self.blocks), by_col)
         return index[2].get(col, [])
 
+
+
+def _used(value, zero_blank: bool) -> bool:
+    if value in (None, ""):
+        return False
+    return not (zero_blank and value == 0 and not isinstance(value, bool))
 
 
 @dataclass

@@ -21,20 +21,31 @@ BOTTOM_LINE = "30"
 TAXPAYER = "taxpayer.name"
 HEADER_FIELDS = (("FEIN", "taxpayer.fein"),)  # printed in every page header
 REVIEW_TOTALS = (("28", "Current-period credit (10% of line 27)"), ("30", "Total credit available"),
-                 ("36", "Allowable credit"), ("37", "Carryover to next year"))
+                 ("36", "Allowable credit"), ("37", "Carryover to next year"),
+                 ("43", "Allowable credit (combined group, sharing: Part VII, Section A)"),
+                 ("44", "Carryover to next year (Part VII, Section A)"),
+                 ("50", "Allowable credit (combined group, not sharing: Part VII, Section B)"),
+                 ("51", "Carryover to next year (Part VII, Section B)"))
+# A separate filer's limit is Part VI (lines 31-37); a combined group filer's is Part VII, Section A
+# (38-44) when it shares its credit, Section B (45-51) when not: Form NJ-306 Part VI "Tax Credit
+# Limitations: CBT-100, CBT-100S and BFC-1 filers (combined filers skip)". The Review sheet prints
+# the rows of the part that applies (the engine leaves the other parts' lines blank).
+REVIEW_TOTALS_WHEN_USED = ("36", "37", "43", "44", "50", "51")
+CARRYOVER_LINES = {"37": "36", "44": "43", "51": "50"}  # carryover line: the allowable-credit line of its part
 
 
 def review_remark(key: str, data: dict, result) -> str | None:
-    """Line 37 against what really carries forward: vintages past their carryover period expire."""
-    if key != "37":
+    """The carryover line of the part that applies (37; 44 or 51 for a combined group filer) against
+    what really carries forward: vintages past their carryover period expire."""
+    if key not in CARRYOVER_LINES or result.lines.get(CARRYOVER_LINES[key]) is None:
         return None
     following = result.extras.get("carryforward_next") or []
     carried = sum((Decimal(str(v.get("amount") or 0)) for v in following), Decimal(0))
-    line = result.lines.get("37") or Decimal(0)
+    line = result.lines.get(key) or Decimal(0)
     by_year = ", ".join(f"{v.get('year_earned')}: {Decimal(str(v.get('amount'))):,.2f}" for v in following)
     text = f"Carried forward: {carried:,.2f}" + (f" ({by_year})" if by_year else "")
     if line > carried:
-        text += f". {line - carried:,.2f} of line 37 expires after this period and is not carried forward."
+        text += f". {line - carried:,.2f} of line {key} expires after this period and is not carried forward."
     return text + "."
 LIST_FIELDS = {"startup.selected_years": int}  # typed as "5, 6, 7, 9, 10"
 

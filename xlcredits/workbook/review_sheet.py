@@ -84,6 +84,8 @@ def _review_sheet(b) -> ReviewPlace:
         sb.put(sb.row, TEXT, None, "review_text")
         place.totals[key] = (address(REVIEW_SHEET, sb.row, CELL), address(REVIEW_SHEET, sb.row, TEXT))
         sb.spec.heights[sb.row] = 24
+        if key in getattr(b.hooks, "REVIEW_TOTALS_WHEN_USED", ()):  # printed only when the line has a value
+            sb.spec.hide_unused.append((sb.row, sb.row, CELL, CELL, False))
         sb.row += 1
     sb.row += 1
     sb.section("Findings")

@@ -11,14 +11,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import __version__
+from .a1 import parse_address
 from .layout import Book, Cell, SheetSpec
+from .pages import BOTTOM_MARGIN, DEFAULT_ROW, SIDE_MARGIN, TOP_MARGIN, WRAPPING_ROLES, print_columns, print_scale  # noqa: F401
+from .print_plan import BookCells, SheetPrint, book_print
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
-WRAPPING_ROLES = ("review_text",)
-DEFAULT_ROW = 11.6
 EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
 
 
@@ -57,67 +58,40 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
             wb.set_calc_mode("auto", calc_id=EXCEL_CALC_ID)
             wb.calc_on_load = False
             formats = Formats(wb)
-            header = _header_text(book.header_left, tax_year, taxpayer, _identifiers(book))
-            footer = _footer_note(book)
-            filled = _named_value(book, "XLC_fingerprint") not in (None, "")
-            continued = {}  # sheet file number: its header's "(continued)" section, for pages 2+
+            plans = print_plans(book, tax_year, taxpayer)
+            first_headers = {}  # sheet file number: page 1's header of a table that continues
             for number, spec in enumerate(book.sheets.values(), 1):
-                section = _write_sheet(wb, formats, spec, header, footer, filled)
-                if section:
-                    continued[number] = section
+                plan = plans[spec.name]
+                _write_sheet(wb, formats, spec, plan)
+                if plan.first_header is not None:
+                    first_headers[number] = plan.first_header.code()
             for name, ref in sorted(book.names.items()):
                 wb.define_name(name, "=" + ref)
             try:
                 wb.close()
             except FileCreateError as exc:  # XlsxWriter wraps the OSError (disk full, no access)
                 raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from None
-            if continued:
-                _first_page_headers(tmp, continued)
+            if first_headers:
+                _first_page_headers(tmp, first_headers)
     except OutputError as exc:
         raise WorkbookError(str(exc)) from None
     return target
 
 
-def _escape(text: str) -> str:
-    return str(text).replace("&", "&&").replace("\n", " ")
+def print_plans(book: Book, tax_year: str = "", taxpayer: str = "") -> dict:
+    """Each sheet's print set-up (`print_plan`), from the book's own cells."""
+    def named_value(name: str):
+        ref = book.names.get(name)
+        if ref is None:
+            return None
+        sheet, r, c, _, _ = parse_address(ref)
+        cell = book.peek(sheet, r, c)
+        return None if cell is None else cell.value
+
+    return book_print(book, tax_year, taxpayer, named_value, BookCells, __version__)
 
 
-def _header_text(left: str, tax_year: str, taxpayer: str, identifiers: str = "") -> str:
-    """Every page: form and revision, tax year; the name over the identifying number (and, for Form
-    7207, the facility), so pages of several taxpayers' or facilities' returns never look alike.
-    Excel allows 255 characters in a header: the name and identifiers are shortened to fit."""
-    left_text = _escape(left) + (f" · Tax year {_escape(tax_year)}" if tax_year else "")
-    right = _escape(taxpayer)[:70] + ("\n" + _escape(identifiers)[:110] if identifiers else "")
-    return f"&L&9{left_text}&R&9{right}"
-
-
-def _identifiers(book: Book) -> str:
-    parts = []
-    for label, name in book.header_names:
-        value = _named_value(book, name)
-        if value not in (None, ""):
-            parts.append(f"{label} {value}")
-    return " · ".join(parts)
-
-
-def _named_value(book: Book, name: str):
-    from .a1 import parse_address
-
-    ref = book.names.get(name)
-    if ref is None:
-        return None
-    sheet, r, c, _, _ = parse_address(ref)
-    cell = book.peek(sheet, r, c)
-    return None if cell is None else cell.value
-
-
-def _footer_note(book: Book) -> str:
-    fingerprint = _named_value(book, "XLC_fingerprint")
-    return f"Inputs {str(fingerprint)[:12]}" if fingerprint else "Blank template"
-
-
-def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note: str = "",
-                 filled: bool = False) -> None:
+def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> None:
     ws = wb.add_worksheet(spec.name)
     for col, width in spec.widths.items():
         ws.set_column(col, col, width)
@@ -160,95 +134,39 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
             ws.set_row(r, None, None, {"hidden": True})
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
-    section = _print_setup(ws, spec, header, footer_note, filled)
+    _print_setup(ws, spec, plan)
     ws.set_default_row(DEFAULT_ROW, hide_unused_rows=False)
     ws.protect("", dict(XLSXWRITER_OPTIONS))  # no password: a guard against slips, not a lock
-    return section
 
 
-# 9-point type prints at 8 points or more: LibreOffice fits about 5% tighter than this estimate.
-MIN_PRINT_SCALE = 0.95
-
-
-def print_scale(spec: SheetSpec) -> float:
-    """The scale fitting the printed columns to the page width (Letter, 0.4" margins); column widths
-    in characters become pixels as Excel draws them (7 per character plus 5 of padding) at 96 dpi."""
-    c1, c2 = print_columns(spec)
-    points = sum(spec.widths.get(c, 8.43) * 7 + 5 for c in range(c1, c2 + 1)) * 0.75
-    usable = ((11 if spec.landscape else 8.5) - 0.8) * 72
-    return min(1.0, usable / points)
-
-
-def print_columns(spec: SheetSpec) -> tuple[int, int]:
-    c1, c2 = spec.print_cols
-    return c1, (c2 if spec.mark_col is None else max(c2, spec.mark_col))
-
-
-def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: bool) -> str:
-    """Letter paper; one page wide when that keeps type at 8 points or more, else at full size with
-    the first two columns repeated on each page; header and footer on every page; only used rows.
-    A sheet other than a form says "<sheet> (continued)" in the header of its pages 2 and on, over
-    its repeated heading rows (returned: the header section that pages 2+ carry and page 1 does not)."""
+def _print_setup(ws, spec: SheetSpec, plan: SheetPrint) -> None:
+    """Letter paper at the plan's zoom (`pages`: one page wide when that keeps type at 8 points or
+    more, else at full size with the first two columns repeated on each page), its page breaks,
+    header, footer, print area and hidden rows (`print_plan`, which the live fill applies too)."""
     ws.set_paper(1)
     ws.set_landscape() if spec.landscape else ws.set_portrait()
-    c1, c2 = print_columns(spec)
-    if print_scale(spec) >= MIN_PRINT_SCALE:
-        ws.fit_to_pages(1, 0)
-    else:
-        ws.set_print_scale(100)
+    c1, _ = print_columns(spec)
+    ws.set_print_scale(plan.percent)
+    if plan.column_breaks:  # several pages wide: the row's first two columns on each
         ws.repeat_columns(c1, c1 + 1)
-    ws.set_margins(left=0.4, right=0.4, top=0.62, bottom=0.45)
-    # Every sheet but a form (whose pages are the form's own pages) says so when it runs on
-    # (the Worksheets' carry-forward table, schedules, the Review and Audit sheets).
-    section = continued_section(spec.name) if not spec.page_breaks and not spec.very_hidden else ""
-    if len(header) + len(section) > MAX_HEADER:
-        section = ""
-    ws.set_header(_with_centre(header, section), {"margin": 0.25})
-    # LibreOffice's "first page" is the first page number 1: such a sheet numbers its own pages from 1,
-    # and its footer says "Page 2" (the document's total would read "Page 2 of 16" for a 9-page table).
-    pages = "Page &P" if section else "Page &P of &N"
-    if section:
-        ws.set_start_page(1)
-    ws.set_footer(f"&L&9{_escape(spec.name)}&C&9{pages}&R&9{_escape(footer_note)} · xlcredits {__version__}",
-                  {"margin": 0.25})
-    last = spec.last_row()
-    if spec.schedule_rows:
-        first_data, minimum = spec.schedule_rows
-        used = [r for (r, c), cell in spec.cells.items() if r >= first_data and (cell.value is not None or cell.formula)]
-        last = max(max(used, default=first_data), first_data + (1 if filled else minimum) - 1)
-        if filled and not used and spec.mark_col is not None:
-            # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
-            # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
-            ws.hide()
-            for r in range(0, last + 1):
-                ws.set_row(r, None, None, {"hidden": True})
-    ws.print_area(0, c1, last, c2)
+    ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
+    ws.set_header(plan.header.code(), {"margin": 0.25})
+    ws.set_start_page(1)  # each sheet numbers its own pages "Page k of n" (print_plan)
+    ws.set_footer(plan.footer.code(), {"margin": 0.25})
+    if plan.hidden:
+        ws.hide()
+    ws.print_area(*plan.area)
     if spec.repeat_rows:
         ws.repeat_rows(*spec.repeat_rows)
-    if spec.page_breaks:
-        ws.set_h_pagebreaks(list(spec.page_breaks))
-    for r in spec.hidden_rows() if filled else ():
+    if plan.row_breaks:
+        ws.set_h_pagebreaks(list(plan.row_breaks))
+    if plan.column_breaks:
+        ws.set_v_pagebreaks(list(plan.column_breaks))
+    for r in plan.hidden_rows:
         ws.set_row(r, None, None, {"hidden": True})
-    return section
 
 
-MAX_HEADER = 255  # characters Excel allows in a header
-
-
-def continued_section(sheet: str) -> str:
-    """A second line of the header's left part: in the centre it ran into a long name on the right."""
-    return f"\n&B{_escape(sheet)} (continued)"
-
-
-def _with_centre(header: str, section: str) -> str:
-    """The section ends the header's left part (just before its right part, &R)."""
-    if not section:
-        return header
-    at = header.find("&R")
-    return header + section if at < 0 else header[:at] + section + header[at:]
-
-
-def _first_page_headers(path, continued: dict[int, str]) -> None:
+def _first_page_headers(path, first_headers: dict[int, str]) -> None:
     """XlsxWriter writes one header for all pages. For a sheet whose table continues onto later pages,
     page 1 gets its own header without the "(continued)" section (`differentFirst`, ECMA-376
     §18.3.1.46: firstHeader/firstFooter follow oddFooter), rewriting the sheet's XML in place. Each
@@ -263,19 +181,21 @@ def _first_page_headers(path, continued: dict[int, str]) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
         for info, data in members:
             match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if match and int(match.group(1)) in continued:
-                data = _differ_first(data.decode("utf-8"), escape(continued[int(match.group(1))])).encode("utf-8")
+            if match and int(match.group(1)) in first_headers:
+                data = _differ_first(data.decode("utf-8"), escape(first_headers[int(match.group(1))])).encode("utf-8")
             new.writestr(info, data)
 
 
-def _differ_first(xml: str, section: str) -> str:
+def _differ_first(xml: str, first_header: str) -> str:
+    """The sheet's headerFooter with page 1's header (`first_header`, escaped for XML) and page 1's
+    footer, the footer of every page."""
     import re
 
     found = re.search(r"<headerFooter>(<oddHeader>(.*?)</oddHeader>)(<oddFooter>(.*?)</oddFooter>)?</headerFooter>",
                       xml, re.S)
-    if not found or section not in found.group(2):
+    if not found:
         return xml
-    first = f"<firstHeader>{found.group(2).replace(section, '')}</firstHeader>"
+    first = f"<firstHeader>{first_header}</firstHeader>"
     if found.group(4) is not None:
         first += f"<firstFooter>{found.group(4)}</firstFooter>"
     patched = f'<headerFooter differentFirst="1">{found.group(1)}{found.group(3) or ""}{first}</headerFooter>'
