@@ -110,6 +110,14 @@ class _QuickRow:
 
 
 _BAD = object()  # what a check returns for a value the fast path leaves to pydantic
+BAD = _BAD
+
+
+def field_checks(model: type[BaseModel]) -> dict[str, Callable[[Any], Any]] | None:
+    """Each field's check (a value as the model reads it, or `BAD`), or None when the model has
+    something the fast path does not reproduce."""
+    plan = _plan(model)
+    return None if plan is None else plan[0]
 
 
 def _more_places(value: Decimal, places: int) -> bool:

@@ -1,0 +1,124 @@
+"""Product rows as the JSON parser gives them, read, judged and computed in one pass (issue 17).
+
+A row the fast reader accepts (forms/quick.py: every value already what the model accepts) is
+read here without pydantic. The first row with given facts — its fields, line, size, years and
+MACR, each as typed — is checked field by field and judged on its own (rows.py); when judging it
+said nothing, what it shares with every later row of the same facts is kept as a plan, and those
+rows then check only the fields that differ between them (description, units, quantity, costs).
+A row the fast reader does not accept raises `NeedsFullReading`: the caller then reads the whole
+input with pydantic, dropping what this pass found, so a preparer sees pydantic's messages only.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Callable, NamedTuple
+
+from ...lines import Findings
+from ..quick import BAD, field_checks
+from .model import Component
+from .rows import ROW, credit_of, product_row, quiet_plan
+from .verdicts import Verdicts
+
+
+class NeedsFullReading(Exception):
+    """A row the fast reader leaves to pydantic (see the module's docstring)."""
+
+
+# The fields a plan is keyed by (what the rules read), and those read and checked row by row.
+_KEYED = ("line", "capacity_per_unit", "sold_year", "produced_year", "macr")
+_PER_ROW = ("description", "units", "quantity", "costs")
+_PLANNABLE = frozenset(_KEYED + _PER_ROW)
+
+
+class _Plan(NamedTuple):
+    template: dict  # the row's columns as the first row of these facts has them, in `ROW` order
+    per_row: tuple[tuple[str, Callable], ...]  # (field, check) of the fields that differ between rows
+    measure_of: Callable[[dict], Decimal]
+    factors: tuple[Decimal, ...]  # what column (d) is multiplied by for the credit (rows.credit_of)
+
+
+def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) -> list[dict]:
+    """Each raw product row as a judged `ROW` dict, in order (see the module's docstring)."""
+    checks = field_checks(Component)
+    plans: dict[tuple, _Plan | None] = {}
+    well_shaped: dict = {}
+    measures: dict = {}
+    rows: list[dict] = []
+    append = rows.append
+    for i, raw in enumerate(raw_rows):
+        if raw.__class__ is not dict:
+            raise NeedsFullReading
+        key = _facts_as_typed(raw)
+        try:
+            plan = plans.get(key)
+        except TypeError:  # a list or an object where a number belongs
+            raise NeedsFullReading from None
+        row = None if plan is None else _planned_row(plan, raw, i)
+        if row is None:
+            row = product_row(i, _checked(raw, checks), well_shaped, measures, verdicts, findings)
+            if row is None:
+                continue
+            said, measure_of = row.pop("#quiet")
+            if not said and key not in plans:
+                plans[key] = _plan_from(row, raw, measure_of, checks)
+        append(row)
+    return rows
+
+
+def _facts_as_typed(raw: dict) -> tuple:
+    """What a plan is keyed by: the row's fields, and its line, size, years and MACR as typed (a
+    Decimal by its text, since 400.0 and 400 are equal but print differently; each value with its
+    type, since True equals 1 and 2025 equals Decimal 2025, and neither is a year as typed)."""
+    size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"), raw.get("produced_year"),
+                                  raw.get("macr"))
+    return (tuple(raw), raw.get("line"),
+            size.__class__, str(size) if size.__class__ is Decimal else size,
+            sold.__class__, sold, produced.__class__, produced,
+            macr.__class__, str(macr) if macr.__class__ is Decimal else macr)
+
+
+def _checked(raw: dict, checks: dict) -> dict:
+    """The raw row as a `ROW` dict, each value as the model reads it (forms/quick.py)."""
+    values = ROW.copy()
+    for name, value in raw.items():
+        check = checks.get(name)
+        if check is None:
+            raise NeedsFullReading
+        value = check(value)
+        if value is BAD:
+            raise NeedsFullReading
+        values[name] = value
+    return values
+
+
+def _plan_from(judged: dict, raw: dict, measure_of, checks: dict) -> _Plan | None:
+    """What later rows with the facts of this quiet judged row share with it, or None when they
+    must be judged on their own: the row has a field a plan does not read per row, or leaves an
+    amount blank (then its shape is judged again), or its credit is not a product of column (d)."""
+    if not _PLANNABLE.issuperset(raw) or any(raw.get(name) is None for name in _PER_ROW[1:] if name in raw):
+        return None
+    known = quiet_plan(judged)
+    if known is None:
+        return None
+    template = judged.copy()  # its shared columns are `known[0]`; the rest are set per row
+    per_row = tuple((name, checks[name]) for name in raw if name in _PER_ROW)
+    return _Plan(template, per_row, measure_of, known[1])
+
+
+def _planned_row(plan: _Plan, raw: dict, i: int) -> dict | None:
+    """A row with the facts of a plan, its own fields checked; None when it leaves an amount blank
+    (then it is judged on its own)."""
+    row = plan.template.copy()
+    for name, check in plan.per_row:
+        value = check(raw[name])
+        if value is None:
+            if name != "description":
+                return None
+        elif value is BAD:
+            raise NeedsFullReading
+        row[name] = value
+    row["#index"], row["#where"] = i, f"components[{i}]"
+    row["measure"] = measure = plan.measure_of(row)
+    row["credit"] = credit_of(measure, plan.factors)
+    return row
