@@ -15,9 +15,9 @@ from ..common import no_collector_pauses, validated
 from ..quick import field_checks, quick_rows
 from . import catalog, statements
 from .catalog import PART_II
-from .definition import FORM, ROW_CREDIT, lines, name_of
+from .definition import EARNING, FORM, ROW_CREDIT, lines, name_of
 from .eligibility import RowFacts, TaxPeriod, pct
-from .fastrows import NeedsFullReading, fast_product_rows
+from .fastrows import FastRows, NeedsFullReading, fast_product_rows
 from .model import Component, Form7207Input
 from .rows import as_rows, judged_row, product_rows
 from .verdicts import Verdicts
@@ -104,7 +104,7 @@ def _compute(data: Any, fast: bool) -> Result:
     with localcontext(ENGINE_CONTEXT):
         period = _period(model, findings)
         _facility_checks(model, findings)
-        schedules = _schedules(model, components, bool(texts_checked), Verdicts(period), findings)
+        schedules, fast = _schedules(model, components, bool(texts_checked), Verdicts(period), findings)
         if model.metallurgical_coal and not catalog.revision_has_6b(revision):
             findings.error("metallurgical_coal", f"Form 7207 Rev. {revision} (tax years beginning in "
                                                  f"{model.tax_year.begins.year}) has no line 6b; metallurgical coal "
@@ -112,17 +112,17 @@ def _compute(data: Any, fast: bool) -> Result:
         if findings.blocking:
             return result
         _tin_check(schedules["minerals"], findings)
-        _lines(result, model, period, schedules, revision)
+        _lines(result, model, period, schedules, revision, fast)
     return result
 
 
 def _schedules(model: Form7207Input, components: list, raw: bool, verdicts: Verdicts,
-               findings: Findings) -> dict[str, list[dict]]:
-    """Every schedule's rows judged and computed; `raw` product rows are as the JSON parser gave them."""
-    products = fast_product_rows(components, verdicts, findings) if raw else product_rows(components, verdicts,
-                                                                                          findings)
+               findings: Findings) -> tuple[dict[str, list[dict]], FastRows | None]:
+    """Every schedule's rows judged and computed; `raw` product rows are as the JSON parser gave them
+    (then also what the fast pass found beside them)."""
+    fast = fast_product_rows(components, verdicts, findings) if raw else None
     return {
-        "products": products,
+        "products": fast.rows if fast is not None else product_rows(components, verdicts, findings),
         "vessels": _schedule_rows(model.vessels, "vessels", "2a", verdicts, findings,
                                   ("name", "purpose", "official_number", "status", "sales_price", "sold_year",
                                    "produced_year", "macr"), "sales_price"),
@@ -130,14 +130,17 @@ def _schedules(model: Form7207Input, components: list, raw: bool, verdicts: Verd
                                    ("line", "description", "costs", "sold_year", "produced_year", "macr"), "costs"),
         "coal": _schedule_rows(model.metallurgical_coal, "metallurgical_coal", "6b", verdicts, findings,
                                ("description", "costs", "sold_year", "produced_year", "macr"), "costs"),
-    }
+    }, fast
 
 
-def _lines(result: Result, model: Form7207Input, period: TaxPeriod, schedules: dict, revision: str) -> None:
+def _lines(result: Result, model: Form7207Input, period: TaxPeriod, schedules: dict, revision: str,
+           fast: FastRows | None) -> None:
     """The form's lines evaluated into `result`, with the statements beside them."""
     env = FormEnv({"passthrough_credit": model.passthrough_credit,
                    "entity_eligible": ZERO if period.filer_barred else ONE,
                    "8b": model.allocated_to_beneficiaries}, schedules)
+    if fast is not None:
+        env.grouped_already("products", "line", EARNING, fast.earning, ("credit", "measure"), fast.totals)
     all_lines = lines(revision)
     for line in all_lines:
         if line.kind == "rule" and line.key.endswith(".c"):
@@ -147,7 +150,10 @@ def _lines(result: Result, model: Form7207Input, period: TaxPeriod, schedules: d
     if not _is_estate_or_trust(model):  # lines 8b and 8c are for estates and trusts only (F7207-D12)
         result.lines["8b"] = result.lines["8c"] = None
     result.rows = schedules
-    stated = statements.worth_stating(schedules)
+    stated = statements.worth_stating({name: () if fast is not None and name == "products" else rows
+                                       for name, rows in schedules.items()})
+    if fast is not None:
+        stated["products"] = fast.stated
     result.excluded = statements.excluded(stated)
     result.phase_out = statements.phase_out(stated)
     result.extras["values"] = env.values  # every value incl. helper lines, for adapters

@@ -14,10 +14,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, NamedTuple
 
+from ...expr import as_first_factor, blank_is_zero
 from ...lines import Findings
+from ...numbers import ONE, ZERO
 from ..quick import BAD, field_checks
+from . import statements
+from .definition import EARNING
 from .model import Component
-from .rows import ROW, credit_of, product_row, quiet_plan
+from .rows import ROW, product_row, quiet_plan
 from .verdicts import Verdicts
 
 
@@ -36,46 +40,99 @@ class _Plan(NamedTuple):
     per_row: tuple[tuple[str, Callable], ...]  # (field, check) of the fields that differ between rows
     measure_of: Callable[[dict], Decimal]
     factors: tuple[Decimal, ...]  # what column (d) is multiplied by for the credit (rows.credit_of)
+    earning: str | None  # the group of rows earning credit the row joins (`earning_group`), if any
+    stated: bool  # whether a statement may name the row (statements.worth_stating)
 
 
-def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) -> list[dict]:
-    """Each raw product row as a judged `ROW` dict, in order (see the module's docstring)."""
+class FastRows(NamedTuple):
+    """The product rows, and what the lines and statements would otherwise find in more passes."""
+
+    rows: list[dict]
+    earning: dict[str, list[dict]]  # the rows earning credit by line, as lines.FormEnv groups them
+    totals: dict[str, list[Decimal]]  # their credit and measure added up, in row order
+    stated: list[dict]  # the rows a statement may name (statements.worth_stating)
+
+
+def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) -> FastRows:
+    """Each raw product row as a judged `ROW` dict, in order (see the module's docstring). Written out
+    in one loop: it runs for every row of the return."""
     checks = field_checks(Component)
     plans: dict[tuple, _Plan | None] = {}
-    well_shaped: dict = {}
-    measures: dict = {}
-    rows: list[dict] = []
-    append = rows.append
+    judging = ({}, {}, verdicts, findings, checks, plans)
+    out = FastRows([], {}, {}, [])
+    append, earning, totals, stated = out.rows.append, out.earning, out.totals, out.stated.append
     for i, raw in enumerate(raw_rows):
         if raw.__class__ is not dict:
             raise NeedsFullReading
-        key = _facts_as_typed(raw)
+        # The facts a plan is keyed by: the row's fields, and its line, size, years and MACR as typed (a
+        # Decimal by its text, since 400.0 and 400 are equal but print differently; each value with its
+        # type, since True equals 1 and 2025 equals Decimal 2025, and neither is a year as typed).
+        size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"), raw.get("produced_year"),
+                                      raw.get("macr"))
+        key = (tuple(raw), raw.get("line"), size.__class__, str(size) if size.__class__ is Decimal else size,
+               sold.__class__, sold, produced.__class__, produced,
+               macr.__class__, str(macr) if macr.__class__ is Decimal else macr)
         try:
             plan = plans.get(key)
         except TypeError:  # a list or an object where a number belongs
             raise NeedsFullReading from None
-        row = None if plan is None else _planned_row(plan, raw, i)
-        if row is None:
-            row = product_row(i, _checked(raw, checks), well_shaped, measures, verdicts, findings)
+        planned = value = False
+        if plan is not None:
+            row = plan.template.copy()
+            for name, check in plan.per_row:
+                value = row[name] = check(raw[name])
+                if value is None or value is BAD:  # a blank amount: judged on its own below
+                    break
+            else:
+                row["#index"], row["#where"] = i, f"components[{i}]"
+                row["measure"] = measure = plan.measure_of(row)
+                credit = measure if measure.__class__ is Decimal else as_first_factor(measure)
+                for factor in plan.factors:  # as rows.credit_of
+                    credit *= factor
+                row["credit"] = credit
+                group, worth_stating, planned = plan.earning, plan.stated, True
+        if not planned:
+            if value is BAD:
+                raise NeedsFullReading
+            row, group, worth_stating = _judged_alone(i, raw, key, *judging)
             if row is None:
                 continue
-            said, measure_of = row.pop("#quiet")
-            if not said and key not in plans:
-                plans[key] = _plan_from(row, raw, measure_of, checks)
         append(row)
-    return rows
+        if group is not None:  # as lines.FormEnv._group adds up a group: from ZERO, in row order
+            sums = totals.get(group)
+            if sums is None:
+                earning[group], sums = [], totals.setdefault(group, [ZERO, ZERO])
+            earning[group].append(row)
+            sums[0] += row["credit"]
+            sums[1] += row["measure"]
+        if worth_stating:
+            stated(row)
+    return out
 
 
-def _facts_as_typed(raw: dict) -> tuple:
-    """What a plan is keyed by: the row's fields, and its line, size, years and MACR as typed (a
-    Decimal by its text, since 400.0 and 400 are equal but print differently; each value with its
-    type, since True equals 1 and 2025 equals Decimal 2025, and neither is a year as typed)."""
-    size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"), raw.get("produced_year"),
-                                  raw.get("macr"))
-    return (tuple(raw), raw.get("line"),
-            size.__class__, str(size) if size.__class__ is Decimal else size,
-            sold.__class__, sold, produced.__class__, produced,
-            macr.__class__, str(macr) if macr.__class__ is Decimal else macr)
+def _judged_alone(i: int, raw: dict, key: tuple, well_shaped: dict, measures: dict, verdicts: Verdicts,
+                  findings: Findings, checks: dict, plans: dict) -> tuple[dict | None, str | None, bool]:
+    """A row with no plan for its facts, checked and judged on its own (rows.product_row), and a plan
+    for later rows made from it when judging it said nothing; with its earning group and whether a
+    statement may name it."""
+    row = product_row(i, _checked(raw, checks), well_shaped, measures, verdicts, findings)
+    if row is None:
+        return None, None, False
+    said, measure_of = row.pop("#quiet")
+    if not said and key not in plans:
+        plans[key] = _plan_from(row, raw, measure_of, checks)
+    return row, earning_group(row), statements.worth_stating_row(row)
+
+
+def earning_group(row: dict) -> str | None:
+    """The line a product row's amounts are added to (as SUMIFS matches it, in any case), or None
+    when its phase-out or eligibility is not above zero (lines.FormEnv._group)."""
+    for column in EARNING:
+        value = row[column]
+        if value is not ONE and not blank_is_zero(value) > ZERO:
+            return None
+    line = row["line"]
+    return line.lower() if line.__class__ is str else str(line).lower()
 
 
 def _checked(raw: dict, checks: dict) -> dict:
@@ -103,22 +160,5 @@ def _plan_from(judged: dict, raw: dict, measure_of, checks: dict) -> _Plan | Non
         return None
     template = judged.copy()  # its shared columns are `known[0]`; the rest are set per row
     per_row = tuple((name, checks[name]) for name in raw if name in _PER_ROW)
-    return _Plan(template, per_row, measure_of, known[1])
-
-
-def _planned_row(plan: _Plan, raw: dict, i: int) -> dict | None:
-    """A row with the facts of a plan, its own fields checked; None when it leaves an amount blank
-    (then it is judged on its own)."""
-    row = plan.template.copy()
-    for name, check in plan.per_row:
-        value = check(raw[name])
-        if value is None:
-            if name != "description":
-                return None
-        elif value is BAD:
-            raise NeedsFullReading
-        row[name] = value
-    row["#index"], row["#where"] = i, f"components[{i}]"
-    row["measure"] = measure = plan.measure_of(row)
-    row["credit"] = credit_of(measure, plan.factors)
-    return row
+    return _Plan(template, per_row, measure_of, known[1], earning_group(judged),
+                 statements.worth_stating_row(judged))
