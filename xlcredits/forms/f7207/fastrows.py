@@ -14,7 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Callable, NamedTuple
 
-from ...expr import as_first_factor, blank_is_zero
+from ...expr import Ref, blank_is_zero, known_factors
 from ...lines import Findings
 from ...numbers import ONE, ZERO
 from ..quick import BAD, field_checks
@@ -38,9 +38,13 @@ _PLANNABLE = frozenset(_KEYED + _PER_ROW)
 class _Plan(NamedTuple):
     template: dict  # the row's columns as the first row of these facts has them, in `ROW` order
     per_row: tuple[tuple[str, Callable], ...]  # (field, check) of the fields that differ between rows
-    measure_of: Callable[[dict], Decimal]
-    factors: tuple[Decimal, ...]  # what column (d) is multiplied by for the credit (rows.credit_of)
-    earning: str | None  # the group of rows earning credit the row joins (`earning_group`), if any
+    # Column (d) is the amount in `first` times `sizes`, and the credit (d) times `factors`, each as
+    # the compiled expressions multiply them (expr.known_factors): the others are fixed by the facts.
+    first: str
+    sizes: tuple[Decimal, ...]
+    factors: tuple[Decimal, ...]
+    earning: list[dict] | None  # the group of rows earning credit the row joins (`earning_group`), if any
+    sums: list[Decimal] | None  # that group's credit and measure added up so far
     stated: bool  # whether a statement may name the row (statements.worth_stating)
 
 
@@ -60,7 +64,7 @@ def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) ->
     plans: dict[tuple, _Plan | None] = {}
     judging = ({}, {}, verdicts, findings, checks, plans)
     out = FastRows([], {}, {}, [])
-    append, earning, totals, stated = out.rows.append, out.earning, out.totals, out.stated.append
+    append, stated = out.rows.append, out.stated.append
     for i, raw in enumerate(raw_rows):
         if raw.__class__ is not dict:
             raise NeedsFullReading
@@ -78,31 +82,31 @@ def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) ->
             raise NeedsFullReading from None
         planned = value = False
         if plan is not None:
-            row = plan.template.copy()
-            for name, check in plan.per_row:
+            template, per_row, first, sizes, factors, group, sums, worth_stating = plan
+            row = template.copy()
+            for name, check in per_row:
                 value = row[name] = check(raw[name])
                 if value is None or value is BAD:  # a blank amount: judged on its own below
                     break
             else:
                 row["#index"], row["#where"] = i, f"components[{i}]"
-                row["measure"] = measure = plan.measure_of(row)
-                credit = measure if measure.__class__ is Decimal else as_first_factor(measure)
-                for factor in plan.factors:  # as rows.credit_of
+                measure = row[first]
+                for per_unit in sizes:
+                    measure *= per_unit
+                row["measure"] = credit = measure
+                for factor in factors:
                     credit *= factor
                 row["credit"] = credit
-                group, worth_stating, planned = plan.earning, plan.stated, True
+                planned = True
         if not planned:
             if value is BAD:
                 raise NeedsFullReading
-            row, group, worth_stating = _judged_alone(i, raw, key, *judging)
+            row, group, sums, worth_stating = _judged_alone(i, raw, key, out, *judging)
             if row is None:
                 continue
         append(row)
         if group is not None:  # as lines.FormEnv._group adds up a group: from ZERO, in row order
-            sums = totals.get(group)
-            if sums is None:
-                earning[group], sums = [], totals.setdefault(group, [ZERO, ZERO])
-            earning[group].append(row)
+            group.append(row)
             sums[0] += row["credit"]
             sums[1] += row["measure"]
         if worth_stating:
@@ -110,18 +114,23 @@ def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) ->
     return out
 
 
-def _judged_alone(i: int, raw: dict, key: tuple, well_shaped: dict, measures: dict, verdicts: Verdicts,
-                  findings: Findings, checks: dict, plans: dict) -> tuple[dict | None, str | None, bool]:
+def _judged_alone(i: int, raw: dict, key: tuple, out: FastRows, well_shaped: dict, measures: dict,
+                  verdicts: Verdicts, findings: Findings, checks: dict,
+                  plans: dict) -> tuple[dict | None, list | None, list | None, bool]:
     """A row with no plan for its facts, checked and judged on its own (rows.product_row), and a plan
-    for later rows made from it when judging it said nothing; with its earning group and whether a
-    statement may name it."""
+    for later rows made from it when judging it said nothing; with the group of earning rows it joins
+    and their sums (None when it earns nothing), and whether a statement may name it."""
     row = product_row(i, _checked(raw, checks), well_shaped, measures, verdicts, findings)
     if row is None:
-        return None, None, False
-    said, measure_of = row.pop("#quiet")
+        return None, None, None, False
+    said, _ = row.pop("#quiet")
+    name = earning_group(row)
+    group = sums = None
+    if name is not None:
+        group, sums = out.earning.setdefault(name, []), out.totals.setdefault(name, [ZERO, ZERO])
     if not said and key not in plans:
-        plans[key] = _plan_from(row, raw, measure_of, checks)
-    return row, earning_group(row), statements.worth_stating_row(row)
+        plans[key] = _plan_from(row, raw, checks, group, sums)
+    return row, group, sums, statements.worth_stating_row(row)
 
 
 def earning_group(row: dict) -> str | None:
@@ -149,16 +158,19 @@ def _checked(raw: dict, checks: dict) -> dict:
     return values
 
 
-def _plan_from(judged: dict, raw: dict, measure_of, checks: dict) -> _Plan | None:
+def _plan_from(judged: dict, raw: dict, checks: dict, group: list | None, sums: list | None) -> _Plan | None:
     """What later rows with the facts of this quiet judged row share with it, or None when they
     must be judged on their own: the row has a field a plan does not read per row, or leaves an
-    amount blank (then its shape is judged again), or its credit is not a product of column (d)."""
+    amount blank (then its shape is judged again), or its measure or credit is not a product of an
+    amount read per row and factors its facts fix."""
     if not _PLANNABLE.issuperset(raw) or any(raw.get(name) is None for name in _PER_ROW[1:] if name in raw):
         return None
     known = quiet_plan(judged)
-    if known is None:
+    measure = judged["#exprs"]["measure"]
+    fixed = {name: value for name, value in judged.items() if name not in _PER_ROW}
+    sizes = (measure.key, ()) if isinstance(measure, Ref) else known_factors(measure, fixed)
+    if known is None or sizes is None or sizes[0] not in raw or sizes[0] not in _PER_ROW[1:]:
         return None
     template = judged.copy()  # its shared columns are `known[0]`; the rest are set per row
     per_row = tuple((name, checks[name]) for name in raw if name in _PER_ROW)
-    return _Plan(template, per_row, measure_of, known[1], earning_group(judged),
-                 statements.worth_stating_row(judged))
+    return _Plan(template, per_row, sizes[0], sizes[1], known[1], group, sums, statements.worth_stating_row(judged))
