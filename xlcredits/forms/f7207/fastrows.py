@@ -70,7 +70,7 @@ def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) ->
             raise NeedsFullReading
         # The facts a plan is keyed by: the row's fields, and its line, size, years and MACR as typed (a
         # Decimal by its text, since 400.0 and 400 are equal but print differently; each value with its
-        # type, since True equals 1 and 2025 equals Decimal 2025, and neither is a year as typed).
+        # type, since True equals 1 and a whole number equals its Decimal, and neither is a year as typed).
         size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"), raw.get("produced_year"),
                                       raw.get("macr"))
         key = (tuple(raw), raw.get("line"), size.__class__, str(size) if size.__class__ is Decimal else size,
