@@ -114,6 +114,10 @@ LATE_ROWS = [
     ({"line": "3d", "description": "Inverter", "units": 6, "capacity_per_unit": 7600, "sold_year": True,
       "produced_year": 2025}, False),
     ({"line": "1e", "description": "Module 400 W", "units": 5, "capacity_per_unit": 400, "colour": "blue"}, False),
+    (5, False),
+    (["1e", 5, 400], False),
+    ({"line": "1e", "description": "Module 400 W", "units": 5, "capacity_per_unit": {"W": 400}}, False),
+    ({"line": ["1e"], "description": "Module 400 W", "units": 5, "capacity_per_unit": 400}, False),
 ]
 
 

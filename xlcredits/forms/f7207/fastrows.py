@@ -29,7 +29,10 @@ class NeedsFullReading(Exception):
     """A row the fast reader leaves to pydantic (see the module's docstring)."""
 
 
-# The fields a plan is keyed by (what the rules read), and those read and checked row by row.
+# The fields a plan is keyed by (what the rules read), and those read and checked row by row. A plan's
+# key holds the row's fields and the keyed values as typed: a Decimal by its text, since 400.0 and 400
+# are equal but print differently, and each value with its type, since True equals 1 and a whole
+# number equals its Decimal, and neither is a year as typed.
 _KEYED = ("line", "capacity_per_unit", "sold_year", "produced_year", "macr")
 _PER_ROW = ("description", "units", "quantity", "costs")
 _PLANNABLE = frozenset(_KEYED + _PER_ROW)
@@ -66,19 +69,14 @@ def fast_product_rows(raw_rows: list, verdicts: Verdicts, findings: Findings) ->
     out = FastRows([], {}, {}, [])
     append, stated = out.rows.append, out.stated.append
     for i, raw in enumerate(raw_rows):
-        if raw.__class__ is not dict:
-            raise NeedsFullReading
-        # The facts a plan is keyed by: the row's fields, and its line, size, years and MACR as typed (a
-        # Decimal by its text, since 400.0 and 400 are equal but print differently; each value with its
-        # type, since True equals 1 and a whole number equals its Decimal, and neither is a year as typed).
-        size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"), raw.get("produced_year"),
-                                      raw.get("macr"))
-        key = (tuple(raw), raw.get("line"), size.__class__, str(size) if size.__class__ is Decimal else size,
-               sold.__class__, sold, produced.__class__, produced,
-               macr.__class__, str(macr) if macr.__class__ is Decimal else macr)
-        try:
+        try:  # the facts a plan is keyed by (`_KEYED`, each as typed)
+            size, sold, produced, macr = (raw.get("capacity_per_unit"), raw.get("sold_year"),
+                                          raw.get("produced_year"), raw.get("macr"))
+            key = (tuple(raw), raw.get("line"), size.__class__, str(size) if size.__class__ is Decimal else size,
+                   sold.__class__, sold, produced.__class__, produced,
+                   macr.__class__, str(macr) if macr.__class__ is Decimal else macr)
             plan = plans.get(key)
-        except TypeError:  # a list or an object where a number belongs
+        except (AttributeError, TypeError):  # not an object (no .get), or a list or an object as a value
             raise NeedsFullReading from None
         planned = value = False
         if plan is not None:
