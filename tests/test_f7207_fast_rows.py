@@ -1,9 +1,10 @@
-"""The fast paths for long product schedules (forms/quick.py reading rows without pydantic, and
-compute.py sharing a quiet row's judged columns with later rows of the same facts) give exactly
-what the full path gives: every row's every column, as written (repr), every line and finding.
+"""The fast path for long product schedules (forms/f7207/fastrows.py: rows read without pydantic,
+judged once per set of facts, and a quiet row's judged columns shared with later rows of the same
+facts) gives exactly what the full path gives: every row's every column, as written (repr), every
+line and finding.
 
-The full path is forced by turning the fast row reader off, so pydantic reads every row and each
-row is judged on its own (issue 17)."""
+The full path is forced by turning the fast row reader off (`fast_rows_apply`), so pydantic reads
+every row and each row is judged on its own (issue 17)."""
 
 from __future__ import annotations
 
