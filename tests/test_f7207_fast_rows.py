@@ -141,3 +141,25 @@ def test_a_blank_amount_on_a_row_with_planned_facts_is_named_at_that_row():
     result = compute(loads(json.dumps(_return(rows, 2025))))
     assert [(f.where, f.blocking) for f in result.findings if f.severity == "error"] == [
         ("components[1].units", True)]
+
+
+def test_computing_leaves_the_collector_as_it_found_it():
+    """compute turns Python's cycle collector off while it works and, for a large return, moves what
+    it built among the old objects: afterwards the collector is on again, nothing is left frozen,
+    and objects a caller froze itself stay frozen."""
+    import gc
+
+    from xlcredits.bench import generated_return
+
+    large = json.dumps(generated_return(6000))
+    assert gc.isenabled()
+    assert compute(loads(large)).computed
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        assert compute(loads(large)).computed
+        assert gc.get_freeze_count() == frozen and gc.isenabled()
+    finally:
+        gc.unfreeze()

@@ -90,20 +90,27 @@ def compute(data: Any) -> Result:
             return _compute(data, fast=False)
 
 
+# Young objects (built since the collector's last pass) from which a return counts as large: a few
+# thousand product rows, each a dict the collector tracks.
+_MANY_YOUNG = 5_000
+
+
 @contextmanager
 def _rows_kept_old():
-    """Every object built while computing counted among the old, long-lived ones, as a return's rows are.
+    """The objects a large return built counted among the old, long-lived ones, as its rows are.
 
     The collector is off while a return is computed (`no_collector_pauses`); turned back on, its next
     pass over the young objects would walk every row built (each row holds its judgement and
     expressions, so the collector tracks it): a fifth of the time at 100,000 rows, for rows that
     hold no reference cycle. `gc.freeze` then `gc.unfreeze` moves the objects built since the last
     pass, these and any of the caller's, to the oldest generation without walking them; a later full
-    pass still walks whatever is alive then. Skipped when the caller keeps objects frozen itself."""
+    pass still walks whatever is alive then. Only for a large return, so that a process computing
+    many small ones (a batch) keeps its young garbage collected as usual; and never when the caller
+    keeps objects frozen itself."""
     try:
         yield
     finally:
-        if gc.get_freeze_count() == 0:
+        if gc.get_count()[0] >= _MANY_YOUNG and gc.get_freeze_count() == 0:
             gc.freeze()
             gc.unfreeze()
 
