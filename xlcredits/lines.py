@@ -162,6 +162,15 @@ class FormEnv:
             columns, {name: dict(zip(columns, totals)) for name, totals in sums.items()})
         return groups
 
+    def grouped_already(self, schedule: str, match: str, positive: tuple[str, ...], groups: dict[str, list[dict]],
+                        columns: tuple[str, ...], totals: dict[str, list[Decimal]]) -> None:
+        """Rows a caller grouped while it had each at hand, as `_group` would group them: each row that
+        counts under its matched value in lower case, in order, and the `columns` (sorted) added up
+        per group from ZERO in row order. The lines then read these instead of another pass."""
+        self.__dict__.setdefault("_selections", {})[(schedule, match, positive)] = groups
+        self.__dict__.setdefault("_totals", {})[(schedule, match, positive)] = (
+            columns, {name: dict(zip(columns, sums)) for name, sums in totals.items()})
+
     def plan(self, exprs: Iterable[Expr]) -> None:
         """Note the columns these expressions sum over groups of rows (SumRows with a match), so
         the pass that groups the rows adds them up: one pass over the rows instead of three."""

@@ -110,6 +110,14 @@ class _QuickRow:
 
 
 _BAD = object()  # what a check returns for a value the fast path leaves to pydantic
+BAD = _BAD
+
+
+def field_checks(model: type[BaseModel]) -> dict[str, Callable[[Any], Any]] | None:
+    """Each field's check (a value as the model reads it, or `BAD`), or None when the model has
+    something the fast path does not reproduce."""
+    plan = _plan(model)
+    return None if plan is None else plan[0]
 
 
 def _more_places(value: Decimal, places: int) -> bool:
@@ -125,79 +133,108 @@ def _more_places(value: Decimal, places: int) -> bool:
 def _check(spec: _Spec) -> Callable[[Any], Any]:
     """One field's check, built once: the value as the model reads it, or _BAD. Each check is a
     single call with its bounds bound locally: it runs for every value of every row."""
-    optional, low, high, above, longest, places = (spec.optional, spec.low, spec.high, spec.above,
-                                                    spec.longest, spec.places)
-    if spec.base is Decimal:  # a Decimal compares faster with a Decimal than with an int
-        low, high, above = (None if b is None else Decimal(b) for b in (low, high, above))
-
-    def out_of_bounds(value) -> bool:
-        return (low is not None and value < low) or (high is not None and value > high) \
-            or (above is not None and value <= above)
-
     if spec.base is str:
-        seen: dict[str, str] = {}  # texts repeat (line numbers, descriptions): each stripped once
+        return _text_check(spec)
+    if spec.base is bool:
+        return _bool_check(spec)
+    if spec.base is int:
+        return _whole_check(spec)
+    low, high, above = (None if b is None else Decimal(b) for b in (spec.low, spec.high, spec.above))
+    if low is not None and high is not None and above is None and spec.places is not None:
+        return _amount_check(spec, low, high)  # the usual number field
+    return _number_check(spec, low, high, above)
 
-        def check(value):
-            if value.__class__ is str:
-                stripped = seen.get(value)
-                if stripped is None and "#" in value and error_text(value):
-                    return _BAD  # an Excel error value typed as text: pydantic reads it, check_result names it
-                if stripped is None and (longest is None or len(value) <= longest):
-                    stripped = value.strip()  # the models strip whitespace (Strict.model_config)
-                    if len(seen) < 10_000:
-                        seen[value] = stripped
-                return _BAD if stripped is None else stripped
+
+def _text_check(spec: _Spec) -> Callable[[Any], Any]:
+    optional, longest = spec.optional, spec.longest
+    seen: dict[str, str] = {}  # texts repeat (line numbers, descriptions): each stripped once
+
+    def check(value):
+        if value.__class__ is str:
+            stripped = seen.get(value)
+            if stripped is None and "#" in value and error_text(value):
+                return _BAD  # an Excel error value typed as text: pydantic reads it, check_result names it
+            if stripped is None and (longest is None or len(value) <= longest):
+                stripped = value.strip()  # the models strip whitespace (Strict.model_config)
+                if len(seen) < 10_000:
+                    seen[value] = stripped
+            return _BAD if stripped is None else stripped
+        return None if value is None and optional else _BAD
+    return check
+
+
+def _bool_check(spec: _Spec) -> Callable[[Any], Any]:
+    optional = spec.optional
+
+    def check(value):
+        if value.__class__ is bool or (value is None and optional):
+            return value
+        return _BAD
+    return check
+
+
+def _whole_check(spec: _Spec) -> Callable[[Any], Any]:
+    optional, low, high, above = spec.optional, spec.low, spec.high, spec.above
+
+    def check(value):
+        if value.__class__ is int:
+            out_of_bounds = (low is not None and value < low) or (high is not None and value > high) \
+                or (above is not None and value <= above)
+            return _BAD if out_of_bounds else value
+        return None if value is None and optional else _BAD
+    return check
+
+
+def _amount_check(spec: _Spec, low: Decimal, high: Decimal) -> Callable[[Any], Any]:
+    """An amount between bounds with at most so many decimals, written out (a Decimal compares
+    faster with a Decimal than with an int)."""
+    optional, places = spec.optional, spec.places
+    within: dict[int, Decimal] = {}  # whole numbers repeat (units): each in bounds converted once
+
+    def check(value):
+        if value.__class__ is int:
+            known = within.get(value)
+            if known is not None:
+                return known
+            number = Decimal(value)
+            if not low <= number <= high:
+                return _BAD
+            if len(within) < 10_000:
+                within[value] = number
+            return number
+        if value.__class__ is Decimal:
+            if not value.is_finite():
+                return _BAD
+            text = str(value)  # see `_more_places`
+            if "E" in text:
+                if value.as_tuple().exponent < -places:
+                    return _BAD
+            else:
+                dot = text.find(".")
+                if dot >= 0 and len(text) - dot - 1 > places:
+                    return _BAD
+        else:
             return None if value is None and optional else _BAD
-    elif spec.base is bool:
-        def check(value):
-            if value.__class__ is bool or (value is None and optional):
-                return value
+        return value if low <= value <= high else _BAD
+    return check
+
+
+def _number_check(spec: _Spec, low, high, above) -> Callable[[Any], Any]:
+    optional, places = spec.optional, spec.places
+
+    def check(value):
+        kind = value.__class__
+        if kind is Decimal:
+            if not value.is_finite() or (places is not None and _more_places(value, places)):
+                return _BAD
+        elif kind is int:
+            value = Decimal(value)
+        else:
+            return None if value is None and optional else _BAD
+        if (low is not None and value < low) or (high is not None and value > high) \
+                or (above is not None and value <= above):
             return _BAD
-    elif spec.base is int:
-        def check(value):
-            if value.__class__ is int:
-                return _BAD if out_of_bounds(value) else value
-            return None if value is None and optional else _BAD
-    elif low is not None and high is not None and above is None and places is not None:
-        # the usual number field (an amount between bounds, with at most so many decimals), written out
-        within: dict[int, Decimal] = {}  # whole numbers repeat (units): each in bounds converted once
-
-        def check(value):
-            if value.__class__ is int:
-                known = within.get(value)
-                if known is not None:
-                    return known
-                number = Decimal(value)
-                if not low <= number <= high:
-                    return _BAD
-                if len(within) < 10_000:
-                    within[value] = number
-                return number
-            if value.__class__ is Decimal:
-                if not value.is_finite():
-                    return _BAD
-                text = str(value)  # see `_more_places`
-                if "E" in text:
-                    if value.as_tuple().exponent < -places:
-                        return _BAD
-                else:
-                    dot = text.find(".")
-                    if dot >= 0 and len(text) - dot - 1 > places:
-                        return _BAD
-            else:
-                return None if value is None and optional else _BAD
-            return value if low <= value <= high else _BAD
-    else:
-        def check(value):
-            kind = value.__class__
-            if kind is Decimal:
-                if not value.is_finite() or (places is not None and _more_places(value, places)):
-                    return _BAD
-            elif kind is int:
-                value = Decimal(value)
-            else:
-                return None if value is None and optional else _BAD
-            return _BAD if out_of_bounds(value) else value
+        return value
     return check
 
 

@@ -24,9 +24,13 @@ def _uncapped(row: dict) -> Decimal:
 def worth_stating(schedules: dict[str, list[dict]]) -> dict[str, list[dict]]:
     """The rows either statement may name, in order: one pass that leaves out every row earning
     credit on its whole amount with no phase-out (neither statement says anything about it)."""
-    return {schedule: [row for row in rows if row["#judgement"].phase_out is not ONE
-                       or row["#judgement"].eligible is not ONE or row.get("#capped")]
-            for schedule, rows in schedules.items()}
+    return {schedule: [row for row in rows if worth_stating_row(row)] for schedule, rows in schedules.items()}
+
+
+def worth_stating_row(row: dict) -> bool:
+    """Whether either statement may name the row (see `worth_stating`)."""
+    judgement = row["#judgement"]
+    return bool(judgement.phase_out is not ONE or judgement.eligible is not ONE or row.get("#capped"))
 
 
 def excluded(schedules: dict[str, list[dict]]) -> list[dict]:
