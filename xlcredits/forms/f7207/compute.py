@@ -10,6 +10,7 @@ from decimal import localcontext
 from typing import Any
 
 from ... import rules
+from ...rules.text import day
 from ...expr import Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
@@ -57,7 +58,7 @@ def _period(model: Form7207Input, findings: Findings) -> TaxPeriod:
     in_force = catalog.in_force("foreign_entity", begins)
     attested = model.attestations.prohibited_foreign_entity
     where, cited = "attestations.prohibited_foreign_entity", catalog.cite("foreign_entity")
-    after = f"{catalog.RULES['foreign_entity']['in_force']['tax_years_beginning_after']:%-d %B %Y}"
+    after = day(catalog.RULES['foreign_entity']['in_force']['tax_years_beginning_after'])
     if in_force and attested:
         findings.error(where, f"The filer attests it is a specified foreign entity or foreign-influenced entity: no "
                               f"§45X credit is allowed for tax years beginning after {after}, so every line is $0 "
