@@ -8,7 +8,6 @@ The file is only ever read; nothing here saves a workbook (openpyxl would drop c
 
 from __future__ import annotations
 
-import functools
 import zipfile
 import zlib
 from pathlib import Path
@@ -70,6 +69,8 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
         raise WorkbookError(f"{p.name} is {other}")
     try:
         if light:
+            from .light_book import LightBook
+
             return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
                                                     keep_links=False))
         return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
@@ -161,8 +162,7 @@ class OpenpyxlAdapter:
         if grid is None:
             if sheet not in self.wb.sheetnames:
                 return None
-            grid = {(r - 1, c - 1): cell.value for (r, c), cell in stored_cells(self.wb[sheet])}
-            self._grids[sheet] = grid
+            grid = self._grids[sheet] = dict(stored_values(self.wb[sheet]))
         return grid
 
     def _value(self, sheet: str, r: int, c: int) -> Any:
@@ -236,8 +236,8 @@ def check_below_tables(adapter: "OpenpyxlAdapter", layout: Layout, name: str) ->
         if spec is None or any(r > last for r, _ in spec.cells):
             continue  # a table inside the form (Part III) has the form's next part below it
         cols = {b[2] for b in bounds}
-        stray = min(((r - 1, c - 1) for (r, c), cell in stored_cells(ws)
-                     if r - 1 > last and c - 1 in cols and cell.value not in (None, "")), default=None)
+        stray = min(((r, c) for (r, c), value in stored_values(ws)
+                     if r > last and c in cols and value not in (None, "")), default=None)
         if stray is not None:
             raise WorkbookError(
                 f"{name}: {display_address(address(ws.title, *stray))} holds data below the table, whose last "
@@ -252,6 +252,14 @@ def stored_cells(ws):
     if cells is None:  # a read-only worksheet streams its rows and creates none
         return (((c.row, c.column), c) for row in ws.rows for c in row if getattr(c, "row", None))
     return list(cells.items())
+
+
+def stored_values(ws):
+    """((row, column), value) for the cells a worksheet file holds, 0-based, in no order."""
+    values = getattr(ws, "values", None)
+    if isinstance(values, dict):  # a `LightSheet`: read into a dict already
+        return values.items()
+    return (((r - 1, c - 1), cell.value) for (r, c), cell in stored_cells(ws))
 
 
 def sheet_rows(ws) -> dict[int, tuple]:
@@ -323,114 +331,3 @@ def _stored_values(wb, ws):
         for _, cells in parser.parse():  # only the rows the XML holds; no filler for the gaps
             for cell in cells:
                 yield cell["row"], cell["column"], cell["value"]
-
-
-class LightBook:
-    """What `verify` reads of a workbook, from openpyxl's read-only reader: each sheet's XML parsed
-    once, when the file is opened (a damaged part is refused there, as with a full load). It offers
-    the part of openpyxl's `Workbook` the checks use: `sheetnames`, `defined_names`, `book[name]`."""
-
-    def __init__(self, book):
-        self._book = book
-        self.sheetnames = book.sheetnames
-        self.defined_names = book.defined_names
-        self.epoch = book.epoch
-        self._cell_styles, self._number_formats = book._cell_styles, book._number_formats
-        self._fonts, self._fills = book._fonts, book._fills
-        try:
-            self._sheets = {ws.title: LightSheet(self, ws) for ws in book.worksheets}
-        finally:
-            book.close()
-
-    def __getitem__(self, name: str) -> "LightSheet":
-        found = self._sheets.get(name)
-        if found is None:  # a chart sheet: no cells
-            found = self._sheets[name] = LightSheet(self, None, name)
-        return found
-
-    @property
-    def worksheets(self) -> list:
-        return [self[name] for name in self.sheetnames]
-
-    def formulas(self) -> dict[str, dict[tuple[int, int], str]] | None:
-        """Every formula of every sheet as `verify_checks.read_formulas` gives them, read in the same
-        pass as the values; None when a sheet has shared formulas (read them with `read_formulas`)."""
-        if any(sheet.shared_formulas for sheet in self._sheets.values()):
-            return None
-        return {name: self[name].formulas for name in self.sheetnames}
-
-
-class LightSheet:
-    """One sheet's stored cells (read-only cells carrying their style), merged ranges, hidden rows
-    and columns and state."""
-
-    def __init__(self, book: LightBook, ws, title: str = ""):
-        from types import SimpleNamespace
-
-        from openpyxl.cell.read_only import ReadOnlyCell
-        from openpyxl.worksheet.cell_range import CellRange
-        self.parent, self.title = book, ws.title if ws is not None else title
-        self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
-        self._cells: dict[tuple[int, int], ReadOnlyCell] = {}
-        self._hidden_rows: set[int] = set()
-        self._hidden_columns: list[tuple[int, int]] = []
-        self.merged_cells = SimpleNamespace(ranges=[])
-        self.formulas: dict[tuple[int, int], str] = {}  # (row, col) 0-based: "=..." as the file stores it
-        self.shared_formulas = False  # one formula text for a range: `verify_checks.read_formulas` expands those
-        if ws is None:
-            return
-        styles = len(book._cell_styles)
-        with ws._get_source() as src:
-            parser = _formula_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                     date_formats=ws.parent._date_formats,
-                                     timedelta_formats=ws.parent._timedelta_formats)
-            for _, cells in parser.parse():  # only the rows the XML holds
-                for cell in cells:
-                    style = cell["style_id"] or 0
-                    if not 0 <= style < styles:
-                        raise ValueError("a cell's style is not in the workbook's styles")
-                    if "formula" in cell:
-                        self.formulas[(cell["row"] - 1, cell["column"] - 1)] = cell["formula"]
-                    self._cells[(cell["row"], cell["column"])] = ReadOnlyCell(
-                        self, cell["row"], cell["column"], cell["value"], cell["data_type"], style)
-        self.shared_formulas = parser.shared
-        hidden = ("1", "true")
-        self._hidden_rows = {int(r) for r, attrs in parser.row_dimensions.items() if attrs.get("hidden") in hidden}
-        self._hidden_columns = [(int(a["min"]), int(a.get("max", a["min"]))) for a in parser.column_dimensions.values()
-                                if a.get("hidden") in hidden]
-        merged = getattr(parser.merged_cells, "mergeCell", None) or []
-        self.merged_cells.ranges = [CellRange(m.ref) for m in merged]
-
-    def cell(self, row: int, column: int):
-        """The cell at a 1-based position; a blank one, with the default style, if the file has none."""
-        from openpyxl.cell.read_only import ReadOnlyCell
-
-        return self._cells.get((row, column)) or ReadOnlyCell(self, row, column, None, "n", 0)
-
-    def row_hidden(self, row: int) -> bool:
-        return row in self._hidden_rows
-
-    def column_hidden(self, column: int) -> bool:
-        """Hidden when any <col> range covering the 1-based column is (LibreOffice saves A:E as one)."""
-        return any(low <= column <= high for low, high in self._hidden_columns)
-
-
-@functools.cache
-def _formula_parser():
-    """openpyxl's sheet parser (imported on first use), reading cached values, that also keeps each
-    cell's formula text and notes shared formulas."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class FormulaParser(WorkSheetParser):
-        shared = False
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            formula = element.find(FORMULA_TAG)
-            if formula is not None:
-                if formula.get("t") == "shared":
-                    self.shared = True
-                cell["formula"] = "=" + (formula.text or "")
-            return cell
-
-    return FormulaParser
