@@ -52,7 +52,7 @@ class _Columns(dict):
     def __missing__(self, letters: str) -> int:
         from openpyxl.utils.cell import column_index_from_string
 
-        self[letters] = index = column_index_from_string(letters) - 1  # ValueError for nonsense, as openpyxl
+        self[letters] = index = column_index_from_string(letters.upper()) - 1  # ValueError for nonsense, as openpyxl
         return index
 
 
@@ -135,15 +135,24 @@ class _State:
             self.buf.append(data)
 
     def end(self, name: str) -> None:
-        if name == _V:
+        if name == _C:
+            key = (self.row - 1, self.col - 1)
+            if self.f is not None:
+                self.out.formulas[key] = self.f
+            if self.style:
+                self.out.styles[key] = self.style
+            v = self.v
+            self.out.values[key] = (self.conv.shared_strings[int(v)] if self.kind == "s" and v else
+                                    _number(v, self.style, self.conv) if self.kind == "n" else self._value())
+            self.v = self.f = self.inline = None
+            self.collecting = False
+        elif name == _V:
             if self.v is None:  # openpyxl reads a cell's first <v>
                 self.v = "".join(self.buf)
             self.collecting = False
         elif name == _F:
             self.f = "=" + "".join(self.buf)
             self.collecting = False
-        elif name == _C:
-            self._end_cell()
         elif name == _T:
             if self.collecting and self.inline is not None:
                 self.inline.append("".join(self.buf))
@@ -178,7 +187,7 @@ class _State:
 
                 self.row, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like; nonsense raises
             else:
-                self.row, self.col = int(digits), _COLUMNS[letters.upper()] + 1
+                self.row, self.col = int(digits), _COLUMNS[letters] + 1
         else:
             self.col += 1
         self.kind = attrs.get("t", "n")
@@ -189,31 +198,14 @@ class _State:
         self.v = self.f = self.inline = None
         self.buf = []
 
-    def _end_cell(self) -> None:
-        key = (self.row - 1, self.col - 1)
-        out = self.out
-        if self.f is not None:
-            out.formulas[key] = self.f
-        if self.style:
-            out.styles[key] = self.style
-        out.values[key] = self._value()
-        self.v = self.f = self.inline = None
-        self.collecting = False
-
     def _value(self) -> Any:
-        """The cached value as openpyxl converts it (`WorkSheetParser.parse_cell`, data_only)."""
+        """The cached value of a cell that is neither a number nor a shared string, as openpyxl
+        converts it (`WorkSheetParser.parse_cell`, data_only)."""
         kind, v = self.kind, self.v
         if kind == "inlineStr":
             return None if self.inline is None else "".join(self.inline)
         if not v:
             return None
-        if kind == "n":
-            number = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
-            if self.style in self.conv.date_formats:
-                return _date(number, self.conv, self.style)
-            return number
-        if kind == "s":
-            return self.conv.shared_strings[int(v)]
         if kind == "b":
             return bool(int(v))
         if kind == "d":
@@ -221,6 +213,13 @@ class _State:
 
             return from_ISO8601(v)
         return v  # "str" (a formula's text result), "e" (an error code) and anything else: the text
+
+
+def _number(v: str | None, style: int, conv: Conversions) -> Any:
+    if not v:
+        return None
+    number = float(v) if ("." in v or "E" in v or "e" in v) else int(v)
+    return _date(number, conv, style) if style in conv.date_formats else number
 
 
 def _date(number, conv: Conversions, style: int) -> Any:
