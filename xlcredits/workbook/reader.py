@@ -162,8 +162,14 @@ class OpenpyxlAdapter:
         if grid is None:
             if sheet not in self.wb.sheetnames:
                 return None
-            grid = self._grids[sheet] = dict(stored_values(self.wb[sheet]))
+            ws = self.wb[sheet]
+            held = getattr(ws, "values", None)  # a `LightSheet` holds its values by position already
+            grid = self._grids[sheet] = held if isinstance(held, dict) else dict(stored_values(ws))
         return grid
+
+    def values_of(self, sheet: str) -> dict:
+        """{(row, col) 0-based: stored value} of a sheet (empty for a sheet the file lacks); read-only."""
+        return self._grid(sheet) or {}
 
     def _value(self, sheet: str, r: int, c: int) -> Any:
         grid = self._grid(sheet)

@@ -119,10 +119,12 @@ def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict)
     problems = []
     for (sheet, r, c), op in last.items():
         key = lines_at.get((sheet, r, c), "")
-        wrong = _formula_wrong(formulas.get(sheet, {}).get((r, c)), op.formula)
-        if wrong:
-            problems.append(Problem("Formulas", _where(layout, address(sheet, r, c), key), key, wrong))
-        got, want = adapter.value_in(sheet, r, c), (None if op.value == "" else op.value)
+        got_formula = formulas.get(sheet, _NONE).get((r, c))
+        if got_formula != op.formula:  # the same text is the same formula
+            wrong = _formula_wrong(got_formula, op.formula)
+            if wrong:
+                problems.append(Problem("Formulas", _where(layout, address(sheet, r, c), key), key, wrong))
+        got, want = adapter.values_of(sheet).get((r, c)), (None if op.value == "" else op.value)
         if got is not None and got.__class__ is want.__class__ and got == want:
             continue  # the same number or text: nothing to weigh
         unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
@@ -130,6 +132,9 @@ def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict)
             problems.append(Problem("Values", _where(layout, address(sheet, r, c), key), key,
                                     f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
     return problems
+
+
+_NONE: dict = {}
 
 
 def _formula_wrong(got: str | None, want: str | None) -> str | None:
