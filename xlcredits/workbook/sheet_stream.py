@@ -94,11 +94,11 @@ def _external_entity(context, base, system_id, public_id):
 class _State:
     """The parser's position: the row and cell being read and the text being collected."""
 
-    __slots__ = ("out", "conv", "row", "col", "kind", "style", "v", "f", "inline", "phonetic", "buf", "collecting")
+    __slots__ = ("out", "conv", "row", "at", "col", "kind", "style", "v", "f", "inline", "phonetic", "buf", "collecting")
 
     def __init__(self, out: SheetCells, conv: Conversions):
         self.out, self.conv = out, conv
-        self.row, self.col = 0, 0  # 1-based counters for rows and cells that carry no reference
+        self.row, self.at, self.col = 0, 0, 0  # the row counter, the cell's row, its column (1-based)
         self.kind = self.v = self.f = self.inline = None
         self.style, self.phonetic, self.collecting = 0, False, False
         self.buf: list[str] = []
@@ -136,7 +136,7 @@ class _State:
 
     def end(self, name: str) -> None:
         if name == _C:
-            key = (self.row - 1, self.col - 1)
+            key = (self.at - 1, self.col - 1)
             if self.f is not None:
                 self.out.formulas[key] = self.f
             if self.style:
@@ -185,11 +185,11 @@ class _State:
             if not digits or not letters.isalpha():
                 from openpyxl.utils.cell import coordinate_to_tuple
 
-                self.row, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like; nonsense raises
+                self.at, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like; nonsense raises
             else:
-                self.row, self.col = int(digits), _COLUMNS[letters] + 1
-        else:
-            self.col += 1
+                self.at, self.col = int(digits), _COLUMNS[letters] + 1
+        else:  # openpyxl: the next column of the row being read
+            self.at, self.col = self.row, self.col + 1
         self.kind = attrs.get("t", "n")
         style = attrs.get("s")
         self.style = int(style) if style else 0
