@@ -7,6 +7,7 @@ spellings other programs write; and it must refuse what openpyxl (through defuse
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 import gc
 import zipfile
 from pathlib import Path
@@ -187,3 +188,33 @@ def test_the_cycle_collector_resumes_as_it_was():
         assert not gc.isenabled()  # a caller that paused it keeps it paused
     finally:
         gc.enable()
+
+
+# --- comparing a stored value with the engine's --------------------------------------------------
+# Money agrees to the cent: a difference under half a cent (0.005) is the same amount, as the form
+# rounds to cents; other numbers to a relative 1e-9; text exactly, numbers inside it by value.
+
+@pytest.mark.parametrize("stored, engine, unit, agree", [
+    (1234.56, Decimal("1234.56"), "money", True),  # the float Excel stores for the engine's amount
+    (1234.56, Decimal("1234.5649"), "money", True),  # 0.0049 apart: the same cent
+    (1234.56, Decimal("1234.565"), "money", False),  # half a cent apart: another amount
+    (0.1, Decimal("0.1"), "money", True),
+    (981750.44, Decimal("981750.44"), "money", True),
+    (1e12 + 0.25, Decimal("1000000000000.25"), "money", True),  # past the float shortcut: read exactly
+    (1e15, Decimal("1000000000000000.004"), "money", True),
+    (1e15, Decimal("1000000000000000.006"), "money", False),
+    (400, Decimal("400"), "number", True),  # an int stored for a whole number
+    (400, Decimal("400.000000001"), "number", True),  # within 1e-9 relative
+    (400, Decimal("400.000001"), "number", False),
+    (0.3, Decimal("0.3"), "number", True),
+    (0.3000000001, Decimal("0.3"), "number", True),  # 1e-10 apart: within 1e-9 of max(1, 0.3)
+    (0.300000002, Decimal("0.3"), "number", False),  # 2e-9 apart
+    (None, None, "money", True), ("", None, "money", True), (0.0, None, "money", False),
+    ("250,000.00 of costs", "250000 of costs", "text", True),
+    ("250,000.01 of costs", "250000 of costs", "text", False),
+    (True, "True", "text", True),
+])
+def test_a_stored_value_agrees_with_the_engine(stored, engine, unit, agree):
+    from xlcredits.workbook.verify import same
+
+    assert same(stored, engine, unit) is agree
