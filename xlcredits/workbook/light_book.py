@@ -10,7 +10,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from .sheet_stream import Conversions, SheetCells, parse_sheet
+from .sheet_stream import Conversions, DamagedSheet, SheetCells, parse_sheet
 
 
 class LightBook:
@@ -62,7 +62,10 @@ class LightSheet:
             conv = Conversions(ws._shared_strings, ws.parent._date_formats, ws.parent._timedelta_formats,
                                book.epoch, len(book._cell_styles))
             with ws._get_source() as src:
-                self._found = parse_sheet(src, conv)
+                try:
+                    self._found = parse_sheet(src, conv)
+                except DamagedSheet as exc:
+                    raise DamagedSheet(f"on its sheet {ws.title!r}, {exc}") from None
         self.values: dict[tuple[int, int], Any] = self._found.values
         self.formulas: dict[tuple[int, int], str] = self._found.formulas
         self.shared_formulas = self._found.shared_formulas

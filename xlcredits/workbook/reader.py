@@ -34,6 +34,20 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency; never parse client XML without it
         raise WorkbookError("xlcredits cannot read workbooks safely without the defusedxml package: reinstall it")
     p = Path(path)
+    _check_package(p, path)
+    try:
+        if light:
+            from .light_book import LightBook
+
+            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
+                                                    keep_links=False))
+        return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
+    except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
+        raise WorkbookError(_unreadable(p, exc)) from None
+
+
+def _check_package(p: Path, path) -> None:
+    """Refuse, before any part is parsed, what is not a regular .xlsx file of a sane size."""
     if not p.exists():
         raise WorkbookError(f"{path}: no such file")
     if p.is_dir():
@@ -67,20 +81,13 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
                  "an OpenDocument spreadsheet: save it as .xlsx" if "content.xml" in names else
                  "a zip file but not an Excel workbook")
         raise WorkbookError(f"{p.name} is {other}")
-    try:
-        if light:
-            from .light_book import LightBook
-
-            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
-                                                    keep_links=False))
-        return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
-    except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
-        raise WorkbookError(_unreadable(p, exc)) from None
 
 
 def _unreadable(p: Path, exc: Exception) -> str:
     from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
+
+    from .sheet_stream import DamagedSheet
 
     causes, seen = [], exc
     while seen is not None and len(causes) < 10:
@@ -89,6 +96,9 @@ def _unreadable(p: Path, exc: Exception) -> str:
     if any(isinstance(c, DefusedXmlException) for c in causes):
         return (f"{p.name} declares XML entities, which Excel never writes (an XML entity attack?): refused, "
                 f"nothing in it was expanded or fetched")
+    damaged = next((c for c in causes if isinstance(c, DamagedSheet)), None)
+    if damaged is not None:
+        return f"{p.name} is damaged: {damaged} (save it again in Excel, or ask for a new copy)"
     if any(isinstance(c, PermissionError) for c in causes):
         return f"{p}: permission denied"
     if any(isinstance(c, MemoryError) for c in causes):

@@ -22,6 +22,14 @@ _HIDDEN = ("1", "true")
 _CHUNK = 1 << 20
 
 
+class DamagedSheet(ValueError):
+    """A sheet part whose XML parses but whose content no spreadsheet program writes: the sentence
+    names the cell (or the row) and what is wrong with it."""
+
+
+_KINDS = {"n": "number", "b": "true/false value", "d": "date", "s": "text"}
+
+
 @dataclass
 class SheetCells:
     """What one pass over a sheet's XML found. Positions are 0-based (row, column)."""
@@ -142,8 +150,11 @@ class _State:
             if self.style:
                 self.out.styles[key] = self.style
             v = self.v
-            self.out.values[key] = (self.conv.shared_strings[int(v)] if self.kind == "s" and v else
-                                    _number(v, self.style, self.conv) if self.kind == "n" else self._value())
+            try:
+                self.out.values[key] = (self.conv.shared_strings[int(v)] if self.kind == "s" and v else
+                                        _number(v, self.style, self.conv) if self.kind == "n" else self._value())
+            except (ValueError, IndexError):
+                raise DamagedSheet(self._unreadable_value()) from None
             self.v = self.f = self.inline = None
             self.collecting = False
         elif name == _V:
@@ -161,6 +172,13 @@ class _State:
         elif name == _RPH:
             self.phonetic = False
 
+    def _unreadable_value(self) -> str:
+        where = f"cell {_cell_name(self.at, self.col)}"
+        if self.kind == "s":
+            return (f"{where} refers to text number {self.v[:20]} of the workbook's {len(self.conv.shared_strings)}, "
+                    f"which it does not have")
+        return f"{where} holds {self.v[:20]!r}, which is not a {_KINDS.get(self.kind, 'value')}"
+
     def _start_row(self, attrs: dict) -> None:
         r = attrs.get("r")
         if r is None:
@@ -169,9 +187,12 @@ class _State:
             try:
                 self.row = int(r)
             except ValueError:
-                number = float(r)
+                try:
+                    number = float(r)  # "7.0", as some programs write it
+                except ValueError:
+                    number = 0.5
                 if not number.is_integer():
-                    raise ValueError(f"{r} is not a valid row number") from None
+                    raise DamagedSheet(f"a row is numbered {r[:20]!r}") from None
                 self.row = int(number)
         self.col = 0
         if attrs.get("hidden") in _HIDDEN:
@@ -185,7 +206,10 @@ class _State:
             if not digits or not letters.isalpha():
                 from openpyxl.utils.cell import coordinate_to_tuple
 
-                self.at, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like; nonsense raises
+                try:
+                    self.at, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like
+                except ValueError:
+                    raise DamagedSheet(f"a cell is at {ref[:20]!r}, which is not a cell reference") from None
             else:
                 self.at, self.col = int(digits), _COLUMNS[letters] + 1
         else:  # openpyxl: the next column of the row being read
@@ -194,7 +218,8 @@ class _State:
         style = attrs.get("s")
         self.style = int(style) if style else 0
         if not 0 <= self.style < self.conv.style_count:
-            raise ValueError("a cell's style is not in the workbook's styles")
+            raise DamagedSheet(f"cell {_cell_name(self.at, self.col)} refers to style {self.style}, which the "
+                               f"workbook does not have")
         self.v = self.f = self.inline = None
         self.buf = []
 
@@ -229,3 +254,9 @@ def _date(number, conv: Conversions, style: int) -> Any:
         return from_excel(number, conv.epoch, timedelta=style in conv.timedelta_formats)
     except (OverflowError, ValueError):
         return "#VALUE!"  # openpyxl's reading of a date serial out of range
+
+
+def _cell_name(row: int, column: int) -> str:
+    from .a1 import col_letter
+
+    return f"{col_letter(column - 1)}{row}"
