@@ -13,29 +13,53 @@ from typing import Any
 from .sheet_stream import Conversions, DamagedSheet, SheetCells, parse_sheet
 
 
+def load_light(path) -> "LightBook":
+    """Open a workbook file as openpyxl's read-only `load_workbook` does — the package's manifest,
+    shared strings, workbook part (sheets, defined names, 1904 dates) and styles, all through
+    defusedxml — and then read each worksheet once with `sheet_stream`. Left out: what the checks
+    never look at (document properties, theme, a first parse of every sheet for its dimensions)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
+    from openpyxl.workbook.defined_name import DefinedNameDict
+
+    reader = ExcelReader(path, read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
+        sheets = [(sheet.name, rel, sheet.state) for sheet, rel in reader.parser.find_sheets()
+                  if rel.target in reader.valid_files]
+        names = reader.parser.defined_names.by_sheet().get("global", DefinedNameDict())  # as `assign_names`
+        return LightBook(reader, sheets, names)
+    finally:
+        reader.archive.close()
+
+
 class LightBook:
     """The part of openpyxl's `Workbook` the checks use: `sheetnames`, `defined_names`, `book[name]`,
     `worksheets`, with each sheet parsed when the file is opened (a damaged part is refused there,
     as with a full load)."""
 
-    def __init__(self, book):
-        self.sheetnames = book.sheetnames
-        self.defined_names = book.defined_names
+    def __init__(self, reader, sheets: list, defined_names):
+        book = reader.wb
+        self.sheetnames = [name for name, _, _ in sheets]
+        self.defined_names = defined_names
         self.epoch = book.epoch
         # What a cell's look is read from (openpyxl's `ReadOnlyCell` asks its sheet's parent). Not the
         # book itself: a sheet pointing back at its book is a cycle, which only the cycle collector
         # frees; without one, the 20,000 values of a 2,000-row book go the moment the check ends.
         self.styles = SimpleNamespace(_cell_styles=book._cell_styles, _number_formats=book._number_formats,
                                       _fonts=book._fonts, _fills=book._fills)
-        try:
-            self._sheets = {ws.title: LightSheet(self, ws) for ws in book.worksheets}
-        finally:
-            book.close()
+        conv = Conversions(reader.shared_strings, book._date_formats, book._timedelta_formats, book.epoch,
+                           len(book._cell_styles))
+        self._sheets = {name: LightSheet(self, name, state, reader.archive, rel.target, conv)
+                        for name, rel, state in sheets if "chartsheet" not in rel.Type}
 
     def __getitem__(self, name: str) -> "LightSheet":
         found = self._sheets.get(name)
         if found is None:  # a chart sheet: no cells
-            found = self._sheets[name] = LightSheet(self, None, name)
+            found = self._sheets[name] = LightSheet(self, name)
         return found
 
     @property
@@ -54,20 +78,18 @@ class LightSheet:
     """One sheet's stored values (`values`, 0-based positions), formulas, merged ranges, hidden rows
     and columns and state."""
 
-    def __init__(self, book: LightBook, ws, title: str = ""):
+    def __init__(self, book: LightBook, title: str, state: str = "visible", archive=None, part: str = "",
+                 conv: Conversions | None = None):
         from openpyxl.worksheet.cell_range import CellRange
 
-        self.parent, self.title = book.styles, ws.title if ws is not None else title
-        self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
+        self.parent, self.title, self.sheet_state = book.styles, title, state or "visible"
         self._found = SheetCells()
-        if ws is not None:
-            conv = Conversions(ws._shared_strings, ws.parent._date_formats, ws.parent._timedelta_formats,
-                               book.epoch, len(book.styles._cell_styles))
-            with ws._get_source() as src:
+        if archive is not None:
+            with archive.open(part) as src:
                 try:
                     self._found = parse_sheet(src, conv)
                 except DamagedSheet as exc:
-                    raise DamagedSheet(f"on its sheet {ws.title!r}, {exc}") from None
+                    raise DamagedSheet(f"on its sheet {title!r}, {exc}") from None
         self.values: dict[tuple[int, int], Any] = self._found.values
         self.formulas: dict[tuple[int, int], str] = self._found.formulas
         self.shared_formulas = self._found.shared_formulas

@@ -37,10 +37,9 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
     _check_package(p, path)
     try:
         if light:
-            from .light_book import LightBook
+            from .light_book import load_light
 
-            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
-                                                    keep_links=False))
+            return load_light(p)
         return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
     except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
         raise WorkbookError(_unreadable(p, exc)) from None
@@ -87,6 +86,8 @@ def _unreadable(p: Path, exc: Exception) -> str:
     from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from xml.parsers.expat import ExpatError
+
     from .sheet_stream import DamagedSheet
 
     causes, seen = [], exc
@@ -105,7 +106,8 @@ def _unreadable(p: Path, exc: Exception) -> str:
         return f"{p.name} is too large to read"
     if isinstance(exc, InvalidFileException):
         return f"{p.name} is not an .xlsx workbook (name it .xlsx if it is one)"
-    if any(isinstance(c, (zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, EOFError)) for c in causes):
+    unparsed = (zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, EOFError, ExpatError)
+    if any(isinstance(c, unparsed) for c in causes):
         return f"{p.name} {WHAT['zip']}"  # bad CRC, a missing part, XML that does not parse
     return f"{p.name} could not be read as a workbook ({type(exc).__name__})"
 
