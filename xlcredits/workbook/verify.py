@@ -108,8 +108,11 @@ def _verify(path) -> Report:
 
 def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict) -> list[Problem]:
     """Every cell the fill would write, against the file: formula first, then value. Cells are keyed
-    by position (sheet, row, column); an address is spelled out only for a problem."""
+    by position (sheet, row, column); an address is spelled out only for a problem. `adapter` reads
+    a cell with `value_in(sheet, row, col)` (the live workbook in Excel does), or a whole sheet's
+    stored values with `values_of(sheet)` (a file)."""
     names = layout.book.names
+    values_of = getattr(adapter, "values_of", None)
     last = {}
     for op in plan.ops:
         if op.kind == "write" and op.target != "XLC_state":
@@ -124,7 +127,8 @@ def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict)
             wrong = _formula_wrong(got_formula, op.formula)
             if wrong:
                 problems.append(Problem("Formulas", _where(layout, address(sheet, r, c), key), key, wrong))
-        got, want = adapter.values_of(sheet).get((r, c)), (None if op.value == "" else op.value)
+        got = values_of(sheet).get((r, c)) if values_of else adapter.value_in(sheet, r, c)
+        want = None if op.value == "" else op.value
         if got is not None and got.__class__ is want.__class__ and got == want:
             continue  # the same number or text: nothing to weigh
         unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
