@@ -173,6 +173,8 @@ def test_entities_in_a_sheet_are_refused_by_the_streamed_reader(books, tmp_path,
      "on its sheet 'Edge', cell B1 holds '4x2', which is not a number"),
     (EDGE.replace(b'<c r="B1"><v>42</v>', b'<c r="1B"><v>42</v>'),
      "on its sheet 'Edge', a cell is at '1B', which is not a cell reference"),
+    (EDGE.replace(b'<c r="B1"><v>42</v>', b'<c r="ABCD1"><v>42</v>'),
+     "on its sheet 'Edge', a cell is at 'ABCD1', which is not a cell reference"),
     (EDGE.replace(b'<row r="7">', b'<row r="7.5">'), "on its sheet 'Edge', a row is numbered '7.5'"),
     (EDGE.replace(b'<row r="7">', b'<row r="seven">'), "on its sheet 'Edge', a row is numbered 'seven'"),
 ])

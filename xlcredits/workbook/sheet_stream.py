@@ -203,15 +203,15 @@ class _State:
         if ref:
             letters = ref.rstrip("0123456789")
             digits = ref[len(letters):]
-            if not digits or not letters.isalpha():
-                from openpyxl.utils.cell import coordinate_to_tuple
+            try:
+                if not digits or not letters.isalpha():
+                    from openpyxl.utils.cell import coordinate_to_tuple
 
-                try:
                     self.at, self.col = coordinate_to_tuple(ref)  # "$A$1" and the like
-                except ValueError:
-                    raise DamagedSheet(f"a cell is at {ref[:20]!r}, which is not a cell reference") from None
-            else:
-                self.at, self.col = int(digits), _COLUMNS[letters] + 1
+                else:
+                    self.at, self.col = int(digits), _COLUMNS[letters] + 1
+            except ValueError:  # "1B", "ABCD1": no column has that name
+                raise DamagedSheet(f"a cell is at {ref[:20]!r}, which is not a cell reference") from None
         else:  # openpyxl: the next column of the row being read
             self.at, self.col = self.row, self.col + 1
         self.kind = attrs.get("t", "n")
