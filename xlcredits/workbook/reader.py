@@ -1,8 +1,9 @@
-"""Read a workbook file with openpyxl: the inputs typed into it, and the cached values of its line
-cells. Client files are untrusted: before openpyxl sees one, its size, its unpacked size and its
-kind are checked; openpyxl parses XML with defusedxml (no entity expansion, no external entities);
-the template's defined names and input cells must be where the template put them. Every refusal is
-one sentence naming the file and, where it applies, the cell or name.
+"""Read a workbook file: the inputs typed into it, and the cached values of its line cells. Client
+files are untrusted: before any part is parsed, the file's size, its unpacked size and its kind are
+checked; openpyxl parses XML with defusedxml (no entity expansion, no external entities), and the
+sheets `verify` and `extract` stream themselves (`light_book`, `sheet_stream`) refuse entities the
+same way; the template's defined names and input cells must be where the template put them. Every
+refusal is one sentence naming the file and, where it applies, the sheet, the cell or the name.
 
 The file is only ever read; nothing here saves a workbook (openpyxl would drop cached values)."""
 
