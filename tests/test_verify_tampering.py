@@ -187,10 +187,11 @@ def test_numbers_in_formulas_compare_by_value_and_names_do_not():
 
 
 def test_the_formula_scan_reads_what_openpyxl_reads(tmp_path):
-    """verify's own reading (issue 17): the sheets' <f> elements scanned directly equal openpyxl's
-    formulas cell for cell, on a completed workbook of each form and on a template."""
+    """verify's own reading (issue 17): the formulas its streamed reader collects with the values
+    equal openpyxl's cell for cell, on a completed workbook of each form and on a template."""
     from xlcredits.workbook.files import fill_data_to_file
-    from xlcredits.workbook.verify_checks import _openpyxl_formulas, _scan_formulas
+    from xlcredits.workbook.reader import open_workbook
+    from xlcredits.workbook.verify_checks import _openpyxl_formulas
 
     paths = [Path(__file__).parent.parent / "workbooks" / "nj306.xlsx"]
     for name in ("form7207_acme_2025.json", "nj306_asc_combined_2025.json"):
@@ -198,7 +199,7 @@ def test_the_formula_scan_reads_what_openpyxl_reads(tmp_path):
         fill_data_to_file(load_json(EXAMPLES / name), out)
         paths.append(out)
     for path in paths:
-        scanned = _scan_formulas(path)
+        scanned = open_workbook(path, light=True).formulas()
         assert scanned == _openpyxl_formulas(path) and sum(map(len, scanned.values())) > 30, path.name
 
 

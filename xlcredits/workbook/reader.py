@@ -1,14 +1,14 @@
-"""Read a workbook file with openpyxl: the inputs typed into it, and the cached values of its line
-cells. Client files are untrusted: before openpyxl sees one, its size, its unpacked size and its
-kind are checked; openpyxl parses XML with defusedxml (no entity expansion, no external entities);
-the template's defined names and input cells must be where the template put them. Every refusal is
-one sentence naming the file and, where it applies, the cell or name.
+"""Read a workbook file: the inputs typed into it, and the cached values of its line cells. Client
+files are untrusted: before any part is parsed, the file's size, its unpacked size and its kind are
+checked; openpyxl parses XML with defusedxml (no entity expansion, no external entities), and the
+sheets `verify` and `extract` stream themselves (`light_book`, `sheet_stream`) refuse entities the
+same way; the template's defined names and input cells must be where the template put them. Every
+refusal is one sentence naming the file and, where it applies, the sheet, the cell or the name.
 
 The file is only ever read; nothing here saves a workbook (openpyxl would drop cached values)."""
 
 from __future__ import annotations
 
-import functools
 import zipfile
 import zlib
 from pathlib import Path
@@ -35,6 +35,19 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
     if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency; never parse client XML without it
         raise WorkbookError("xlcredits cannot read workbooks safely without the defusedxml package: reinstall it")
     p = Path(path)
+    _check_package(p, path)
+    try:
+        if light:
+            from .light_book import load_light
+
+            return load_light(p)
+        return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
+    except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
+        raise WorkbookError(_unreadable(p, exc)) from None
+
+
+def _check_package(p: Path, path) -> None:
+    """Refuse, before any part is parsed, what is not a regular .xlsx file of a sane size."""
     if not p.exists():
         raise WorkbookError(f"{path}: no such file")
     if p.is_dir():
@@ -68,18 +81,15 @@ def open_workbook(path, data_only: bool = True, light: bool = False):
                  "an OpenDocument spreadsheet: save it as .xlsx" if "content.xml" in names else
                  "a zip file but not an Excel workbook")
         raise WorkbookError(f"{p.name} is {other}")
-    try:
-        if light:
-            return LightBook(openpyxl.load_workbook(p, read_only=True, data_only=True, keep_vba=False,
-                                                    keep_links=False))
-        return openpyxl.load_workbook(p, data_only=data_only, keep_vba=False, keep_links=False)
-    except Exception as exc:  # a damaged or hostile file can fail anywhere inside openpyxl
-        raise WorkbookError(_unreadable(p, exc)) from None
 
 
 def _unreadable(p: Path, exc: Exception) -> str:
     from defusedxml import DefusedXmlException
     from openpyxl.utils.exceptions import InvalidFileException
+
+    from xml.parsers.expat import ExpatError
+
+    from .sheet_stream import DamagedSheet
 
     causes, seen = [], exc
     while seen is not None and len(causes) < 10:
@@ -88,13 +98,17 @@ def _unreadable(p: Path, exc: Exception) -> str:
     if any(isinstance(c, DefusedXmlException) for c in causes):
         return (f"{p.name} declares XML entities, which Excel never writes (an XML entity attack?): refused, "
                 f"nothing in it was expanded or fetched")
+    damaged = next((c for c in causes if isinstance(c, DamagedSheet)), None)
+    if damaged is not None:
+        return f"{p.name} is damaged: {damaged} (save it again in Excel, or ask for a new copy)"
     if any(isinstance(c, PermissionError) for c in causes):
         return f"{p}: permission denied"
     if any(isinstance(c, MemoryError) for c in causes):
         return f"{p.name} is too large to read"
     if isinstance(exc, InvalidFileException):
         return f"{p.name} is not an .xlsx workbook (name it .xlsx if it is one)"
-    if any(isinstance(c, (zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, EOFError)) for c in causes):
+    unparsed = (zipfile.BadZipFile, zlib.error, KeyError, SyntaxError, EOFError, ExpatError)
+    if any(isinstance(c, unparsed) for c in causes):
         return f"{p.name} {WHAT['zip']}"  # bad CRC, a missing part, XML that does not parse
     return f"{p.name} could not be read as a workbook ({type(exc).__name__})"
 
@@ -161,9 +175,14 @@ class OpenpyxlAdapter:
         if grid is None:
             if sheet not in self.wb.sheetnames:
                 return None
-            grid = {(r - 1, c - 1): cell.value for (r, c), cell in stored_cells(self.wb[sheet])}
-            self._grids[sheet] = grid
+            ws = self.wb[sheet]
+            held = getattr(ws, "values", None)  # a `LightSheet` holds its values by position already
+            grid = self._grids[sheet] = held if isinstance(held, dict) else dict(stored_values(ws))
         return grid
+
+    def values_of(self, sheet: str) -> dict:
+        """{(row, col) 0-based: stored value} of a sheet (empty for a sheet the file lacks); read-only."""
+        return self._grid(sheet) or {}
 
     def _value(self, sheet: str, r: int, c: int) -> Any:
         grid = self._grid(sheet)
@@ -236,8 +255,8 @@ def check_below_tables(adapter: "OpenpyxlAdapter", layout: Layout, name: str) ->
         if spec is None or any(r > last for r, _ in spec.cells):
             continue  # a table inside the form (Part III) has the form's next part below it
         cols = {b[2] for b in bounds}
-        stray = min(((r - 1, c - 1) for (r, c), cell in stored_cells(ws)
-                     if r - 1 > last and c - 1 in cols and cell.value not in (None, "")), default=None)
+        stray = min(((r, c) for (r, c), value in stored_values(ws)
+                     if r > last and c in cols and value not in (None, "")), default=None)
         if stray is not None:
             raise WorkbookError(
                 f"{name}: {display_address(address(ws.title, *stray))} holds data below the table, whose last "
@@ -254,6 +273,14 @@ def stored_cells(ws):
     return list(cells.items())
 
 
+def stored_values(ws):
+    """((row, column), value) for the cells a worksheet file holds, 0-based, in no order."""
+    values = getattr(ws, "values", None)
+    if isinstance(values, dict):  # a `LightSheet`: read into a dict already
+        return values.items()
+    return (((r - 1, c - 1), cell.value) for (r, c), cell in stored_cells(ws))
+
+
 def sheet_rows(ws) -> dict[int, tuple]:
     """{row number: the row's values from column A} for the rows a worksheet file holds (1-based),
     built from its stored cells only: bounded by what the file holds, not by `max_row`."""
@@ -264,10 +291,11 @@ def sheet_rows(ws) -> dict[int, tuple]:
 
 
 def read_file_inputs(path) -> tuple[dict, object]:
-    """The inputs typed into a workbook file, as the form's JSON input, and its layout."""
+    """The inputs typed into a workbook file, as the form's JSON input, and its layout (values read
+    in one streamed pass, as `verify` reads them: a third of the time of openpyxl's full model)."""
     from .inputs import read_inputs
 
-    adapter, layout = checked(path)
+    adapter, layout = checked(path, light=True)
     data, _ = read_inputs(adapter, layout)
     return data, layout
 
@@ -323,114 +351,3 @@ def _stored_values(wb, ws):
         for _, cells in parser.parse():  # only the rows the XML holds; no filler for the gaps
             for cell in cells:
                 yield cell["row"], cell["column"], cell["value"]
-
-
-class LightBook:
-    """What `verify` reads of a workbook, from openpyxl's read-only reader: each sheet's XML parsed
-    once, when the file is opened (a damaged part is refused there, as with a full load). It offers
-    the part of openpyxl's `Workbook` the checks use: `sheetnames`, `defined_names`, `book[name]`."""
-
-    def __init__(self, book):
-        self._book = book
-        self.sheetnames = book.sheetnames
-        self.defined_names = book.defined_names
-        self.epoch = book.epoch
-        self._cell_styles, self._number_formats = book._cell_styles, book._number_formats
-        self._fonts, self._fills = book._fonts, book._fills
-        try:
-            self._sheets = {ws.title: LightSheet(self, ws) for ws in book.worksheets}
-        finally:
-            book.close()
-
-    def __getitem__(self, name: str) -> "LightSheet":
-        found = self._sheets.get(name)
-        if found is None:  # a chart sheet: no cells
-            found = self._sheets[name] = LightSheet(self, None, name)
-        return found
-
-    @property
-    def worksheets(self) -> list:
-        return [self[name] for name in self.sheetnames]
-
-    def formulas(self) -> dict[str, dict[tuple[int, int], str]] | None:
-        """Every formula of every sheet as `verify_checks.read_formulas` gives them, read in the same
-        pass as the values; None when a sheet has shared formulas (read them with `read_formulas`)."""
-        if any(sheet.shared_formulas for sheet in self._sheets.values()):
-            return None
-        return {name: self[name].formulas for name in self.sheetnames}
-
-
-class LightSheet:
-    """One sheet's stored cells (read-only cells carrying their style), merged ranges, hidden rows
-    and columns and state."""
-
-    def __init__(self, book: LightBook, ws, title: str = ""):
-        from types import SimpleNamespace
-
-        from openpyxl.cell.read_only import ReadOnlyCell
-        from openpyxl.worksheet.cell_range import CellRange
-        self.parent, self.title = book, ws.title if ws is not None else title
-        self.sheet_state = getattr(ws, "sheet_state", "visible") if ws is not None else "visible"
-        self._cells: dict[tuple[int, int], ReadOnlyCell] = {}
-        self._hidden_rows: set[int] = set()
-        self._hidden_columns: list[tuple[int, int]] = []
-        self.merged_cells = SimpleNamespace(ranges=[])
-        self.formulas: dict[tuple[int, int], str] = {}  # (row, col) 0-based: "=..." as the file stores it
-        self.shared_formulas = False  # one formula text for a range: `verify_checks.read_formulas` expands those
-        if ws is None:
-            return
-        styles = len(book._cell_styles)
-        with ws._get_source() as src:
-            parser = _formula_parser()(src, ws._shared_strings, data_only=True, epoch=book.epoch,
-                                     date_formats=ws.parent._date_formats,
-                                     timedelta_formats=ws.parent._timedelta_formats)
-            for _, cells in parser.parse():  # only the rows the XML holds
-                for cell in cells:
-                    style = cell["style_id"] or 0
-                    if not 0 <= style < styles:
-                        raise ValueError("a cell's style is not in the workbook's styles")
-                    if "formula" in cell:
-                        self.formulas[(cell["row"] - 1, cell["column"] - 1)] = cell["formula"]
-                    self._cells[(cell["row"], cell["column"])] = ReadOnlyCell(
-                        self, cell["row"], cell["column"], cell["value"], cell["data_type"], style)
-        self.shared_formulas = parser.shared
-        hidden = ("1", "true")
-        self._hidden_rows = {int(r) for r, attrs in parser.row_dimensions.items() if attrs.get("hidden") in hidden}
-        self._hidden_columns = [(int(a["min"]), int(a.get("max", a["min"]))) for a in parser.column_dimensions.values()
-                                if a.get("hidden") in hidden]
-        merged = getattr(parser.merged_cells, "mergeCell", None) or []
-        self.merged_cells.ranges = [CellRange(m.ref) for m in merged]
-
-    def cell(self, row: int, column: int):
-        """The cell at a 1-based position; a blank one, with the default style, if the file has none."""
-        from openpyxl.cell.read_only import ReadOnlyCell
-
-        return self._cells.get((row, column)) or ReadOnlyCell(self, row, column, None, "n", 0)
-
-    def row_hidden(self, row: int) -> bool:
-        return row in self._hidden_rows
-
-    def column_hidden(self, column: int) -> bool:
-        """Hidden when any <col> range covering the 1-based column is (LibreOffice saves A:E as one)."""
-        return any(low <= column <= high for low, high in self._hidden_columns)
-
-
-@functools.cache
-def _formula_parser():
-    """openpyxl's sheet parser (imported on first use), reading cached values, that also keeps each
-    cell's formula text and notes shared formulas."""
-    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser
-
-    class FormulaParser(WorkSheetParser):
-        shared = False
-
-        def parse_cell(self, element):
-            cell = super().parse_cell(element)
-            formula = element.find(FORMULA_TAG)
-            if formula is not None:
-                if formula.get("t") == "shared":
-                    self.shared = True
-                cell["formula"] = "=" + (formula.text or "")
-            return cell
-
-    return FormulaParser

@@ -10,14 +10,16 @@ labels unedited, and no macros, external links or embedded objects in the file."
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from ..lines import Result
 from ..numbers import D, grouped
-from .a1 import parse_address
+from .a1 import address, parse_address
 from .filler import line_values, plan_fill
 from .layout import Layout
 from .plainwords import display_address
@@ -66,6 +68,26 @@ class Report:
 
 
 def verify_workbook(path) -> Report:
+    with collector_paused():
+        return _verify(path)
+
+
+@contextmanager
+def collector_paused():
+    """Python's cycle collector paused while a workbook is read and checked: reading 2,000 rows makes
+    tens of thousands of small objects (no cycles among them), and the collector walking them again
+    and again cost a fifth of `verify`. The file's size is bounded (`reader.MAX_UNPACKED_BYTES`), so
+    is what the pause can hold; the collector resumes, as it was, however the check ends."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _verify(path) -> Report:
     adapter, layout = checked(path, light=True)  # values and the checked cells' styles, one pass
     report = Report(str(path), layout, None, check_file(path))
     if adapter.read("XLC_fingerprint") in (None, ""):
@@ -85,33 +107,49 @@ def verify_workbook(path) -> Report:
 
 
 def compare_plan(adapter: OpenpyxlAdapter, layout: Layout, plan, formulas: dict) -> list[Problem]:
-    """Every cell the fill would write, against the file: formula first, then value."""
+    """Every cell the fill would write, against the file: formula first, then value. Cells are keyed
+    by position (sheet, row, column); an address is spelled out only for a problem. `adapter` reads
+    a cell with `value_in(sheet, row, col)` (the live workbook in Excel does), or a whole sheet's
+    stored values with `values_of(sheet)` (a file)."""
+    names = layout.book.names
+    values_of = getattr(adapter, "values_of", None)
     last = {}
     for op in plan.ops:
         if op.kind == "write" and op.target != "XLC_state":
-            last[layout.resolve(op.target)] = op
-    lines_at = {place.address: key for key, place in layout.line_places.items()}
+            last[parse_address(names.get(op.target, op.target))[:3]] = op
+    lines_at = {(place.sheet, place.row, place.col): key for key, place in layout.line_places.items()}
     units = {ln.key: ln.unit for ln in layout.lines}
     problems = []
-    for target, op in last.items():
-        sheet, r, c, _, _ = parse_address(target)
-        key = lines_at.get(target, "")
-        got_formula = formulas.get(sheet, {}).get((r, c))
-        wrong = None
-        if op.formula and got_formula is None:
-            wrong = f"holds a constant where the form has the formula {op.formula}"
-        elif op.formula and got_formula != op.formula and normal_formula(got_formula) != normal_formula(op.formula):
-            wrong = f"formula {got_formula} is not the line's definition {op.formula}"
-        elif not op.formula and got_formula is not None:
-            wrong = f"holds the formula {got_formula} where xlcredits writes a value"
-        if wrong:
-            problems.append(Problem("Formulas", _where(layout, target, key), key, wrong))
-        got, want = adapter.value_in(sheet, r, c), (None if op.value == "" else op.value)
+    for (sheet, r, c), op in last.items():
+        key = lines_at.get((sheet, r, c), "")
+        got_formula = formulas.get(sheet, _NONE).get((r, c))
+        if got_formula != op.formula:  # the same text is the same formula
+            wrong = _formula_wrong(got_formula, op.formula)
+            if wrong:
+                problems.append(Problem("Formulas", _where(layout, address(sheet, r, c), key), key, wrong))
+        got = values_of(sheet).get((r, c)) if values_of else adapter.value_in(sheet, r, c)
+        want = None if op.value == "" else op.value
+        if got is not None and got.__class__ is want.__class__ and got == want:
+            continue  # the same number or text: nothing to weigh
         unit = units.get(key, "money" if isinstance(want, Decimal) else "number")
         if not same(got, want, unit):
-            problems.append(Problem("Values", _where(layout, target, key), key,
+            problems.append(Problem("Values", _where(layout, address(sheet, r, c), key), key,
                                     f"workbook {_show(got, unit)}, engine {_show(want, unit)}"))
     return problems
+
+
+_NONE: dict = {}
+
+
+def _formula_wrong(got: str | None, want: str | None) -> str | None:
+    """What is wrong with a cell's formula (`got`, None for a constant) where the plan has `want`."""
+    if want and got is None:
+        return f"holds a constant where the form has the formula {want}"
+    if want and got != want and normal_formula(got) != normal_formula(want):
+        return f"formula {got} is not the line's definition {want}"
+    if not want and got is not None:
+        return f"holds the formula {got} where xlcredits writes a value"
+    return None
 
 
 def _where(layout: Layout, target: str, key: str) -> str:
@@ -134,15 +172,31 @@ def same(workbook: Any, engine: Any, unit: str) -> bool:
         return engine is None
     if engine is None:
         return False
+    if workbook.__class__ is float and engine.__class__ is Decimal and float(engine) == workbook \
+            and abs(workbook) < 1e12:
+        # Both within half a unit in the last place of the same float, a unit being under 0.0002
+        # below 10^12: equal to the cent, and to 1e-9 relative, without reading either exactly.
+        return True
+    if isinstance(workbook, int) and not isinstance(workbook, bool) and isinstance(engine, Decimal):
+        return workbook == engine or _close(D(workbook), engine, unit)  # int == Decimal compares exactly
+    if isinstance(workbook, str) and isinstance(engine, str) and workbook.strip() == engine.strip():
+        return True  # the long explanations of the Audit sheet: no need to read their numbers
     if isinstance(workbook, bool) or isinstance(engine, str) or isinstance(workbook, str):
         return _numbers_normalised(str(workbook)) == _numbers_normalised(str(engine))
     try:
         a, b = D(workbook), D(engine)
     except Exception:
         return False
+    return _close(a, b, unit)
+
+
+_HALF_CENT, _RELATIVE = Decimal("0.005"), Decimal("1e-9")
+
+
+def _close(a: Decimal, b: Decimal, unit: str) -> bool:
     if unit == "money":
-        return abs(a - b) < Decimal("0.005")
-    return abs(a - b) <= Decimal("1e-9") * max(Decimal(1), abs(b))
+        return abs(a - b) < _HALF_CENT
+    return abs(a - b) <= _RELATIVE * max(Decimal(1), abs(b))
 
 
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")

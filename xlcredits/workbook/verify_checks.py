@@ -64,72 +64,10 @@ def _number(m: re.Match) -> str:
 
 def read_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
     """Every formula of every sheet: {sheet: {(row, col): "=..."}}, from the cells the file holds
-    (a border at row 1,048,576 is one cell, never a million empty ones). The sheets' XML is scanned
-    for <f> elements only; a file with shared formulas (one formula text for a range, as some
-    programs save) is read through openpyxl, which expands them."""
-    try:
-        return _scan_formulas(path)
-    except _Unusual:
-        return _openpyxl_formulas(path)
-
-
-class _Unusual(Exception):
-    """Shared formulas, or a cell without its reference: openpyxl's reader works those out."""
-
-
-def _scan_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
-    import posixpath
-    from xml.parsers import expat
-
-    from defusedxml import ElementTree
-
-    from .a1 import col_index
-
-    with zipfile.ZipFile(path) as z:
-        book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-        rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-        ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
-        rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
-        targets = {r.get("Id"): r.get("Target") for r in rels}
-        out = {}
-        for sheet in book.iterfind("m:sheets/m:sheet", ns):
-            target = targets.get(sheet.get(rid)) or ""
-            part = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
-            found: dict[tuple[int, int], str] = {}
-            state = {"cell": None, "f": None}
-
-            def start(name, attrs, state=state):
-                if name == "c":
-                    state["cell"] = attrs.get("r")
-                elif name == "row":
-                    state["cell"] = None
-                elif name == "f":
-                    if attrs.get("t") == "shared" or not state["cell"]:
-                        raise _Unusual()
-                    state["f"] = []
-
-            def end(name, state=state, found=found):
-                if name == "f" and state["f"] is not None:
-                    ref = state["cell"] or ""
-                    letters = ref.rstrip("0123456789")
-                    found[(int(ref[len(letters):]) - 1, col_index(letters))] = "=" + "".join(state["f"])
-                    state["f"] = None
-
-            def text(data, state=state):
-                if state["f"] is not None:
-                    state["f"].append(data)
-
-            def refuse(*_):  # Excel never writes a DTD; the file was already read through defusedxml
-                raise ValueError("a worksheet declares a DTD")
-
-            parser = expat.ParserCreate()
-            parser.StartElementHandler, parser.EndElementHandler = start, end
-            parser.CharacterDataHandler = text
-            parser.StartDoctypeDeclHandler = parser.EntityDeclHandler = refuse
-            with z.open(part) as f:
-                parser.ParseFile(f)
-            out[sheet.get("name")] = found
-        return out
+    (a border at row 1,048,576 is one cell, never a million empty ones), with shared formulas (one
+    formula text for a range, as some programs save) expanded by openpyxl's reader. `verify` reads
+    the formulas with the values (`LightBook.formulas`) and comes here only for shared ones."""
+    return _openpyxl_formulas(path)
 
 
 def _openpyxl_formulas(path) -> dict[str, dict[tuple[int, int], str]]:
