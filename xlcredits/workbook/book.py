@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -21,6 +20,13 @@ class Cell:
     highlight: str | None = None  # error | warning | note
     wrap: bool = False
     align: str = ""  # "", "center", "right"
+
+    def copy(self) -> "Cell":
+        """A shallow copy (its fields are immutable values), several times cheaper than copy.copy,
+        which a fill pays for every cell of the template."""
+        twin = object.__new__(Cell)
+        twin.__dict__.update(self.__dict__)
+        return twin
 
 
 @dataclass
@@ -115,7 +121,7 @@ class Book:
         copy of each is enough (and ten times faster than deepcopy, which every fill pays)."""
         sheets = {
             name: replace(spec, widths=dict(spec.widths), heights=dict(spec.heights),
-                          cells={at: copy.copy(cell) for at, cell in spec.cells.items()},
+                          cells={at: cell.copy() for at, cell in spec.cells.items()},
                           merges=list(spec.merges), blocks=list(spec.blocks),
                           page_breaks=list(spec.page_breaks), hide_unused=list(spec.hide_unused),
                           validations=[(*v[:4], dict(v[4])) for v in spec.validations])

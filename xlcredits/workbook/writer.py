@@ -14,6 +14,7 @@ from .. import __version__
 from .layout import Book, Cell, SheetSpec
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
+from .xlsx_sheet import FormSheet
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
@@ -60,19 +61,14 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
             header = _header_text(book.header_left, tax_year, taxpayer, _identifiers(book))
             footer = _footer_note(book)
             filled = _named_value(book, "XLC_fingerprint") not in (None, "")
-            continued = {}  # sheet file number: its header's "(continued)" section, for pages 2+
-            for number, spec in enumerate(book.sheets.values(), 1):
-                section = _write_sheet(wb, formats, spec, header, footer, filled)
-                if section:
-                    continued[number] = section
+            for spec in book.sheets.values():
+                _write_sheet(wb, formats, spec, header, footer, filled)
             for name, ref in sorted(book.names.items()):
                 wb.define_name(name, "=" + ref)
             try:
                 wb.close()
             except FileCreateError as exc:  # XlsxWriter wraps the OSError (disk full, no access)
                 raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from None
-            if continued:
-                _first_page_headers(tmp, continued)
     except OutputError as exc:
         raise WorkbookError(str(exc)) from None
     return target
@@ -118,7 +114,7 @@ def _footer_note(book: Book) -> str:
 
 def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note: str = "",
                  filled: bool = False) -> None:
-    ws = wb.add_worksheet(spec.name)
+    ws = wb.add_worksheet(spec.name, worksheet_class=FormSheet)
     for col, width in spec.widths.items():
         ws.set_column(col, col, width)
     merged_firsts = {}
@@ -160,10 +156,9 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
             ws.set_row(r, None, None, {"hidden": True})
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
-    section = _print_setup(ws, spec, header, footer_note, filled)
+    _print_setup(ws, spec, header, footer_note, filled)
     ws.set_default_row(DEFAULT_ROW, hide_unused_rows=False)
     ws.protect("", dict(XLSXWRITER_OPTIONS))  # no password: a guard against slips, not a lock
-    return section
 
 
 # 9-point type prints at 8 points or more: LibreOffice fits about 5% tighter than this estimate.
@@ -184,11 +179,11 @@ def print_columns(spec: SheetSpec) -> tuple[int, int]:
     return c1, (c2 if spec.mark_col is None else max(c2, spec.mark_col))
 
 
-def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: bool) -> str:
+def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: bool) -> None:
     """Letter paper; one page wide when that keeps type at 8 points or more, else at full size with
     the first two columns repeated on each page; header and footer on every page; only used rows.
     A sheet other than a form says "<sheet> (continued)" in the header of its pages 2 and on, over
-    its repeated heading rows (returned: the header section that pages 2+ carry and page 1 does not)."""
+    its repeated heading rows; page 1 has its own header without it (`FormSheet.first_header`)."""
     ws.set_paper(1)
     ws.set_landscape() if spec.landscape else ws.set_portrait()
     c1, c2 = print_columns(spec)
@@ -204,6 +199,8 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
     if len(header) + len(section) > MAX_HEADER:
         section = ""
     ws.set_header(_with_centre(header, section), {"margin": 0.25})
+    if section:
+        ws.first_header = _with_centre(header, section).replace(section, "")
     # LibreOffice's "first page" is the first page number 1: such a sheet numbers its own pages from 1,
     # and its footer says "Page 2" (the document's total would read "Page 2 of 16" for a 9-page table).
     pages = "Page &P" if section else "Page &P of &N"
@@ -229,7 +226,6 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
         ws.set_h_pagebreaks(list(spec.page_breaks))
     for r in spec.hidden_rows() if filled else ():
         ws.set_row(r, None, None, {"hidden": True})
-    return section
 
 
 MAX_HEADER = 255  # characters Excel allows in a header
@@ -246,40 +242,6 @@ def _with_centre(header: str, section: str) -> str:
         return header
     at = header.find("&R")
     return header + section if at < 0 else header[:at] + section + header[at:]
-
-
-def _first_page_headers(path, continued: dict[int, str]) -> None:
-    """XlsxWriter writes one header for all pages. For a sheet whose table continues onto later pages,
-    page 1 gets its own header without the "(continued)" section (`differentFirst`, ECMA-376
-    §18.3.1.46: firstHeader/firstFooter follow oddFooter), rewriting the sheet's XML in place. Each
-    member keeps its stored date, so deterministic output stays byte-identical."""
-    import re
-    import zipfile
-    from xml.sax.saxutils import escape
-
-    path = Path(path)
-    with zipfile.ZipFile(path) as old:
-        members = [(info, old.read(info)) for info in old.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
-        for info, data in members:
-            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if match and int(match.group(1)) in continued:
-                data = _differ_first(data.decode("utf-8"), escape(continued[int(match.group(1))])).encode("utf-8")
-            new.writestr(info, data)
-
-
-def _differ_first(xml: str, section: str) -> str:
-    import re
-
-    found = re.search(r"<headerFooter>(<oddHeader>(.*?)</oddHeader>)(<oddFooter>(.*?)</oddFooter>)?</headerFooter>",
-                      xml, re.S)
-    if not found or section not in found.group(2):
-        return xml
-    first = f"<firstHeader>{found.group(2).replace(section, '')}</firstHeader>"
-    if found.group(4) is not None:
-        first += f"<firstFooter>{found.group(4)}</firstFooter>"
-    patched = f'<headerFooter differentFirst="1">{found.group(1)}{found.group(3) or ""}{first}</headerFooter>'
-    return xml[:found.start()] + patched + xml[found.end():]
 
 
 def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:

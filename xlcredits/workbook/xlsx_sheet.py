@@ -1,0 +1,58 @@
+"""The XlsxWriter worksheet the writer uses: XlsxWriter's own, with two additions it lacks.
+
+- A first-page header (`differentFirst`, ECMA-376 §18.3.1.46: firstHeader/firstFooter follow
+  oddFooter) written with the sheet, instead of rewriting the finished file's XML (which cost every
+  fill a second pass through the zip).
+- A fast path for formulas: XlsxWriter runs some thirty regular expressions over every formula to
+  expand newer functions (FILTER -> _xlfn._xlws.FILTER). The formulas xlcredits writes use none of
+  them, so one search that finds any of those names decides; a formula that has one goes through
+  XlsxWriter's own expansion unchanged.
+
+XlsxWriter lets a workbook choose its worksheet class (`add_worksheet(name, worksheet_class=...)`);
+the two methods overridden here are its private ones, so tests read the written XML back
+(tests/test_print_continued.py, tests/test_fill_speed.py)."""
+
+from __future__ import annotations
+
+import re
+
+from xlsxwriter.worksheet import Worksheet
+
+# Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
+# list for dynamic arrays), matched without the word boundary so the search can only find more.
+_DYNAMIC = re.compile(
+    r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|"
+    r"RANDARRAY|REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|"
+    r"WRAPCOLS|WRAPROWS|XLOOKUP)\(")
+
+
+class FormSheet(Worksheet):
+    first_header: str | None = None  # set: page 1 carries this header (and the same footer)
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
+            return super()._prepare_formula(formula, expand_future_functions)
+        if formula.startswith("{"):  # the same stripping as XlsxWriter's
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        if formula.endswith("}"):
+            formula = formula[:-1]
+        return formula
+
+    def _write_header_footer(self) -> None:
+        if self.first_header is None or not self.header_footer_changed or not self.header:
+            return super()._write_header_footer()
+        attributes = [("differentFirst", 1)]
+        if not self.header_footer_scales:
+            attributes.append(("scaleWithDoc", 0))
+        if not self.header_footer_aligns:
+            attributes.append(("alignWithMargins", 0))
+        self._xml_start_tag("headerFooter", attributes)
+        self._xml_data_element("oddHeader", self.header)
+        if self.footer:
+            self._xml_data_element("oddFooter", self.footer)
+        self._xml_data_element("firstHeader", self.first_header)
+        if self.footer:
+            self._xml_data_element("firstFooter", self.footer)
+        self._xml_end_tag("headerFooter")
