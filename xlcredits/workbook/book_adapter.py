@@ -18,6 +18,7 @@ class BookAdapter:
 
     def __init__(self, book: Book):
         self.book = book
+        self._last_rows: dict[str, int] = {}  # sheet -> its last row holding a cell (read_column)
 
     def _where(self, target: str) -> tuple[str, int, int, int, int]:
         return parse_address(self.book.names.get(target, target))
@@ -31,21 +32,33 @@ class BookAdapter:
         return None if cell is None else cell.value
 
     def read_column(self, name: str) -> list[Any]:
+        """Rows below the sheet's last cell are blank without looking (a 2,000-row table is mostly
+        empty)."""
         sheet, r1, c, r2, _ = parse_address(self.book.names[name])
         cells = self.book.sheets[sheet].cells
-        return [(cells[(r, c)].value if (r, c) in cells else None) for r in range(r1, r2 + 1)]
+        last = self._last_rows.get(sheet)
+        if last is None:
+            last = self._last_rows[sheet] = max((r for r, _ in cells), default=-1)
+        get = cells.get
+        values = [None if (cell := get((r, c))) is None else cell.value for r in range(r1, min(r2, last) + 1)]
+        return values + [None] * (r2 - r1 + 1 - len(values))
+
+    def _cell(self, sheet: str, r: int, c: int):
+        if sheet in self._last_rows and r > self._last_rows[sheet]:
+            self._last_rows[sheet] = r
+        return self.book.cell_at(sheet, r, c)
 
     def write(self, target: str, value: Any, formula: str | None = None) -> None:
         sheet, r, c, _, _ = self._where(target)
-        cell = self.book.cell_at(sheet, r, c)
+        cell = self._cell(sheet, r, c)
         if cell.role == "input":
             raise InputCellWritten(f"the filler tried to write input cell {address(sheet, r, c)}")
         cell.value, cell.formula = value, formula
 
     def note(self, target: str, text: str | None) -> None:
         sheet, r, c, _, _ = self._where(target)
-        self.book.cell_at(sheet, r, c).note = text or None
+        self._cell(sheet, r, c).note = text or None
 
     def highlight(self, target: str, severity: str | None) -> None:
         sheet, r, c, _, _ = self._where(target)
-        self.book.cell_at(sheet, r, c).highlight = severity
+        self._cell(sheet, r, c).highlight = severity

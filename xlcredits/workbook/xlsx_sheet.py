@@ -3,7 +3,7 @@
 - A first-page header (`differentFirst`, ECMA-376 §18.3.1.46: firstHeader/firstFooter follow
   oddFooter) written with the sheet, instead of rewriting the finished file's XML (which cost every
   fill a second pass through the zip).
-- A fast path for formulas: XlsxWriter runs some thirty regular expressions over every formula to
+- Fast paths for formulas and cells. XlsxWriter runs XlsxWriter runs some thirty regular expressions over every formula to
   expand newer functions (FILTER -> _xlfn._xlws.FILTER). The formulas xlcredits writes use none of
   them, so one search that finds any of those names decides; a formula that has one goes through
   XlsxWriter's own expansion unchanged.
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 
+from xlsxwriter.utility import xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import Worksheet
 
 # Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
@@ -26,8 +27,39 @@ _DYNAMIC = re.compile(
     r"WRAPCOLS|WRAPROWS|XLOOKUP)\(")
 
 
+_ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")  # XlsxWriter's list
+
+
 class FormSheet(Worksheet):
     first_header: str | None = None  # set: page 1 carries this header (and the same footer)
+
+    def _write_cell(self, row: int, col: int, cell) -> None:
+        kind = cell.__class__.__name__
+        if self.constant_memory or kind not in ("Blank", "Number", "String", "Formula"):
+            return super()._write_cell(row, col, cell)
+        style = ""  # the cell's format, else its row's, else its column's (as XlsxWriter decides)
+        if cell.format:
+            style = f' s="{cell.format._get_xf_index()}"'
+        elif row in self.row_info and self.row_info[row].row_format:
+            style = f' s="{self.row_info[row].row_format._get_xf_index()}"'
+        elif col in self.col_info and self.col_info[col].column_format is not None:
+            style = f' s="{self.col_info[col].column_format._get_xf_index()}"'
+        ref = xl_rowcol_to_cell_fast(row, col)
+        write = self.fh.write
+        if kind == "Blank":
+            write(f'<c r="{ref}"{style}/>')
+        elif kind == "Number":
+            write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
+        elif kind == "String":
+            write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
+        else:
+            value, kind_of = cell.value, ""
+            if isinstance(value, bool):
+                value, kind_of = (1 if value else 0), ' t="b"'
+            elif isinstance(value, str) and value != "":
+                kind_of = ' t="e"' if value in _ERROR_CODES else ' t="str"'
+            write(f'<c r="{ref}"{style}{kind_of}><f>{self._escape_data(cell.formula)}</f>'
+                  f'<v>{self._escape_data(value)}</v></c>')
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
