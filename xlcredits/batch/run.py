@@ -219,6 +219,8 @@ def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
     if jobs <= 1 or len(cases) <= 1:
         for i, case in enumerate(cases):
             results[i] = process(case, str(out_dir), force)
+            if i == 0:
+                settle()
             on_record(results[i])
             show(i + 1)
         return [r for r in results if r is not None]
@@ -238,6 +240,16 @@ def run_batch(cases: list[Case], out_dir: Path, jobs: int, force: bool,
         # grace period) cannot remove its own temporary file; once the workers are gone, do it.
         clean_stale(Path(out_dir))
     return [r for r in results if r is not None]
+
+
+def settle() -> None:
+    """After a process's first case: the modules, layouts and templates it loaded live as long as
+    the process, so the cycle collector need not walk them again after every case (gc.freeze;
+    about a tenth of a batch's time otherwise)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
 
 
 def default_jobs() -> int:

@@ -46,6 +46,7 @@ from ..numbers import grouped
 from .a1 import address, parse_address
 from .book_adapter import BookAdapter, InputCellWritten
 from .fill_plan import SEVERITY_ORDER, Op, Plan, _tax_year_text, line_values, make_plan
+from .gcpause import gc_paused
 from .inputs import read_inputs
 from .places import Layout
 from .plainwords import display_address
@@ -104,6 +105,7 @@ def check_layout(layout: Layout, names: dict[str, tuple]) -> None:
             f"its own layout: copy the inputs into a fresh template")
 
 
+@gc_paused
 def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None, result: Result | None = None) -> Result:
     """Compute the form from the workbook's inputs and write every output through `adapter`."""
     result, plan = plan_fill(adapter, inputs, result)
@@ -111,6 +113,7 @@ def fill_workbook(adapter: WorkbookAdapter, inputs: dict | None = None, result: 
     return result
 
 
+@gc_paused
 def plan_fill(adapter: WorkbookAdapter, inputs: dict | None = None,
               result: Result | None = None) -> tuple[Result, Plan]:
     """The result and the plan of writes, without applying them.

@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import __version__
 from .layout import Book, Cell, SheetSpec
 from .protection import XLSXWRITER_OPTIONS
+from .gcpause import gc_paused
 from .styles import Formats
 from .xlsx_sheet import FormSheet
 
@@ -30,6 +31,7 @@ class WorkbookError(Exception):
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 
 
+@gc_paused
 def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer: str = "",
          deterministic: bool = False) -> Path:
     """Write `book` to `path` atomically (`safefile.atomic_output`): complete or not at all."""
