@@ -32,16 +32,15 @@ class BookAdapter:
         return None if cell is None else cell.value
 
     def read_column(self, name: str) -> list[Any]:
-        """Rows below the sheet's last cell are blank without looking (a 2,000-row table is mostly
-        empty)."""
+        """Down to the sheet's last cell only: the rest of the range is blank (a 2,000-row table is
+        mostly empty), and the protocol lets a shorter list say so."""
         sheet, r1, c, r2, _ = parse_address(self.book.names[name])
         cells = self.book.sheets[sheet].cells
         last = self._last_rows.get(sheet)
         if last is None:
             last = self._last_rows[sheet] = max((r for r, _ in cells), default=-1)
         get = cells.get
-        values = [None if (cell := get((r, c))) is None else cell.value for r in range(r1, min(r2, last) + 1)]
-        return values + [None] * (r2 - r1 + 1 - len(values))
+        return [None if (cell := get((r, c))) is None else cell.value for r in range(r1, min(r2, last) + 1)]
 
     def _cell(self, sheet: str, r: int, c: int):
         if sheet in self._last_rows and r > self._last_rows[sheet]:

@@ -14,7 +14,8 @@ Only the adapter differs. An adapter implements `WorkbookAdapter` (the file path
         or when the name does not exist). Numbers may come back as int or float, dates as
         datetime, text as str.
     read_column(name: str) -> list[Any]
-        The values of a one-column named range, top to bottom (blank cells as None).
+        The values of a one-column named range, top to bottom (blank cells as None). The list may
+        stop early: cells past its end are blank.
     write(target: str, value: Any, formula: str | None = None) -> None
         Set an output cell. `target` is a defined name ("F7207_8a") or an absolute address
         ("'Products'!$O$5"). With `formula` (a full formula text, "=ROUND(...)") the cell gets

@@ -6,14 +6,13 @@ is replaced only when the caller says so (`force`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
-from .layout import Book, Cell, SheetSpec
-from .protection import XLSXWRITER_OPTIONS
 from .gcpause import gc_paused
+from .layout import Book, SheetSpec
+from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
 from .xlsx_sheet import FormSheet
 
@@ -129,20 +128,17 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
     # the few cells above the block are written plain so headers and titles keep their look.
     for r1, r2, c, role, unit in spec.blocks:
         fmt = formats.get(role, unit)
+        cells = spec.cells
         if r2 - r1 >= LONG_BLOCK:
             ws.set_column(c, c, spec.widths.get(c, 8.43), fmt)
-            for r in range(0, r1):
-                if (r, c) not in spec.cells:
-                    ws.write_blank(r, c, None, formats.get("label"))
+            ws.blanks([r for r in range(0, r1) if (r, c) not in cells], c, formats.get("label"))
             continue
-        for r in range(r1, r2 + 1):
-            if (r, c) not in spec.cells:
-                ws.write_blank(r, c, None, fmt)
+        ws.blanks([r for r in range(r1, r2 + 1) if (r, c) not in cells], c, fmt)
     for (r, c), cell in spec.cells.items():
         fmt = formats.get(cell.role, cell.unit, cell.highlight, cell.wrap, cell.align)
         if (r, c) in merged_firsts:
             ws.merge_range(r, c, r, merged_firsts[(r, c)], "", fmt)
-        _write_cell(ws, r, c, cell, fmt)
+        ws.put(r, c, cell.value, cell.formula, fmt)
         if cell.note:
             ws.write_comment(r, c, cell.note[:32000], {"author": "xlcredits", "x_scale": 2.2,
                                                        "y_scale": min(6, 1.2 + len(cell.note) / 160)})
@@ -265,30 +261,3 @@ def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
             if need > heights.get(r, DEFAULT_ROW):
                 heights[r] = min(need, 400)
     return heights
-
-
-def _write_cell(ws, r: int, c: int, cell: Cell, fmt) -> None:
-    value = cell.value
-    if cell.formula:
-        ws.write_formula(r, c, cell.formula, fmt, _cached(value))
-    elif value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float, Decimal)):
-        ws.write_number(r, c, float(value), fmt)
-    elif isinstance(value, (date, datetime)):
-        ws.write_datetime(r, c, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), fmt)
-    else:
-        # Text is always text: "=cmd|..." typed by a user never becomes a formula.
-        ws.write_string(r, c, str(value), fmt)
-
-
-def _cached(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
-    return str(value)

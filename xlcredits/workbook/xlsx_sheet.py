@@ -16,8 +16,11 @@ from __future__ import annotations
 
 import re
 
+from datetime import date, datetime
+from decimal import Decimal
+
 from xlsxwriter.utility import xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 # Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
 # list for dynamic arrays), matched without the word boundary so the search can only find more.
@@ -32,6 +35,37 @@ _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 
 class FormSheet(Worksheet):
     first_header: str | None = None  # set: page 1 carries this header (and the same footer)
+
+    def put(self, r: int, c: int, value, formula: str | None, fmt) -> None:
+        """One cell: a formula with its cached value, else the value as its type (text stays text:
+        "=cmd|..." typed by a user never becomes a formula)."""
+        if formula:
+            self._write_formula(r, c, formula, fmt, _cached(value))
+        elif value is None or value == "":
+            self._write_blank(r, c, None, fmt)
+        elif isinstance(value, bool):
+            self._write_boolean(r, c, value, fmt)
+        elif isinstance(value, (int, float, Decimal)):
+            self._write_number(r, c, float(value), fmt)
+        elif isinstance(value, (date, datetime)):
+            self._write_datetime(r, c, value if isinstance(value, datetime) else
+                                 datetime(value.year, value.month, value.day), fmt)
+        else:
+            self._write_string(r, c, str(value), fmt)
+
+    def blanks(self, rows: list[int], col: int, fmt) -> None:
+        """`write_blank` on each of `rows` (ascending) of `col`, as one shared record."""
+        if fmt is None or not rows:
+            return
+        if (self.constant_memory or rows[0] < 0 or rows[-1] >= self.xls_rowmax or not 0 <= col < self.xls_colmax):
+            for r in rows:
+                self._write_blank(r, col, None, fmt)
+            return
+        self._check_dimensions(rows[0], col)  # the dimensions only widen: the two ends decide
+        self._check_dimensions(rows[-1], col)
+        blank, table = CellBlankTuple(fmt), self.table
+        for r in rows:
+            table[r][col] = blank
 
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = cell.__class__.__name__
@@ -88,3 +122,14 @@ class FormSheet(Worksheet):
         if self.footer:
             self._xml_data_element("firstFooter", self.footer)
         self._xml_end_tag("headerFooter")
+
+
+def _cached(value):
+    """A formula's cached value as XlsxWriter takes it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return float(value)
+    return str(value)
