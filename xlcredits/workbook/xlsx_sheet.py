@@ -67,6 +67,40 @@ class FormSheet(Worksheet):
         for r in rows:
             table[r][col] = blank
 
+    def _used_rows(self) -> list[int]:
+        rows = set(self.row_info) | set(self.comments) | {r for r, cells in self.table.items() if cells}
+        return sorted(r for r in rows if self.dim_rowmin <= r <= self.dim_rowmax)
+
+    def _columns(self, cells) -> list[int]:
+        return sorted(c for c in cells if self.dim_colmin <= c <= self.dim_colmax)
+
+    def _calculate_spans(self) -> None:
+        """XlsxWriter's "spans" of each block of 16 rows: the first and last column used in it."""
+        if self.constant_memory:
+            return super()._calculate_spans()
+        ends: dict[int, tuple[int, int]] = {}
+        for r in self._used_rows():
+            cols = self._columns(self.table.get(r, ())) + self._columns(self.comments.get(r, ()))
+            if cols:
+                low, high = ends.get(r // 16, (cols[0], cols[0]))
+                ends[r // 16] = (min(low, *cols), max(high, *cols))
+        self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in ends.items()}
+
+    def _write_rows(self) -> None:
+        if self.constant_memory:
+            return super()._write_rows()
+        self._calculate_spans()
+        for r in self._used_rows():
+            span = self.row_spans.get(r // 16)
+            cells = self.table.get(r)
+            if cells:
+                self._write_row(r, span, self.row_info.get(r))
+                for c in self._columns(cells):
+                    self._write_cell(r, c, cells[c])
+                self._xml_end_tag("row")
+            else:
+                self._write_empty_row(r, span, self.row_info.get(r))
+
     def _write_cell(self, row: int, col: int, cell) -> None:
         kind = cell.__class__.__name__
         if self.constant_memory or kind not in ("Blank", "Number", "String", "Formula"):
