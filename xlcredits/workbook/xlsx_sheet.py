@@ -14,12 +14,13 @@ the two methods overridden here are its private ones, so tests read the written 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from datetime import date, datetime
 from decimal import Decimal
 
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
 from xlsxwriter.worksheet import CellBlankTuple, Worksheet
 
 # Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
@@ -72,7 +73,11 @@ class FormSheet(Worksheet):
         return sorted(r for r in rows if self.dim_rowmin <= r <= self.dim_rowmax)
 
     def _columns(self, cells) -> list[int]:
-        return sorted(c for c in cells if self.dim_colmin <= c <= self.dim_colmax)
+        cols = sorted(cells)
+        # every stored cell widened the dimensions, so this filter never drops one; kept as XlsxWriter has it
+        if cols and (cols[0] < self.dim_colmin or cols[-1] > self.dim_colmax):
+            cols = [c for c in cols if self.dim_colmin <= c <= self.dim_colmax]
+        return cols
 
     def _calculate_spans(self) -> None:
         """XlsxWriter's "spans" of each block of 16 rows: the first and last column used in it."""
@@ -80,10 +85,11 @@ class FormSheet(Worksheet):
             return super()._calculate_spans()
         ends: dict[int, tuple[int, int]] = {}
         for r in self._used_rows():
-            cols = self._columns(self.table.get(r, ())) + self._columns(self.comments.get(r, ()))
-            if cols:
-                low, high = ends.get(r // 16, (cols[0], cols[0]))
-                ends[r // 16] = (min(low, *cols), max(high, *cols))
+            for cells in (self.table.get(r), self.comments.get(r)):
+                cols = self._columns(cells) if cells else None
+                if cols:
+                    low, high = ends.get(r // 16, (cols[0], cols[-1]))
+                    ends[r // 16] = (min(low, cols[0]), max(high, cols[-1]))
         self.row_spans = {block: f"{low + 1}:{high + 1}" for block, (low, high) in ends.items()}
 
     def _write_rows(self) -> None:
@@ -95,13 +101,18 @@ class FormSheet(Worksheet):
             cells = self.table.get(r)
             if cells:
                 self._write_row(r, span, self.row_info.get(r))
+                number = str(r + 1)
                 for c in self._columns(cells):
-                    self._write_cell(r, c, cells[c])
+                    self._put_cell(r, c, cells[c], _column_letters(c) + number)
                 self._xml_end_tag("row")
             else:
                 self._write_empty_row(r, span, self.row_info.get(r))
 
     def _write_cell(self, row: int, col: int, cell) -> None:
+        self._put_cell(row, col, cell, xl_rowcol_to_cell_fast(row, col))
+
+    def _put_cell(self, row: int, col: int, cell, ref: str) -> None:
+        """The <c> element of one cell; `ref` is its A1 reference."""
         kind = cell.__class__.__name__
         if self.constant_memory or kind not in ("Blank", "Number", "String", "Formula"):
             return super()._write_cell(row, col, cell)
@@ -112,7 +123,6 @@ class FormSheet(Worksheet):
             style = f' s="{self.row_info[row].row_format._get_xf_index()}"'
         elif col in self.col_info and self.col_info[col].column_format is not None:
             style = f' s="{self.col_info[col].column_format._get_xf_index()}"'
-        ref = xl_rowcol_to_cell_fast(row, col)
         write = self.fh.write
         if kind == "Blank":
             write(f'<c r="{ref}"{style}/>')
@@ -156,6 +166,11 @@ class FormSheet(Worksheet):
         if self.footer:
             self._xml_data_element("firstFooter", self.footer)
         self._xml_end_tag("headerFooter")
+
+
+@functools.lru_cache(maxsize=None)
+def _column_letters(col: int) -> str:
+    return xl_col_to_name(col)
 
 
 def _cached(value):
