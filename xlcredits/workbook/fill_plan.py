@@ -94,17 +94,21 @@ def make_plan(layout: Layout, result: Result, data: dict, positions: dict[str, l
 
 def _plan_lines(plan: Plan, layout: Layout, values: dict) -> None:
     """Line cells: the formula of a computed line with its cached value; a plain value otherwise."""
-    for line in layout.lines:
-        if line.key not in layout.line_places or line.kind == "input":
-            continue
-        name = layout.line_name(line.key)
-        value = values.get(line.key)
+    for key, name, formula in layout.memo("line_cells", lambda: _line_cells(layout)):
+        value = values.get(key)
         if value is None:
             plan.write(name, None)
-        elif line.kind == "computed" and line.expr is not None:
-            plan.write(name, value, layout.line_formula(line))
+        elif formula is not None:
+            plan.write(name, value, formula)
         else:
             plan.write(name, value)
+
+
+def _line_cells(layout: Layout) -> list[tuple[str, str, str | None]]:
+    """(line key, defined name, formula of a computed line or None) of each line cell a fill writes."""
+    return [(line.key, layout.line_name(line.key),
+             layout.line_formula(line) if line.kind == "computed" and line.expr is not None else None)
+            for line in layout.lines if line.key in layout.line_places and line.kind != "input"]
 
 
 def _plan_rows(plan: Plan, sp, rows: list[dict], where: list[int], extent: int) -> None:
@@ -188,11 +192,13 @@ def _audit(plan: Plan, layout: Layout, result: Result, data: dict, positions, pr
     plan.write("XLC_status", status)
     cols = audit.cols
     used = _used_groups(layout, values, result) if ok else set()
-    for key, row in audit.line_rows.items():
-        line_value = values.get(key) if ok and key.split(".")[0] in used else None
-        plan.write(address(audit.sheet, row, cols["value"]), line_value)
-        plan.write(address(audit.sheet, row, cols["explanation"]),
-                   result.explanations.get(key) if line_value is not None else None)
+    line_cells = layout.memo("audit_line_cells", lambda: [
+        (key, key.split(".")[0], address(audit.sheet, row, cols["value"]), address(audit.sheet, row, cols["explanation"]))
+        for key, row in audit.line_rows.items()])
+    for key, group, value_at, explanation_at in line_cells:
+        line_value = values.get(key) if ok and group in used else None
+        plan.write(value_at, line_value)
+        plan.write(explanation_at, result.explanations.get(key) if line_value is not None else None)
     for i, f in enumerate(result.findings):
         r = audit.findings_row + i
         target = locate(layout, f.where, positions)

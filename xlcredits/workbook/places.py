@@ -131,6 +131,14 @@ class Layout:
     def column_range(self, schedule: str, column: str) -> str:
         return self.schedules[schedule].names[column]
 
+    def memo(self, key: str, make):
+        """`make()` once per layout (a layout is built once per form revision and filled hundreds of
+        times in a batch): for the addresses and names a fill writes every time."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            memos[key] = make()
+        return memos[key]
+
     def line_formula(self, line: Line) -> str:
         """"=" + the computed line's formula, rendered once per layout (a layout is built once per
         form revision; a batch fills it hundreds of times)."""
