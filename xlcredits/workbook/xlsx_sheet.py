@@ -1,22 +1,28 @@
-"""The XlsxWriter worksheet the writer uses: XlsxWriter's own, with two additions it lacks.
+"""The XlsxWriter worksheet the writer uses: XlsxWriter's own, with a first-page header it lacks and
+shorter paths for the work every fill repeats thousands of times. What it writes is byte for byte
+what XlsxWriter writes (tests/test_fill_speed.py compares whole workbooks and every kind of cell).
 
 - A first-page header (`differentFirst`, ECMA-376 §18.3.1.46: firstHeader/firstFooter follow
   oddFooter) written with the sheet, instead of rewriting the finished file's XML (which cost every
   fill a second pass through the zip).
-- Fast paths for formulas and cells. XlsxWriter runs XlsxWriter runs some thirty regular expressions over every formula to
-  expand newer functions (FILTER -> _xlfn._xlws.FILTER). The formulas xlcredits writes use none of
-  them, so one search that finds any of those names decides; a formula that has one goes through
-  XlsxWriter's own expansion unchanged.
+- Formulas: XlsxWriter runs some thirty regular expressions over every formula to expand newer
+  functions (FILTER -> _xlfn._xlws.FILTER). The formulas xlcredits writes use none of them, so one
+  search that finds any of those names decides; a formula that has one goes through XlsxWriter's
+  own expansion.
+- Cells: stored through XlsxWriter's undecorated writers (`_write_number` behind `write_number`: the
+  public ones only add A1-notation parsing); a run of styled blank cells shares one record; the
+  four kinds of cell a workbook holds (blank, number, shared string, formula) are written as the
+  same XML without XlsxWriter's per-attribute escaping of references and style numbers, which need
+  none (any other kind goes through XlsxWriter's code); and only rows that hold something are
+  visited (XlsxWriter walks every row and column between the first and the last).
 
 XlsxWriter lets a workbook choose its worksheet class (`add_worksheet(name, worksheet_class=...)`);
-the two methods overridden here are its private ones, so tests read the written XML back
-(tests/test_print_continued.py, tests/test_fill_speed.py)."""
+the methods overridden here are private ones of XlsxWriter 3 (pyproject pins the major version)."""
 
 from __future__ import annotations
 
 import functools
 import re
-
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -29,8 +35,6 @@ _DYNAMIC = re.compile(
     r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|"
     r"RANDARRAY|REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|"
     r"WRAPCOLS|WRAPROWS|XLOOKUP)\(")
-
-
 _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")  # XlsxWriter's list
 
 
