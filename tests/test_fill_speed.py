@@ -26,7 +26,7 @@ from xlcredits.workbook.book_adapter import BookAdapter
 from xlcredits.workbook.files import fill_book
 from xlcredits.workbook.gcpause import gc_paused
 from xlcredits.workbook.registry import layout_for
-from xlcredits.workbook.xlsx_sheet import FormSheet
+from xlcredits.workbook.xlsx_sheet import FormBook, FormSheet
 
 
 class StockSheet(FormSheet):
@@ -52,9 +52,16 @@ class StockSheet(FormSheet):
         else:
             self.write_string(r, c, str(value), fmt)
 
-    def blanks(self, rows, col, fmt):
+    def blanks(self, rows, col, fmt, along_row=False):
+        for i in rows:
+            self.write_blank(*((col, i) if along_row else (i, col)), None, fmt)
+
+    def merge_row(self, row, first_col, last_col, fmt):
+        self.merge_range(row, first_col, row, last_col, "", fmt)
+
+    def hide_rows(self, rows):
         for r in rows:
-            self.write_blank(r, col, None, fmt)
+            self.set_row(r, None, None, {"hidden": True})
 
 
 def _stock_cached(value):
@@ -92,6 +99,7 @@ def test_completed_workbook_is_what_xlsxwriter_itself_writes(name, tmp_path, mon
     book, _, _ = fill_book(data)
     writer.save(book, fast, deterministic=True, tax_year="2025", taxpayer="Acme")
     monkeypatch.setattr(writer, "FormSheet", StockSheet)
+    monkeypatch.setattr(writer, "FormBook", xlsxwriter.Workbook)
     book, _, _ = fill_book(data)
     writer.save(book, stock, deterministic=True, tax_year="2025", taxpayer="Acme")
     ours, theirs = members(fast), members(stock)
@@ -102,7 +110,7 @@ def test_completed_workbook_is_what_xlsxwriter_itself_writes(name, tmp_path, mon
 
 def _one_sheet(sheet_class, write) -> bytes:
     out = io.BytesIO()
-    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    wb = (FormBook if sheet_class is FormSheet else xlsxwriter.Workbook)(out, {"in_memory": True})
     ws = wb.add_worksheet("S", worksheet_class=sheet_class)
     write(wb, ws)
     wb.close()
@@ -130,14 +138,40 @@ def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it():
         ws.put(3, 2, "", None, None)  # a blank in the row with a format
         ws.write_blank(5, 5, None)  # no format of its own: the column's
         ws.blanks([7, 8, 9, 12], 1, bold)
-        ws.merge_range(20, 0, 20, 3, "", bold)
+        ws.merge_row(20, 0, 3, bold)
         ws.put(20, 0, "merged", None, bold)
+        ws.merge_row(22, 1, 2, bold)
+        ws.hide_rows([24, 25, 60])
         ws.write_comment(30, 7, "a note on an empty row")
         ws.write_comment(0, 9, "a note beside data")
         ws.write_boolean(50, 20, False)
         ws.write_url(51, 0, "https://example.com/a")  # a kind FormSheet leaves to XlsxWriter
+        ws.blanks([2, 3, 4], 61, bold, along_row=True)
 
     assert _one_sheet(FormSheet, write) == _one_sheet(StockSheet, write)
+
+
+def test_overlapping_merges_are_refused_as_xlsxwriter_refuses_them():
+    from xlsxwriter.exceptions import OverlappingRange
+
+    def write(wb, ws):
+        ws.merge_row(3, 0, 2, None)
+        ws.merge_row(3, 2, 4, None)
+
+    with pytest.raises(OverlappingRange, match="A4:C4"):
+        _one_sheet(FormSheet, write)
+
+
+def test_defined_names_are_checked_as_xlsxwriter_checks_them():
+    out = io.BytesIO()
+    wb = FormBook(out, {"in_memory": True})
+    wb.add_worksheet("S")
+    for _ in range(2):  # the second time from the names already accepted
+        assert wb.define_name("XLC_ok_name", "=S!$A$1") == 0
+    with pytest.warns(UserWarning):
+        assert wb.define_name("A1", "=S!$A$1") == -1  # looks like a cell
+    assert wb.defined_names == [["XLC_ok_name", -1, "S!$A$1", False]] * 2
+    wb.close()
 
 
 def test_formulas_with_newer_functions_are_expanded_as_xlsxwriter_does():

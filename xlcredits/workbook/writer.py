@@ -14,7 +14,7 @@ from .gcpause import gc_paused
 from .layout import Book, SheetSpec
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
-from .xlsx_sheet import FormSheet
+from .xlsx_sheet import FormBook, FormSheet
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
@@ -34,7 +34,6 @@ MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer: str = "",
          deterministic: bool = False) -> Path:
     """Write `book` to `path` atomically (`safefile.atomic_output`): complete or not at all."""
-    import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
     from ..safefile import OutputError, atomic_output
@@ -45,7 +44,7 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
                             f"output .xlsx")
     try:
         with atomic_output(target, force=force) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+            wb = FormBook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                 "strings_to_urls": False, "nan_inf_to_errors": True,
                                                 "in_memory": True})  # no client data in the system's temp folder
             wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
@@ -115,7 +114,7 @@ def _footer_note(book: Book) -> str:
 
 def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note: str = "",
                  filled: bool = False) -> None:
-    ws = wb.add_worksheet(spec.name, worksheet_class=FormSheet)
+    ws = wb.add_worksheet(spec.name, worksheet_class=FormSheet)  # (FormBook's default; tests swap it)
     for col, width in spec.widths.items():
         ws.set_column(col, col, width)
     merged_firsts = {}
@@ -137,7 +136,7 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
     for (r, c), cell in spec.cells.items():
         fmt = formats.get(cell.role, cell.unit, cell.highlight, cell.wrap, cell.align)
         if (r, c) in merged_firsts:
-            ws.merge_range(r, c, r, merged_firsts[(r, c)], "", fmt)
+            ws.merge_row(r, c, merged_firsts[(r, c)], fmt)
         ws.put(r, c, cell.value, cell.formula, fmt)
         if cell.note:
             ws.write_comment(r, c, cell.note[:32000], {"author": "xlcredits", "x_scale": 2.2,
@@ -150,8 +149,7 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
         ws.hide_gridlines(2)
     if spec.very_hidden:
         ws.very_hidden()
-        for r in range(0, spec.last_row() + 1):  # LibreOffice prints hidden sheets, not hidden rows
-            ws.set_row(r, None, None, {"hidden": True})
+        ws.hide_rows(range(0, spec.last_row() + 1))  # LibreOffice prints hidden sheets, not hidden rows
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
     _print_setup(ws, spec, header, footer_note, filled)
@@ -215,15 +213,13 @@ def _print_setup(ws, spec: SheetSpec, header: str, footer_note: str, filled: boo
             # An empty schedule of a completed workbook does not print: Excel skips a hidden sheet,
             # LibreOffice prints one unless all its rows are hidden too (unhide them to type).
             ws.hide()
-            for r in range(0, last + 1):
-                ws.set_row(r, None, None, {"hidden": True})
+            ws.hide_rows(range(0, last + 1))
     ws.print_area(0, c1, last, c2)
     if spec.repeat_rows:
         ws.repeat_rows(*spec.repeat_rows)
     if spec.page_breaks:
         ws.set_h_pagebreaks(list(spec.page_breaks))
-    for r in spec.hidden_rows() if filled else ():
-        ws.set_row(r, None, None, {"hidden": True})
+    ws.hide_rows(spec.hidden_rows() if filled else ())
 
 
 MAX_HEADER = 255  # characters Excel allows in a header

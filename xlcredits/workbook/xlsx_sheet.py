@@ -15,6 +15,10 @@ what XlsxWriter writes (tests/test_fill_speed.py compares whole workbooks and ev
   same XML without XlsxWriter's per-attribute escaping of references and style numbers, which need
   none (any other kind goes through XlsxWriter's code); and only rows that hold something are
   visited (XlsxWriter walks every row and column between the first and the last).
+- Merged ranges of one row and hidden rows are stored as XlsxWriter stores them, without its
+  per-cell argument parsing.
+- Workbook-level defined names (a form has a few hundred, the same in every fill) are checked
+  against Excel's naming rules once per process (`FormBook.define_name`).
 
 XlsxWriter lets a workbook choose its worksheet class (`add_worksheet(name, worksheet_class=...)`);
 the methods overridden here are private ones of XlsxWriter 3 (pyproject pins the major version)."""
@@ -26,8 +30,9 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell_fast
-from xlsxwriter.worksheet import CellBlankTuple, Worksheet
+from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import CellBlankTuple, RowInfo, Worksheet
 
 # Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
 # list for dynamic arrays), matched without the word boundary so the search can only find more.
@@ -38,8 +43,51 @@ _DYNAMIC = re.compile(
 _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")  # XlsxWriter's list
 
 
+_VALID_NAMES: set[str] = set()  # workbook-level names XlsxWriter has accepted in this process
+
+
+class FormBook(Workbook):
+    """XlsxWriter's workbook, whose sheets are FormSheets."""
+
+    worksheet_class = None  # set below: FormSheet
+
+    def define_name(self, name: str, formula: str):
+        if name in _VALID_NAMES:  # the same entry XlsxWriter makes after its checks
+            self.defined_names.append([name, -1, formula.lstrip("=") if formula.startswith("=") else formula,
+                                       False])
+            return 0
+        done = super().define_name(name, formula)
+        if done == 0 and "!" not in name:
+            _VALID_NAMES.add(name)
+        return done
+
+
 class FormSheet(Worksheet):
     first_header: str | None = None  # set: page 1 carries this header (and the same footer)
+
+    def merge_row(self, row: int, first_col: int, last_col: int, fmt) -> None:
+        """`merge_range(row, first_col, row, last_col, "", fmt)`: the range noted and its cells blank
+        with the format (the caller then writes the first)."""
+        cols = range(first_col, last_col + 1)
+        if (self.constant_memory or first_col >= last_col or self._check_dimensions(row, first_col)
+                or self._check_dimensions(row, last_col)
+                or any(self.merged_cells.get((row, c)) or self.table_cells.get((row, c)) for c in cols)):
+            self.merge_range(row, first_col, row, last_col, "", fmt)  # warns or raises as XlsxWriter does
+            return
+        cell_range = xl_range(row, first_col, row, last_col)
+        for c in cols:
+            self.merged_cells[(row, c)] = cell_range
+        self.merge.append([row, first_col, row, last_col])
+        self.blanks(list(cols), row, fmt, along_row=True)
+
+    def hide_rows(self, rows) -> None:
+        """`set_row(r, None, None, {"hidden": True})` for each of `rows`: hidden at the default height."""
+        for r in rows:
+            if self._check_dimensions(r, self.dim_colmin if self.dim_colmin is not None else 0):
+                continue
+            height = self.default_row_height
+            self.row_info[r] = RowInfo(height=height, row_format=None, hidden=True, level=0, collapsed=False)
+            self.row_sizes[r] = [height, True]
 
     def put(self, r: int, c: int, value, formula: str | None, fmt) -> None:
         """One cell: a formula with its cached value, else the value as its type (text stays text:
@@ -58,19 +106,28 @@ class FormSheet(Worksheet):
         else:
             self._write_string(r, c, str(value), fmt)
 
-    def blanks(self, rows: list[int], col: int, fmt) -> None:
-        """`write_blank` on each of `rows` (ascending) of `col`, as one shared record."""
+    def blanks(self, rows: list[int], col: int, fmt, along_row: bool = False) -> None:
+        """`write_blank` on each of `rows` (ascending) of `col`, as one shared record; `along_row`:
+        `rows` are columns of row `col`."""
         if fmt is None or not rows:
             return
-        if (self.constant_memory or rows[0] < 0 or rows[-1] >= self.xls_rowmax or not 0 <= col < self.xls_colmax):
-            for r in rows:
-                self._write_blank(r, col, None, fmt)
+        at = (lambda i: (col, i)) if along_row else (lambda i: (i, col))
+        first, last = at(rows[0]), at(rows[-1])
+        if self.constant_memory or min(*first, *last) < 0 or max(first[0], last[0]) >= self.xls_rowmax \
+                or max(first[1], last[1]) >= self.xls_colmax:
+            for i in rows:
+                self._write_blank(*at(i), None, fmt)
             return
-        self._check_dimensions(rows[0], col)  # the dimensions only widen: the two ends decide
-        self._check_dimensions(rows[-1], col)
+        self._check_dimensions(*first)  # the dimensions only widen: the two ends decide
+        self._check_dimensions(*last)
         blank, table = CellBlankTuple(fmt), self.table
-        for r in rows:
-            table[r][col] = blank
+        if along_row:
+            cells = table[col]
+            for c in rows:
+                cells[c] = blank
+        else:
+            for r in rows:
+                table[r][col] = blank
 
     def _used_rows(self) -> list[int]:
         rows = set(self.row_info) | set(self.comments) | {r for r, cells in self.table.items() if cells}
@@ -170,6 +227,9 @@ class FormSheet(Worksheet):
         if self.footer:
             self._xml_data_element("firstFooter", self.footer)
         self._xml_end_tag("headerFooter")
+
+
+FormBook.worksheet_class = FormSheet
 
 
 @functools.lru_cache(maxsize=None)
