@@ -3,7 +3,7 @@
 A fill makes hundreds of thousands of short-lived objects (cells, XML pieces, XlsxWriter's cell
 records) that reference counting frees; none of them form cycles that must be found during the
 fill. With the collector running, each burst of allocations triggers collections that walk every
-live object, the templates and layouts included: 10-15% of a fill's time. Paused, the collector
+live object, the templates and layouts included: a tenth of a fill's time or more. Paused, the collector
 catches up at its next threshold after the fill (`gc.enable` loses nothing: it only resumes
 counting). Nested pauses leave the collector as the outermost found it."""
 
