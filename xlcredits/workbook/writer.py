@@ -45,8 +45,8 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
     try:
         with atomic_output(target, force=force) as tmp:
             wb = FormBook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                "strings_to_urls": False, "nan_inf_to_errors": True,
-                                                "in_memory": True})  # no client data in the system's temp folder
+                                     "strings_to_urls": False, "nan_inf_to_errors": True,
+                                     "in_memory": True})  # no client data in the system's temp folder
             wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
                                "author": "xlcredits", "company": taxpayer[:100],
                                "comments": f"Prepared with xlcredits {__version__}",
@@ -125,9 +125,9 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, header: str, footer_note
     # Styled blank ranges: a schedule's thousands of empty rows get their column's default format
     # (one element per column instead of one per cell: the file writes several times faster);
     # the few cells above the block are written plain so headers and titles keep their look.
+    cells = spec.cells
     for r1, r2, c, role, unit in spec.blocks:
         fmt = formats.get(role, unit)
-        cells = spec.cells
         if r2 - r1 >= LONG_BLOCK:
             ws.set_column(c, c, spec.widths.get(c, 8.43), fmt)
             ws.blanks([r for r in range(0, r1) if (r, c) not in cells], c, formats.get("label"))
