@@ -160,12 +160,13 @@ def process(case: Case, out_dir: str, force: bool) -> dict:
     goes wrong becomes this case's finding, naming its file."""
     from ..forms import compute
     from ..workbook.files import fill_data_to_file  # imported in the worker
+    from ..workbook.gcpause import gc_paused
 
     if case.problem and case.data is None:
         return _with_notes(case, _summary_of(case, None, None, case.problem))
     try:
         output = Path(out_dir) / f"{case.name}.xlsx"
-        result = fill_data_to_file(case.data, output, force=force)
+        result = gc_paused(fill_data_to_file)(case.data, output, force=force)  # the compute too
         return _with_notes(case, _summary_of(case, result, output.name, case.problem))
     except Exception as exc:  # one bad case must not stop the batch; the summary says what happened
         result = None
