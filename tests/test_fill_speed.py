@@ -52,9 +52,9 @@ class StockSheet(FormSheet):
         else:
             self.write_string(r, c, str(value), fmt)
 
-    def blanks(self, rows, col, fmt, along_row=False):
-        for i in rows:
-            self.write_blank(*((col, i) if along_row else (i, col)), None, fmt)
+    def blanks(self, rows, col, fmt):
+        for r in rows:
+            self.write_blank(r, col, None, fmt)
 
     def merge_row(self, row, first_col, last_col, fmt):
         self.merge_range(row, first_col, row, last_col, "", fmt)
@@ -146,7 +146,6 @@ def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it():
         ws.write_comment(0, 9, "a note beside data")
         ws.write_boolean(50, 20, False)
         ws.write_url(51, 0, "https://example.com/a")  # a kind FormSheet leaves to XlsxWriter
-        ws.blanks([2, 3, 4], 61, bold, along_row=True)
 
     assert _one_sheet(FormSheet, write) == _one_sheet(StockSheet, write)
 

@@ -69,16 +69,20 @@ class FormSheet(Worksheet):
         """`merge_range(row, first_col, row, last_col, "", fmt)`: the range noted and its cells blank
         with the format (the caller then writes the first)."""
         cols = range(first_col, last_col + 1)
+        merged, tables = self.merged_cells, self.table_cells
         if (self.constant_memory or first_col >= last_col or self._check_dimensions(row, first_col)
                 or self._check_dimensions(row, last_col)
-                or any(self.merged_cells.get((row, c)) or self.table_cells.get((row, c)) for c in cols)):
+                or any(merged.get((row, c)) or tables.get((row, c)) for c in cols)):
             self.merge_range(row, first_col, row, last_col, "", fmt)  # warns or raises as XlsxWriter does
             return
         cell_range = xl_range(row, first_col, row, last_col)
-        for c in cols:
-            self.merged_cells[(row, c)] = cell_range
         self.merge.append([row, first_col, row, last_col])
-        self.blanks(list(cols), row, fmt, along_row=True)
+        cells = self.table[row]
+        blank = CellBlankTuple(fmt) if fmt is not None else None
+        for c in cols:
+            merged[(row, c)] = cell_range
+            if blank is not None:  # both ends are inside the dimensions (checked above)
+                cells[c] = blank
 
     def hide_rows(self, rows) -> None:
         """`set_row(r, None, None, {"hidden": True})` for each of `rows`: hidden at the default height."""
@@ -92,8 +96,13 @@ class FormSheet(Worksheet):
     def put(self, r: int, c: int, value, formula: str | None, fmt) -> None:
         """One cell: a formula with its cached value, else the value as its type (text stays text:
         "=cmd|..." typed by a user never becomes a formula)."""
+        kind = type(value)
         if formula:
             self._write_formula(r, c, formula, fmt, _cached(value))
+        elif kind is str and value:  # the common kinds first, by exact type
+            self._write_string(r, c, value, fmt)
+        elif kind is Decimal or kind is int or kind is float:
+            self._write_number(r, c, float(value), fmt)
         elif value is None or value == "":
             self._write_blank(r, c, None, fmt)
         elif isinstance(value, bool):
@@ -106,28 +115,19 @@ class FormSheet(Worksheet):
         else:
             self._write_string(r, c, str(value), fmt)
 
-    def blanks(self, rows: list[int], col: int, fmt, along_row: bool = False) -> None:
-        """`write_blank` on each of `rows` (ascending) of `col`, as one shared record; `along_row`:
-        `rows` are columns of row `col`."""
+    def blanks(self, rows: list[int], col: int, fmt) -> None:
+        """`write_blank` on each of `rows` (ascending) of `col`, as one shared record."""
         if fmt is None or not rows:
             return
-        at = (lambda i: (col, i)) if along_row else (lambda i: (i, col))
-        first, last = at(rows[0]), at(rows[-1])
-        if self.constant_memory or min(*first, *last) < 0 or max(first[0], last[0]) >= self.xls_rowmax \
-                or max(first[1], last[1]) >= self.xls_colmax:
-            for i in rows:
-                self._write_blank(*at(i), None, fmt)
-            return
-        self._check_dimensions(*first)  # the dimensions only widen: the two ends decide
-        self._check_dimensions(*last)
-        blank, table = CellBlankTuple(fmt), self.table
-        if along_row:
-            cells = table[col]
-            for c in rows:
-                cells[c] = blank
-        else:
+        if self.constant_memory or rows[0] < 0 or rows[-1] >= self.xls_rowmax or not 0 <= col < self.xls_colmax:
             for r in rows:
-                table[r][col] = blank
+                self._write_blank(r, col, None, fmt)
+            return
+        self._check_dimensions(rows[0], col)  # the dimensions only widen: the two ends decide
+        self._check_dimensions(rows[-1], col)
+        blank, table = CellBlankTuple(fmt), self.table
+        for r in rows:
+            table[r][col] = blank
 
     def _used_rows(self) -> list[int]:
         rows = set(self.row_info) | set(self.comments) | {r for r, cells in self.table.items() if cells}
