@@ -26,13 +26,15 @@ the methods overridden here are private ones of XlsxWriter 3 (pyproject pins the
 from __future__ import annotations
 
 import functools
+import io
 import re
 from datetime import date, datetime
 from decimal import Decimal
 
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
-from xlsxwriter.worksheet import CellBlankTuple, RowInfo, Worksheet
+from xlsxwriter.worksheet import (CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, RowInfo,
+                                  Worksheet)
 
 # Every function name XlsxWriter's _prepare_formula expands when future functions are off (its
 # list for dynamic arrays), matched without the word boundary so the search can only find more.
@@ -40,6 +42,7 @@ _DYNAMIC = re.compile(
     r"(?:ANCHORARRAY|BYCOL|BYROW|CHOOSECOLS|CHOOSEROWS|DROP|EXPAND|FILTER|HSTACK|LAMBDA|MAKEARRAY|MAP|"
     r"RANDARRAY|REDUCE|SCAN|INGLE|SEQUENCE|SORT|SORTBY|SWITCH|TAKE|TEXTSPLIT|TOCOL|TOROW|UNIQUE|VSTACK|"
     r"WRAPCOLS|WRAPROWS|XLOOKUP)\(")
+_FAST_KINDS = (CellBlankTuple, CellNumberTuple, CellStringTuple, CellFormulaTuple)
 _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!")  # XlsxWriter's list
 
 
@@ -157,48 +160,57 @@ class FormSheet(Worksheet):
         if self.constant_memory:
             return super()._write_rows()
         self._calculate_spans()
+        styles: dict[int, str] = {}  # id of a format -> its ' s="N"' (formats live as long as the book)
+        write = self.fh.write
         for r in self._used_rows():
             span = self.row_spans.get(r // 16)
             cells = self.table.get(r)
             if cells:
                 self._write_row(r, span, self.row_info.get(r))
                 number = str(r + 1)
-                for c in self._columns(cells):
-                    self._put_cell(r, c, cells[c], _column_letters(c) + number)
+                write("".join([self._cell_xml(r, c, cells[c], _column_letters(c) + number, styles)
+                               for c in self._columns(cells)]))
                 self._xml_end_tag("row")
             else:
                 self._write_empty_row(r, span, self.row_info.get(r))
 
     def _write_cell(self, row: int, col: int, cell) -> None:
-        self._put_cell(row, col, cell, xl_rowcol_to_cell_fast(row, col))
+        self.fh.write(self._cell_xml(row, col, cell, xl_rowcol_to_cell_fast(row, col), {}))
 
-    def _put_cell(self, row: int, col: int, cell, ref: str) -> None:
+    def _cell_xml(self, row: int, col: int, cell, ref: str, styles: dict) -> str:
         """The <c> element of one cell; `ref` is its A1 reference."""
-        kind = cell.__class__.__name__
-        if self.constant_memory or kind not in ("Blank", "Number", "String", "Formula"):
-            return super()._write_cell(row, col, cell)
-        style = ""  # the cell's format, else its row's, else its column's (as XlsxWriter decides)
-        if cell.format:
-            style = f' s="{cell.format._get_xf_index()}"'
-        elif row in self.row_info and self.row_info[row].row_format:
-            style = f' s="{self.row_info[row].row_format._get_xf_index()}"'
-        elif col in self.col_info and self.col_info[col].column_format is not None:
-            style = f' s="{self.col_info[col].column_format._get_xf_index()}"'
-        write = self.fh.write
-        if kind == "Blank":
-            write(f'<c r="{ref}"{style}/>')
-        elif kind == "Number":
-            write(f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>')
-        elif kind == "String":
-            write(f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>')
+        kind = type(cell)
+        if self.constant_memory or kind not in _FAST_KINDS:
+            out, self.fh = self.fh, io.StringIO()  # XlsxWriter's own code writes to the file handle
+            try:
+                super()._write_cell(row, col, cell)
+                return self.fh.getvalue()
+            finally:
+                self.fh = out
+        fmt = cell.format  # the cell's format, else its row's, else its column's (as XlsxWriter decides)
+        if not fmt:
+            fmt = self.row_info[row].row_format if row in self.row_info else None
+            if not fmt:
+                fmt = self.col_info[col].column_format if col in self.col_info else None
+        if fmt is None:
+            style = ""
         else:
-            value, kind_of = cell.value, ""
-            if isinstance(value, bool):
-                value, kind_of = (1 if value else 0), ' t="b"'
-            elif isinstance(value, str) and value != "":
-                kind_of = ' t="e"' if value in _ERROR_CODES else ' t="str"'
-            write(f'<c r="{ref}"{style}{kind_of}><f>{self._escape_data(cell.formula)}</f>'
-                  f'<v>{self._escape_data(value)}</v></c>')
+            style = styles.get(id(fmt))
+            if style is None:
+                style = styles[id(fmt)] = f' s="{fmt._get_xf_index()}"'
+        if kind is CellBlankTuple:
+            return f'<c r="{ref}"{style}/>'
+        if kind is CellNumberTuple:
+            return f'<c r="{ref}"{style}><v>{cell.number:.16G}</v></c>'
+        if kind is CellStringTuple:
+            return f'<c r="{ref}"{style} t="s"><v>{cell.string}</v></c>'
+        value, kind_of = cell.value, ""
+        if isinstance(value, bool):
+            value, kind_of = (1 if value else 0), ' t="b"'
+        elif isinstance(value, str) and value != "":
+            kind_of = ' t="e"' if value in _ERROR_CODES else ' t="str"'
+        return (f'<c r="{ref}"{style}{kind_of}><f>{self._escape_data(cell.formula)}</f>'
+                f'<v>{self._escape_data(value)}</v></c>')
 
     def _prepare_formula(self, formula, expand_future_functions=False):
         if self.use_future_functions or expand_future_functions or _DYNAMIC.search(formula):
