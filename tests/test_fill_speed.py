@@ -115,7 +115,7 @@ def _one_sheet(sheet_class, write) -> bytes:
     write(wb, ws)
     wb.close()
     with zipfile.ZipFile(out) as z:
-        return z.read("xl/worksheets/sheet1.xml")
+        return z.read("xl/worksheets/sheet1.xml") + z.read("xl/sharedStrings.xml")
 
 
 def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it():
@@ -145,6 +145,9 @@ def test_every_kind_of_cell_is_written_as_xlsxwriter_writes_it():
         ws.write_comment(30, 7, "a note on an empty row")
         ws.write_comment(0, 9, "a note beside data")
         ws.write_boolean(50, 20, False)
+        for i, text in enumerate([" leading space", "trailing space ", "two\nlines", "tab\there", "_x0041_ kept",
+                                  "a & b < c > d", 'say "so"', "Ünïcødé — ok", "no\u00a0break\u00a0", "<r>rich?</r>"]):
+            ws.put(60 + i, 0, text, None, None)
         ws.write_url(51, 0, "https://example.com/a")  # a kind FormSheet leaves to XlsxWriter
 
     assert _one_sheet(FormSheet, write) == _one_sheet(StockSheet, write)

@@ -17,6 +17,9 @@ what XlsxWriter writes (tests/test_fill_speed.py compares whole workbooks and ev
   visited (XlsxWriter walks every row and column between the first and the last).
 - Merged ranges of one row and hidden rows are stored as XlsxWriter stores them, without its
   per-cell argument parsing.
+- Shared strings: one with nothing to escape or preserve (no control character, no "_x", no & < >,
+  no space at either end: nearly all of them) is written as the plain element XlsxWriter writes
+  for it; any other goes through XlsxWriter's code (`FormBook._get_packager`, its hook for this).
 - Workbook-level defined names (a form has a few hundred, the same in every fill) are checked
   against Excel's naming rules once per process (`FormBook.define_name`).
 
@@ -31,6 +34,8 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
+from xlsxwriter.packager import Packager
+from xlsxwriter.sharedstrings import SharedStrings
 from xlsxwriter.utility import xl_col_to_name, xl_range, xl_rowcol_to_cell_fast
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import (CellBlankTuple, CellFormulaTuple, CellNumberTuple, CellStringTuple, RowInfo,
@@ -49,10 +54,37 @@ _ERROR_CODES = ("#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE
 _VALID_NAMES: set[str] = set()  # workbook-level names XlsxWriter has accepted in this process
 
 
+# A shared string XlsxWriter writes as <si><t>string</t></si>: see SharedStrings._write_si.
+_PLAIN_STRING = re.compile(r"[^\x00-\x1f&<>\s](?:[^\x00-\x1f&<>]*[^\x00-\x1f&<>\s])?")
+
+
+class FormStrings(SharedStrings):
+    def _write_sst_strings(self) -> None:
+        plain, write = _PLAIN_STRING.fullmatch, self.fh.write
+        for string in self.string_table.string_array:
+            if plain(string) and "_x" not in string:
+                write(f"<si><t>{string}</t></si>")
+            else:
+                self._write_si(string)
+
+
+class FormPackager(Packager):
+    def _write_shared_strings_file(self) -> None:  # XlsxWriter's, with FormStrings
+        sst = FormStrings()
+        sst.string_table = self.workbook.str_table
+        if not self.workbook.str_table.count:
+            return
+        sst._set_xml_writer(self._filename("xl/sharedStrings.xml"))
+        sst._assemble_xml_file()
+
+
 class FormBook(Workbook):
     """XlsxWriter's workbook, whose sheets are FormSheets."""
 
     worksheet_class = None  # set below: FormSheet
+
+    def _get_packager(self):
+        return FormPackager()
 
     def define_name(self, name: str, formula: str):
         if name in _VALID_NAMES:  # the same entry XlsxWriter makes after its checks
