@@ -20,7 +20,7 @@ from openpyxl.worksheet._reader import WorkSheetParser
 from conftest import EXAMPLES, load_json
 from xlcredits.workbook.files import fill_book
 from xlcredits.workbook.reader import open_workbook
-from xlcredits.workbook.verify import collector_paused
+from xlcredits.gcpause import collector_paused
 from xlcredits.workbook.writer import WorkbookError, save
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

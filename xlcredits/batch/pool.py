@@ -10,7 +10,7 @@ import threading
 import time
 from collections import deque
 
-from .run import Case, _stopped, _summary_of, process
+from .run import Case, _stopped, _summary_of, process, settle
 
 
 class Pool:
@@ -105,6 +105,7 @@ def _worker(conn, out_dir: str, force: bool, parent: int) -> None:
 
 
 def _serve(conn, out_dir: str, force: bool) -> None:
+    served = 0
     while True:
         try:
             item = conn.recv()
@@ -117,6 +118,9 @@ def _serve(conn, out_dir: str, force: bool) -> None:
             record = process(case, out_dir, force)
         except Exception as exc:  # process() catches everything already; this is the last line
             record = _summary_of(case, None, None, f"{case.source}: {type(exc).__name__}: {exc}")
+        served += 1
+        if served == 1:
+            settle()
         try:
             conn.send((index, record))
         except (OSError, EOFError):

@@ -3,9 +3,7 @@ validation errors into findings a preparer can read."""
 
 from __future__ import annotations
 
-import gc
 import math
-from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Type, TypeVar
@@ -153,16 +151,3 @@ def validated(model: Type[M], data: Any, findings: Findings) -> M | None:
     return data if isinstance(data, model) else parse_model(model, data, findings)
 
 
-@contextmanager
-def no_collector_pauses():
-    """Python's cycle collector off while a return is computed: a large return builds a few hundred
-    thousand rows and values that all stay alive, and the collector would walk them again and
-    again (a third of the time at 100,000 rows, growing faster than the rows). Nothing built here
-    holds a reference cycle; the collector runs as usual afterwards."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()

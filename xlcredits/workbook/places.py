@@ -62,18 +62,25 @@ class SchedulePlace:
         return range_address(self.sheet, self.first_row, c, self.first_row + self.max_rows - 1, c)
 
 
+ROW_MARK = "\x00"  # never in a formula (nor in any workbook's XML)
+
+
 class RowSheet:
     """Renders a per-row expression on one row of a schedule: `=$C5*$D5*$M5`.
 
     A key without a column of its own (a vessel's `measure` is its sales price) renders as its
     own expression, inlined."""
 
-    def __init__(self, place: SchedulePlace, index: int, exprs: dict):
-        self.place, self.row, self.exprs = place, place.first_row + index, exprs
+    def __init__(self, place: SchedulePlace, index: int | str, exprs: dict):
+        """`index`: the row's offset in the table, or ROW_MARK for a formula to be used on many
+        rows (the mark stands where the row number goes)."""
+        self.place, self.exprs = place, exprs
+        self.row = None if index == ROW_MARK else place.first_row + index
+        self.number = ROW_MARK if index == ROW_MARK else str(self.row + 1)
 
     def cell(self, key: str) -> str:
         if key in self.place.cols:
-            return f"${col_letter(self.place.cols[key])}{self.row + 1}"
+            return f"${col_letter(self.place.cols[key])}{self.number}"
         if key in self.exprs:
             return "(" + self.exprs[key].render(self) + ")"
         raise KeyError(f"schedule {self.place.schedule.key} has no column {key}")
@@ -123,6 +130,23 @@ class Layout:
 
     def column_range(self, schedule: str, column: str) -> str:
         return self.schedules[schedule].names[column]
+
+    def memo(self, key: str, make):
+        """`make()` once per layout (a layout is built once per form revision and filled hundreds of
+        times in a batch): for the addresses and names a fill writes every time."""
+        memos = self.__dict__.setdefault("_memos", {})
+        if key not in memos:
+            memos[key] = make()
+        return memos[key]
+
+    def line_formula(self, line: Line) -> str:
+        """"=" + the computed line's formula, rendered once per layout (a layout is built once per
+        form revision; a batch fills it hundreds of times)."""
+        formulas = self.__dict__.setdefault("_line_formulas", {})
+        formula = formulas.get(line.key)
+        if formula is None:
+            formula = formulas[line.key] = "=" + line.expr.render(self)
+        return formula
 
     # names --------------------------------------------------------------------------------
     def line_name(self, key: str) -> str:

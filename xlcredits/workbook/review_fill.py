@@ -22,10 +22,11 @@ SEVERITY_WORD = {"error": "Error", "warning": "Warning", "note": "Note"}
 
 
 def plan_review(plan, layout: Layout, result: Result, data: dict, positions: dict, previous: dict,
-                values: dict, open_notes: int) -> dict:
+                values: dict, open_notes: int, inputs_print: str | None = None) -> dict:
+    """`inputs_print`: the inputs' fingerprint when the caller has it (computed once per fill)."""
     rv = layout.review
     ok = result.computed
-    _meta(plan, layout, result, data, open_notes)
+    _meta(plan, layout, result, data, open_notes, fingerprint(data) if inputs_print is None else inputs_print)
     for key, (value_at, remark_at) in rv.totals.items():
         plan.write(value_at, values.get(key) if ok else None)
         remark = getattr(layout.hooks, "review_remark", None)
@@ -46,7 +47,7 @@ def plan_review(plan, layout: Layout, result: Result, data: dict, positions: dic
     return {"review_rows": len(rows), "flags": sorted(marks)}
 
 
-def _meta(plan, layout: Layout, result: Result, data: dict, open_notes: int) -> None:
+def _meta(plan, layout: Layout, result: Result, data: dict, open_notes: int, inputs_print: str) -> None:
     meta = layout.review.meta
     errors, warnings, notes = (result.findings.count(s) for s in ("error", "warning", "note"))
     counts = f"{errors} error(s), {warnings} warning(s), {notes} note(s)"
@@ -61,7 +62,7 @@ def _meta(plan, layout: Layout, result: Result, data: dict, open_notes: int) -> 
         tax_year = f"{tax_year.get('begins', '?')} to {tax_year.get('ends', '?')}"
     plan.write(meta["tax_year"], _text(tax_year))
     plan.write(meta["open_notes"], open_notes, '=COUNTIF(Review_notes_status,"open")')
-    plan.write(meta["fingerprint"], fingerprint(data))
+    plan.write(meta["fingerprint"], inputs_print)
     plan.write(meta["engine"], f"xlcredits {__version__}")
 
 

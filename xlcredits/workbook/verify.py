@@ -10,13 +10,12 @@ labels unedited, and no macros, external links or embedded objects in the file."
 
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..gcpause import collector_paused
 from ..lines import Result
 from ..numbers import D, grouped
 from .a1 import address, parse_address
@@ -72,19 +71,6 @@ def verify_workbook(path) -> Report:
         return _verify(path)
 
 
-@contextmanager
-def collector_paused():
-    """Python's cycle collector paused while a workbook is read and checked: reading 2,000 rows makes
-    tens of thousands of small objects (no cycles among them), and the collector walking them again
-    and again cost a fifth of `verify`. The file's size is bounded (`reader.MAX_UNPACKED_BYTES`), so
-    is what the pause can hold; the collector resumes, as it was, however the check ends."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _verify(path) -> Report:

@@ -6,17 +6,18 @@ is replaced only when the caller says so (`force`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
 from .a1 import parse_address
-from .layout import Book, Cell, SheetSpec
+from ..gcpause import gc_paused
+from .layout import Book, SheetSpec
 from .pages import BOTTOM_MARGIN, DEFAULT_ROW, SIDE_MARGIN, TOP_MARGIN, WRAPPING_ROLES, print_columns, print_scale  # noqa: F401
 from .print_plan import BookCells, SheetPrint, book_print
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
+from .xlsx_sheet import FormBook, FormSheet
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
@@ -30,10 +31,10 @@ class WorkbookError(Exception):
 MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb", ".xls")
 
 
+@gc_paused
 def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer: str = "",
          deterministic: bool = False) -> Path:
     """Write `book` to `path` atomically (`safefile.atomic_output`): complete or not at all."""
-    import xlsxwriter
     from xlsxwriter.exceptions import FileCreateError
 
     from ..safefile import OutputError, atomic_output
@@ -44,9 +45,9 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
                             f"output .xlsx")
     try:
         with atomic_output(target, force=force) as tmp:
-            wb = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                "strings_to_urls": False, "nan_inf_to_errors": True,
-                                                "in_memory": True})  # no client data in the system's temp folder
+            wb = FormBook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "nan_inf_to_errors": True,
+                                     "in_memory": True})  # no client data in the system's temp folder
             wb.set_properties({"title": book.title, "subject": f"{book.header_left} {tax_year}".strip(),
                                "author": "xlcredits", "company": taxpayer[:100],
                                "comments": f"Prepared with xlcredits {__version__}",
@@ -59,20 +60,14 @@ def save(book: Book, path, *, force: bool = False, tax_year: str = "", taxpayer:
             wb.calc_on_load = False
             formats = Formats(wb)
             plans = print_plans(book, tax_year, taxpayer)
-            first_headers = {}  # sheet file number: page 1's header of a table that continues
-            for number, spec in enumerate(book.sheets.values(), 1):
-                plan = plans[spec.name]
-                _write_sheet(wb, formats, spec, plan)
-                if plan.first_header is not None:
-                    first_headers[number] = plan.first_header.code()
+            for spec in book.sheets.values():
+                _write_sheet(wb, formats, spec, plans[spec.name])
             for name, ref in sorted(book.names.items()):
                 wb.define_name(name, "=" + ref)
             try:
                 wb.close()
             except FileCreateError as exc:  # XlsxWriter wraps the OSError (disk full, no access)
                 raise exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc)) from None
-            if first_headers:
-                _first_page_headers(tmp, first_headers)
     except OutputError as exc:
         raise WorkbookError(str(exc)) from None
     return target
@@ -92,7 +87,7 @@ def print_plans(book: Book, tax_year: str = "", taxpayer: str = "") -> dict:
 
 
 def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> None:
-    ws = wb.add_worksheet(spec.name)
+    ws = wb.add_worksheet(spec.name, worksheet_class=FormSheet)  # (FormBook's default; tests swap it)
     for col, width in spec.widths.items():
         ws.set_column(col, col, width)
     merged_firsts = {}
@@ -103,22 +98,19 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> Non
     # Styled blank ranges: a schedule's thousands of empty rows get their column's default format
     # (one element per column instead of one per cell: the file writes several times faster);
     # the few cells above the block are written plain so headers and titles keep their look.
+    cells = spec.cells
     for r1, r2, c, role, unit in spec.blocks:
         fmt = formats.get(role, unit)
         if r2 - r1 >= LONG_BLOCK:
             ws.set_column(c, c, spec.widths.get(c, 8.43), fmt)
-            for r in range(0, r1):
-                if (r, c) not in spec.cells:
-                    ws.write_blank(r, c, None, formats.get("label"))
+            ws.blanks([r for r in range(0, r1) if (r, c) not in cells], c, formats.get("label"))
             continue
-        for r in range(r1, r2 + 1):
-            if (r, c) not in spec.cells:
-                ws.write_blank(r, c, None, fmt)
+        ws.blanks([r for r in range(r1, r2 + 1) if (r, c) not in cells], c, fmt)
     for (r, c), cell in spec.cells.items():
         fmt = formats.get(cell.role, cell.unit, cell.highlight, cell.wrap, cell.align)
         if (r, c) in merged_firsts:
-            ws.merge_range(r, c, r, merged_firsts[(r, c)], "", fmt)
-        _write_cell(ws, r, c, cell, fmt)
+            ws.merge_row(r, c, merged_firsts[(r, c)], fmt)
+        ws.put(r, c, cell.value, cell.formula, fmt)
         if cell.note:
             ws.write_comment(r, c, cell.note[:32000], {"author": "xlcredits", "x_scale": 2.2,
                                                        "y_scale": min(6, 1.2 + len(cell.note) / 160)})
@@ -130,8 +122,7 @@ def _write_sheet(wb, formats: Formats, spec: SheetSpec, plan: SheetPrint) -> Non
         ws.hide_gridlines(2)
     if spec.very_hidden:
         ws.very_hidden()
-        for r in range(0, spec.last_row() + 1):  # LibreOffice prints hidden sheets, not hidden rows
-            ws.set_row(r, None, None, {"hidden": True})
+        ws.hide_rows(range(0, spec.last_row() + 1))  # LibreOffice prints hidden sheets, not hidden rows
     if spec.tab_color:
         ws.set_tab_color(spec.tab_color)
     _print_setup(ws, spec, plan)
@@ -151,6 +142,8 @@ def _print_setup(ws, spec: SheetSpec, plan: SheetPrint) -> None:
         ws.repeat_columns(c1, c1 + 1)
     ws.set_margins(left=SIDE_MARGIN, right=SIDE_MARGIN, top=TOP_MARGIN, bottom=BOTTOM_MARGIN)
     ws.set_header(plan.header.code(), {"margin": 0.25})
+    if plan.first_header is not None:  # page 1 of a table that continues: no "(continued)" (FormSheet)
+        ws.first_header = plan.first_header.code()
     ws.set_start_page(1)  # each sheet numbers its own pages "Page k of n" (print_plan)
     ws.set_footer(plan.footer.code(), {"margin": 0.25})
     if plan.hidden:
@@ -162,44 +155,7 @@ def _print_setup(ws, spec: SheetSpec, plan: SheetPrint) -> None:
         ws.set_h_pagebreaks(list(plan.row_breaks))
     if plan.column_breaks:
         ws.set_v_pagebreaks(list(plan.column_breaks))
-    for r in plan.hidden_rows:
-        ws.set_row(r, None, None, {"hidden": True})
-
-
-def _first_page_headers(path, first_headers: dict[int, str]) -> None:
-    """XlsxWriter writes one header for all pages. For a sheet whose table continues onto later pages,
-    page 1 gets its own header without the "(continued)" section (`differentFirst`, ECMA-376
-    §18.3.1.46: firstHeader/firstFooter follow oddFooter), rewriting the sheet's XML in place. Each
-    member keeps its stored date, so deterministic output stays byte-identical."""
-    import re
-    import zipfile
-    from xml.sax.saxutils import escape
-
-    path = Path(path)
-    with zipfile.ZipFile(path) as old:
-        members = [(info, old.read(info)) for info in old.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as new:
-        for info, data in members:
-            match = re.fullmatch(r"xl/worksheets/sheet(\d+)\.xml", info.filename)
-            if match and int(match.group(1)) in first_headers:
-                data = _differ_first(data.decode("utf-8"), escape(first_headers[int(match.group(1))])).encode("utf-8")
-            new.writestr(info, data)
-
-
-def _differ_first(xml: str, first_header: str) -> str:
-    """The sheet's headerFooter with page 1's header (`first_header`, escaped for XML) and page 1's
-    footer, the footer of every page."""
-    import re
-
-    found = re.search(r"<headerFooter>(<oddHeader>(.*?)</oddHeader>)(<oddFooter>(.*?)</oddFooter>)?</headerFooter>",
-                      xml, re.S)
-    if not found:
-        return xml
-    first = f"<firstHeader>{first_header}</firstHeader>"
-    if found.group(4) is not None:
-        first += f"<firstFooter>{found.group(4)}</firstFooter>"
-    patched = f'<headerFooter differentFirst="1">{found.group(1)}{found.group(3) or ""}{first}</headerFooter>'
-    return xml[:found.start()] + patched + xml[found.end():]
+    ws.hide_rows(plan.hidden_rows)
 
 
 def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
@@ -222,29 +178,3 @@ def _row_heights(spec: SheetSpec, merged_firsts: dict) -> dict[int, float]:
                 heights[r] = min(need, 400)
     return heights
 
-
-def _write_cell(ws, r: int, c: int, cell: Cell, fmt) -> None:
-    value = cell.value
-    if cell.formula:
-        ws.write_formula(r, c, cell.formula, fmt, _cached(value))
-    elif value is None or value == "":
-        ws.write_blank(r, c, None, fmt)
-    elif isinstance(value, bool):
-        ws.write_boolean(r, c, value, fmt)
-    elif isinstance(value, (int, float, Decimal)):
-        ws.write_number(r, c, float(value), fmt)
-    elif isinstance(value, (date, datetime)):
-        ws.write_datetime(r, c, value if isinstance(value, datetime) else datetime(value.year, value.month, value.day), fmt)
-    else:
-        # Text is always text: "=cmd|..." typed by a user never becomes a formula.
-        ws.write_string(r, c, str(value), fmt)
-
-
-def _cached(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float, Decimal)):
-        return float(value)
-    return str(value)

@@ -14,7 +14,8 @@ from ...rules.text import day
 from ...expr import Ref, compiled
 from ...lines import FormEnv, Findings, Result, evaluate_lines
 from ...numbers import ENGINE_CONTEXT, ONE, ZERO, grouped
-from ..common import no_collector_pauses, validated
+from ...gcpause import collector_paused
+from ..common import validated
 from ..quick import field_checks, quick_rows
 from . import catalog, statements
 from .catalog import PART_II
@@ -84,7 +85,7 @@ def _facility_checks(model: Form7207Input, findings: Findings) -> None:
 
 def compute(data: Any) -> Result:
     """Compute every line of Form 7207 from a JSON-like dict (or a parsed `Form7207Input`)."""
-    with no_collector_pauses(), _rows_kept_old():
+    with collector_paused(), _rows_kept_old():
         try:
             return _compute(data, fast=True)
         except NeedsFullReading:  # a row the fast reader leaves to pydantic: everything is read again by it
@@ -100,7 +101,7 @@ _MANY_YOUNG = 5_000
 def _rows_kept_old():
     """The objects a large return built counted among the old, long-lived ones, as its rows are.
 
-    The collector is off while a return is computed (`no_collector_pauses`); turned back on, its next
+    The collector is off while a return is computed (`collector_paused`); turned back on, its next
     pass over the young objects would walk every row built (each row holds its judgement and
     expressions, so the collector tracks it): a fifth of the time at 100,000 rows, for rows that
     hold no reference cycle. `gc.freeze` then `gc.unfreeze` moves the objects built since the last
