@@ -12,6 +12,7 @@ from ..rules.text import after, day, percent
 from ..schedules import Column
 from . import layout
 from .layout import Builder, Layout, SheetBuilder
+from .pages import column_breaks, print_percent
 
 FORM, SLUG, PREFIX = "7207", "7207", "F7207"
 FORM_SHEET = "Form 7207"
@@ -229,7 +230,9 @@ def _schedule_sheet(b: Builder, name: str, key: str, schedule, extras, help_text
     widths = {i: c.width for i, c in enumerate(columns)}
     s = b.sheet(name, widths, (0, len(columns) - 1), landscape=True)
     s.title("", f"Form 7207 · {schedule.title}")
-    s.help(help_text, height=30)
+    # A schedule printed several pages wide: its help wraps within the first page, not across all
+    across = column_breaks(s.spec, print_percent(s.spec))
+    s.help(help_text, last=across[0] - 1 if across else None, height=30)
     head = s.headings({i: c.label for i, c in enumerate(columns)}, height=45,
                       notes={i: c.help for i, c in enumerate(columns) if c.help})
     s.schedule(key, {c.key: i for i, c in enumerate(columns)}, extras=extras)
