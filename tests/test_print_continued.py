@@ -69,3 +69,27 @@ def test_first_page_header_lacks_the_continued_section(printed):
     assert "(continued)" not in first and "(continued)" in odd
     assert first == odd.replace("\n&amp;BProducts (continued)", "")
     assert "<firstFooter>" in products
+
+
+LONG_COPIES = 60  # 600 product rows: about 16 pages down at full size, past the live fill's limit
+
+
+@needs_soffice
+def test_a_file_breaks_and_counts_every_page_of_a_long_table(tmp_path):
+    """`xlcredits fill` has no round-trip budget: a table longer than `pages.MAX_PAGES_DOWN` pages
+    down still gets its manual breaks and "Page k of n" on every page (issue 13); only the ribbon's
+    live fill leaves such a table to the program's own breaks."""
+    from xlcredits.workbook.pages import MAX_PAGES_DOWN
+
+    data = load_json(EXAMPLES / "form7207_acme_2025.json")
+    data["components"] = [dict(c, description=f"{c['description']} #{i + 1}")
+                          for i in range(LONG_COPIES) for c in data["components"]]
+    book, _, result = fill_book(data)
+    out = tmp_path / "longer.xlsx"
+    save(book, out, tax_year=str(result.tax_year), taxpayer="Acme Solar")
+    pdf = pages(to_pdf([out], tmp_path / "pdf")[0])
+    products = [p for p in pdf if p["sheet"] == "Products"]
+    across = 3  # the acme Products sheet prints three pages across (Line and Description repeated)
+    assert len(products) > MAX_PAGES_DOWN * across
+    assert page_numbers_agree(pdf) == []
+    assert f"#{LONG_COPIES}" in " ".join(p["flat"] for p in products)

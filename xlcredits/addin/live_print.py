@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..workbook.pages import MAX_PAGES_DOWN
 from ..workbook.print_plan import Sections, SheetPrint, book_print, shown  # noqa: F401 - shown: for live
 from ..workbook.layout import col_letter
 from .ranges import a1, row_chunks, runs, rows_of_runs
@@ -54,7 +55,8 @@ class LiveCells:
 def plans_after_fill(adapter, tax_year: str, taxpayer: str) -> dict[str, SheetPrint]:
     book = adapter.layout.book
     return book_print(book, tax_year, taxpayer, adapter.value_after_fill, lambda spec: LiveCells(adapter, spec.name),
-                      __version__, sheets=[n for n, s in book.sheets.items() if not s.very_hidden])
+                      __version__, sheets=[n for n, s in book.sheets.items() if not s.very_hidden],
+                      most_pages_down=MAX_PAGES_DOWN)
 
 
 def template_plans(layout) -> dict[str, SheetPrint]:

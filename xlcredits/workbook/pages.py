@@ -25,8 +25,9 @@ WRAPPING_ROLES = ("review_text",)  # their format wraps text: rows grow to hold 
 WIDER = 1.06
 MIN_PERCENT = 90  # 9-point type prints at 8 points or more (8.1: LibreOffice rounds)
 PAGE_FILL = 0.92  # share of a page's height the estimated rows may fill
-# A table longer than this many pages down gets no manual breaks and no count ("Page 12"): the
-# ribbon's live fill sets each break with two round trips, and a 2,000-row schedule has fifty.
+# In the ribbon's live fill, a table longer than this many pages down gets no manual breaks and no
+# count ("Page 12"): each break costs two round trips, and a 2,000-row schedule has fifty. A file
+# written by `xlcredits fill` (no round trips) breaks and counts every page.
 MAX_PAGES_DOWN = 10
 
 
@@ -99,10 +100,11 @@ def row_height(spec: SheetSpec, value, r: int, columns: tuple[int, int]) -> floa
     return height
 
 
-def row_breaks(spec: SheetSpec, value, last: int, hidden: set[int], percent: int) -> list[int] | None:
+def row_breaks(spec: SheetSpec, value, last: int, hidden: set[int], percent: int,
+               most: int | None = MAX_PAGES_DOWN) -> list[int] | None:
     """Rows that start a page down: a form's own pages; for a table, the row whose height would
     take its page past `PAGE_FILL` of the page (the repeated heading rows counted on every page
-    after the first); None for a table of more than `MAX_PAGES_DOWN` pages."""
+    after the first); None for a table of more than `most` pages (no limit: None)."""
     if spec.page_breaks:
         return [r for r in spec.page_breaks if r <= last]
     columns = print_columns(spec)
@@ -118,7 +120,7 @@ def row_breaks(spec: SheetSpec, value, last: int, hidden: set[int], percent: int
         height = row_height(spec, value, r, columns)
         if used + height > room and used > heading:
             breaks.append(r)
-            if len(breaks) >= MAX_PAGES_DOWN:
+            if most is not None and len(breaks) >= most:
                 return None  # too long to count: the programs break it themselves
             used = heading
         used += height

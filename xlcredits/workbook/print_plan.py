@@ -72,7 +72,7 @@ class SheetPrint:
     percent: int = 100  # the print zoom ("Adjust to")
     row_breaks: tuple[int, ...] = ()  # rows that start a page (manual breaks)
     column_breaks: tuple[int, ...] = ()  # columns that start a page across
-    pages: int | None = 1  # None: a table too long to count (`pages.MAX_PAGES_DOWN`)
+    pages: int | None = 1  # None: a table too long to count in a live fill (`pages.MAX_PAGES_DOWN`)
 
 
 def escape(text: str) -> str:
@@ -124,14 +124,14 @@ def continues(spec: SheetSpec) -> bool:
 
 
 def sheet_print(spec: SheetSpec, header: Sections, note: str, filled: bool, cells: Cells,
-                version: str) -> SheetPrint:
+                version: str, most_pages_down: int | None = None) -> SheetPrint:
     """One sheet's plan: header and footer (and page 1's header of a continued table), the rows
     printed, the rows and sheet hidden, where its pages break and how many there are."""
     last, hidden = _rows(spec, filled, cells)
     rows = tuple(range(0, last + 1)) if hidden else tuple(spec.hidden_rows(cells.value) if filled else ())
     percent = paging.print_percent(spec)
     columns = tuple(paging.column_breaks(spec, percent))
-    found = paging.row_breaks(spec, cells.value, last, set(rows), percent)
+    found = paging.row_breaks(spec, cells.value, last, set(rows), percent, most_pages_down)
     breaks = tuple(found or ())
     pages = None if found is None else paging.page_count(list(breaks), list(columns), last, set(rows))
     first_header = None
@@ -163,12 +163,13 @@ def _rows(spec: SheetSpec, filled: bool, cells: Cells) -> tuple[int, bool]:
 
 def book_print(book: Book, tax_year: str, taxpayer: str, named_value: Callable[[str], Any],
                cells_of: Callable[[SheetSpec], Cells], version: str,
-               sheets: Iterable[str] | None = None) -> dict[str, SheetPrint]:
+               sheets: Iterable[str] | None = None, most_pages_down: int | None = None) -> dict[str, SheetPrint]:
     """Every sheet's plan (or those named in `sheets`). `named_value(name)`: a defined name's value
-    after the fill (the identifiers, the fingerprint)."""
+    after the fill (the identifiers, the fingerprint). `most_pages_down`: a longer table gets no
+    manual breaks and no page count (the live fill's round-trip budget, `pages.MAX_PAGES_DOWN`)."""
     header = page_header(book.header_left, tax_year, taxpayer, identifiers(book, named_value))
     fingerprint = named_value("XLC_fingerprint")
     filled = fingerprint not in (None, "")
     note = footer_note(fingerprint)
-    return {name: sheet_print(spec, header, note, filled, cells_of(spec), version)
+    return {name: sheet_print(spec, header, note, filled, cells_of(spec), version, most_pages_down)
             for name, spec in book.sheets.items() if sheets is None or name in sheets}
