@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, put_intake_row as put
 
 ACME = EXAMPLES / "form7207_acme_2025.json"
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="kills processes and reads /proc (Linux)")
@@ -33,17 +33,6 @@ def compact(path: Path) -> str:
     """The example's JSON on one line, so a test can replace `"units": 500, "capacity_per_unit": 100`
     whatever the file's own line breaks."""
     return json.dumps(json.loads(path.read_text(encoding="utf-8")), ensure_ascii=False)
-
-
-def put(book, sheet_name: str, values: dict) -> None:
-    """Append an intake row, `values` keyed by JSON path ("#id" for the ID column): the intake's
-    headers are in the form's words (issue 16), each column's JSON path is in its definition."""
-    from xlcredits.batch.intake import RETURN_SHEETS, ROW_SHEETS
-
-    sheets = {s.name: (s.key, *s.columns) for s in RETURN_SHEETS}
-    sheets.update({r.name: (r.owner.key, *r.columns) for r in ROW_SHEETS})
-    by_header = {c.header: c.path for c in sheets[sheet_name]}
-    book[sheet_name].append([values.get(by_header[c.value]) for c in book[sheet_name][1]])
 
 
 def summary_of(out: Path) -> dict:

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Border, Side
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, put_intake_row as put
 from xlcredits import jsonio
 from xlcredits.forms import compute
 from xlcredits.jsonio import InputError, load_path, loads
@@ -70,17 +70,6 @@ def variant(tmp_path, name, old, new):
     path = tmp_path / name
     path.write_text(text.replace(old, new), encoding="utf-8")
     return path
-
-
-def put(book, sheet_name: str, values: dict) -> None:
-    """Append an intake row, `values` keyed by JSON path ("#id" for the ID column): the intake's
-    headers are in the form's words (issue 16), each column's JSON path is in its definition."""
-    from xlcredits.batch.intake import RETURN_SHEETS, ROW_SHEETS
-
-    sheets = {s.name: (s.key, *s.columns) for s in RETURN_SHEETS}
-    sheets.update({r.name: (r.owner.key, *r.columns) for r in ROW_SHEETS})
-    by_header = {c.header: c.path for c in sheets[sheet_name]}
-    book[sheet_name].append([values.get(by_header[c.value]) for c in book[sheet_name][1]])
 
 
 # --- 1. a value or a border at row 1,048,576 -------------------------------------------------------

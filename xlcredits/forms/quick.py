@@ -247,28 +247,13 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int, into: dict | Non
         return None
     checks, row_type = plan
     find, bad = checks.get, _BAD
+    blank, finish = (into.copy, None) if into is not None else (dict, row_type)
     out = []
     append = out.append
-    if into is not None:
-        blank = into.copy
-        for row in rows:
-            if row.__class__ is not dict:
-                return None
-            values = blank()
-            for name, value in row.items():
-                check = find(name)
-                if check is None:
-                    return None
-                value = check(value)
-                if value is bad:
-                    return None
-                values[name] = value
-            append(values)
-        return out
     for row in rows:
         if row.__class__ is not dict:
             return None
-        values = {}
+        values = blank()
         for name, value in row.items():
             check = find(name)
             if check is None:
@@ -277,5 +262,5 @@ def quick_rows(model: type[BaseModel], rows: Any, longest: int, into: dict | Non
             if value is bad:
                 return None
             values[name] = value
-        append(row_type(values))
+        append(values if finish is None else finish(values))
     return out

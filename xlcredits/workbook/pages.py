@@ -101,7 +101,7 @@ def row_height(spec: SheetSpec, value, r: int, columns: tuple[int, int]) -> floa
 
 
 def row_breaks(spec: SheetSpec, value, last: int, hidden: set[int], percent: int,
-               most: int | None = MAX_PAGES_DOWN) -> list[int] | None:
+               most: int | None) -> list[int] | None:
     """Rows that start a page down: a form's own pages; for a table, the row whose height would
     take its page past `PAGE_FILL` of the page (the repeated heading rows counted on every page
     after the first); None for a table of more than `most` pages (no limit: None)."""

@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import __version__
-from .a1 import parse_address
 from ..gcpause import gc_paused
+from .a1 import parse_address
 from .layout import Book, SheetSpec
-from .pages import BOTTOM_MARGIN, DEFAULT_ROW, SIDE_MARGIN, TOP_MARGIN, WRAPPING_ROLES, print_columns, print_scale  # noqa: F401
+from .pages import BOTTOM_MARGIN, DEFAULT_ROW, SIDE_MARGIN, TOP_MARGIN, WRAPPING_ROLES, print_columns
 from .print_plan import BookCells, SheetPrint, book_print
 from .protection import XLSXWRITER_OPTIONS
 from .styles import Formats
@@ -21,7 +21,7 @@ from .xlsx_sheet import FormBook, FormSheet
 
 FIXED_DATE = datetime(2025, 1, 1)
 LONG_BLOCK = 100  # rows: longer styled blocks use a column format
-EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes  # points: one line of 9-point type  # their format wraps text: rows grow to hold it
+EXCEL_CALC_ID = 191029  # the calcId Excel 365 writes
 
 
 class WorkbookError(Exception):
